@@ -1,0 +1,26 @@
+#include "common/result.h"
+
+#include <gtest/gtest.h>
+
+namespace ferry {
+namespace {
+
+TEST(Status, ContextIsPrefixedAndKindKept) {
+  Status status = Status::corruption("CRC mismatch at position 88").with_context("00000.log");
+  EXPECT_EQ(status.kind(), Status::Kind::kCorruption);
+  EXPECT_EQ(status.message(), "00000.log: CRC mismatch at position 88");
+  EXPECT_TRUE(Status().with_context("anywhere").ok());
+}
+
+TEST(Result, HoldsValueOrStatus) {
+  Result<int> good = 7;
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(*good, 7);
+  EXPECT_TRUE(good.status().ok());
+  Result<int> bad = Status::not_found("no such topic");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().kind(), Status::Kind::kNotFound);
+}
+
+}  // namespace
+}  // namespace ferry

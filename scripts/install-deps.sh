@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian package Ferry needs to build, test and run. Idempotent: packages already
+# present are not touched, and apt is only called when something is missing. Run as root on
+# Debian 12.
+set -euo pipefail
+
+# Build toolchain and the libraries the code links against.
+build_packages=(
+  build-essential cmake ninja-build ccache mold pkg-config git
+  clang libclang-rt-14-dev clang-format
+  libboost1.81-all-dev libboost-json1.81-dev
+  libyaml-cpp-dev
+  libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for package in "${build_packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#build_packages[@]} packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages (${missing[*]}); run this script as root" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

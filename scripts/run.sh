@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Ferry's main job, from a fresh Debian 12 machine (as root): install what is missing, build, and
+# run the worker with the sample configs. Until the standalone worker lands (issue 5) this prints
+# the version and the installed plugins.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/install-deps.sh
+./scripts/build.sh release ferry
+
+ferry=build/release/bin/ferry
+"$ferry" version
+"$ferry" plugins
