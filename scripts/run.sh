@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Ferry's main job, from a fresh Debian 12 machine (as root): install what is missing, build, and
 # run the worker with the sample configs. Until the standalone worker lands (issue 5) this prints
-# the version and the installed plugins.
+# the version of the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,4 +10,3 @@ cd "$(dirname "$0")/.."
 
 ferry=build/release/bin/ferry
 "$ferry" version
-"$ferry" plugins
