@@ -1,0 +1,349 @@
+#include "runtime/converters/json_converter.h"
+
+#include <cstddef>
+#include <list>
+#include <unordered_map>
+#include <utility>
+
+#include "ferry/sdk/errors.h"
+#include "runtime/converters/json_document.h"
+#include "runtime/converters/json_schema_codec.h"
+#include "runtime/converters/json_writer.h"
+
+namespace ferry::runtime {
+namespace {
+
+using sdk::DataException;
+
+constexpr std::string_view kEnvelopeError =
+    "JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields and may not "
+    "contain additional fields. If you are trying to deserialize plain JSON data, set "
+    "schemas.enable=false in your converter configuration.";
+
+bool all_whitespace(std::string_view text) {
+  for (char c : text) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
+  }
+  return true;
+}
+
+// schema -> its JSON text, least recently used first out.
+class SchemaTextCache {
+ public:
+  void reset(std::size_t capacity) {
+    capacity_ = capacity;
+    entries_.clear();
+    index_.clear();
+    last_ = entries_.end();
+  }
+
+  template <typename Render>
+  const std::string& get(const sdk::SchemaPtr& schema, Render render) {
+    // The entry holds the SchemaPtr, so its address cannot be reused while it is cached.
+    if (last_ != entries_.end() && last_->schema.get() == schema.get()) return last_->text;
+    const std::size_t hash = sdk::hash_value(*schema);
+    const auto [first, end] = index_.equal_range(hash);
+    for (auto it = first; it != end; ++it) {
+      if (*it->second->schema == *schema) {
+        entries_.splice(entries_.begin(), entries_, it->second);
+        last_ = entries_.begin();
+        return last_->text;
+      }
+    }
+    if (capacity_ == 0) {
+      uncached_ = render(*schema);
+      return uncached_;
+    }
+    entries_.push_front({schema, hash, render(*schema)});
+    index_.emplace(hash, entries_.begin());
+    if (entries_.size() > capacity_) evict_last();
+    last_ = entries_.begin();
+    return last_->text;
+  }
+
+ private:
+  struct Entry {
+    sdk::SchemaPtr schema;
+    std::size_t hash;
+    std::string text;
+  };
+  using Iterator = std::list<Entry>::iterator;
+
+  void evict_last() {
+    const Iterator victim = std::prev(entries_.end());
+    const auto [first, end] = index_.equal_range(victim->hash);
+    for (auto it = first; it != end; ++it) {
+      if (it->second == victim) {
+        index_.erase(it);
+        break;
+      }
+    }
+    entries_.erase(victim);
+  }
+
+  std::size_t capacity_ = 0;
+  std::list<Entry> entries_;
+  std::unordered_multimap<std::size_t, Iterator> index_;
+  Iterator last_ = entries_.end();
+  std::string uncached_;
+};
+
+// schema JSON (by content) -> the schema read from it, least recently used first out.
+class SchemaReadCache {
+ public:
+  void reset(std::size_t capacity) {
+    capacity_ = capacity;
+    entries_.clear();
+    index_.clear();
+    last_ = entries_.end();
+  }
+
+  template <typename Read>
+  sdk::SchemaPtr get(const JsonDocument& document, JsonNode node, Read read) {
+    if (last_ != entries_.end() && document.same_value(node, *last_->json, last_->json->root())) {
+      return last_->schema;
+    }
+    const std::size_t hash = document.hash(node);
+    const auto [first, end] = index_.equal_range(hash);
+    for (auto it = first; it != end; ++it) {
+      const Entry& entry = *it->second;
+      if (document.same_value(node, *entry.json, entry.json->root())) {
+        entries_.splice(entries_.begin(), entries_, it->second);
+        last_ = entries_.begin();
+        return last_->schema;
+      }
+    }
+    sdk::SchemaPtr schema = read(node);
+    if (capacity_ == 0) return schema;
+    entries_.push_front({document.copy_of(node), hash, schema});
+    index_.emplace(hash, entries_.begin());
+    if (entries_.size() > capacity_) evict_last();
+    last_ = entries_.begin();
+    return schema;
+  }
+
+ private:
+  struct Entry {
+    std::unique_ptr<JsonDocument> json;
+    std::size_t hash;
+    sdk::SchemaPtr schema;
+  };
+  using Iterator = std::list<Entry>::iterator;
+
+  void evict_last() {
+    const Iterator victim = std::prev(entries_.end());
+    const auto [first, end] = index_.equal_range(victim->hash);
+    for (auto it = first; it != end; ++it) {
+      if (it->second == victim) {
+        index_.erase(it);
+        break;
+      }
+    }
+    entries_.erase(victim);
+  }
+
+  std::size_t capacity_ = 0;
+  std::list<Entry> entries_;
+  std::unordered_multimap<std::size_t, Iterator> index_;
+  Iterator last_ = entries_.end();
+};
+
+}  // namespace
+
+struct JsonConverter::State {
+  JsonConverterSettings settings;
+  SchemaTextCache schema_texts;
+  SchemaReadCache schemas_read;
+  JsonDocument document;
+  sdk::Bytes scratch;  // for rendering schema texts
+  std::size_t last_output_size = 64;
+
+  std::string render_schema(const sdk::Schema& schema) {
+    scratch.clear();
+    {
+      JsonWriter writer(&scratch);
+      write_schema(writer, schema, settings.codec);
+    }
+    return std::string(scratch.begin(), scratch.end());
+  }
+
+  sdk::SchemaPtr read_schema_cached(JsonNode node) {
+    if (node.is_null()) return nullptr;
+    return schemas_read.get(document, node,
+                            [this](JsonNode n) { return read_schema(n, settings.codec); });
+  }
+};
+
+JsonConverter::JsonConverter() : state_(std::make_unique<State>()) {
+  state_->schema_texts.reset(static_cast<std::size_t>(state_->settings.schemas_cache_size));
+  state_->schemas_read.reset(static_cast<std::size_t>(state_->settings.schemas_cache_size));
+}
+
+JsonConverter::~JsonConverter() = default;
+
+sdk::ConfigDef JsonConverter::config_def() {
+  using sdk::ConfigType;
+  using sdk::Importance;
+  return sdk::ConfigDef()
+      .define({.name = std::string(kSchemasEnableConfig),
+               .type = ConfigType::kBoolean,
+               .default_value = true,
+               .importance = Importance::kHigh,
+               .documentation = "Include schemas within each of the serialized values and keys."})
+      .define({.name = std::string(kSchemasCacheSizeConfig),
+               .type = ConfigType::kInt,
+               .default_value = 1000,
+               .validator = sdk::Range::at_least(0),
+               .importance = Importance::kHigh,
+               .documentation =
+                   "The maximum number of schemas that can be cached in this converter instance."})
+      .define({.name = std::string(kDecimalFormatConfig),
+               .type = ConfigType::kString,
+               .default_value = std::string("BASE64"),
+               .validator = sdk::CaseInsensitiveValidString::in({"BASE64", "NUMERIC"}),
+               .importance = Importance::kLow,
+               .documentation =
+                   "Controls which format this converter will serialize decimals in. This value "
+                   "is case insensitive and can be either 'BASE64' (default) or 'NUMERIC'"})
+      .define({.name = std::string(kReplaceNullWithDefaultConfig),
+               .type = ConfigType::kBoolean,
+               .default_value = true,
+               .importance = Importance::kLow,
+               .documentation =
+                   "Whether to replace fields that have a default value and that are null to the "
+                   "default value. When set to true, the default value is used, otherwise null is "
+                   "used."})
+      .define({.name = std::string(kConverterTypeConfig),
+               .type = ConfigType::kString,
+               .validator = sdk::ValidString::in({"key", "value", "header"}),
+               .importance = Importance::kLow,
+               .documentation = "How this converter will be used."});
+}
+
+void JsonConverter::configure(const sdk::ConfigMap& configs, bool is_key) {
+  sdk::ConfigMap with_type = configs;
+  with_type[std::string(kConverterTypeConfig)] = is_key ? "key" : "value";
+  apply(with_type);
+}
+
+void JsonConverter::configure(const sdk::ConfigMap& configs) {
+  sdk::ConfigMap with_type = configs;
+  with_type.emplace(std::string(kConverterTypeConfig), "header");
+  apply(with_type);
+}
+
+void JsonConverter::apply(const sdk::ConfigMap& configs) {
+  const sdk::ParsedConfig parsed = config_def().parse(configs);
+  JsonConverterSettings settings;
+  settings.schemas_enable = parsed.get_bool(kSchemasEnableConfig);
+  settings.schemas_cache_size = parsed.get_int(kSchemasCacheSizeConfig);
+  std::string format = parsed.get_string(kDecimalFormatConfig);
+  for (char& c : format) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  settings.codec.decimal_format =
+      format == "NUMERIC" ? DecimalFormat::kNumeric : DecimalFormat::kBase64;
+  settings.codec.replace_null_with_default = parsed.get_bool(kReplaceNullWithDefaultConfig);
+  const std::string& type = parsed.get_string(kConverterTypeConfig);
+  settings.type = type == "key"     ? ConverterType::kKey
+                  : type == "value" ? ConverterType::kValue
+                                    : ConverterType::kHeader;
+  state_->settings = settings;
+  state_->schema_texts.reset(static_cast<std::size_t>(settings.schemas_cache_size));
+  state_->schemas_read.reset(static_cast<std::size_t>(settings.schemas_cache_size));
+}
+
+const JsonConverterSettings& JsonConverter::settings() const { return state_->settings; }
+
+std::optional<sdk::Bytes> JsonConverter::from_connect_data(std::string_view /*topic*/,
+                                                           const sdk::SchemaPtr& schema,
+                                                           const sdk::Value& value) {
+  if (!schema && value.is_null()) return std::nullopt;
+  State& state = *state_;
+  sdk::Bytes out;
+  out.reserve(state.last_output_size + state.last_output_size / 4);
+  {
+    JsonWriter writer(&out);
+    if (state.settings.schemas_enable) {
+      writer.raw("{\"schema\":");
+      if (schema) {
+        writer.raw(state.schema_texts.get(
+            schema, [&state](const sdk::Schema& s) { return state.render_schema(s); }));
+      } else {
+        writer.null();
+      }
+      writer.raw(",\"payload\":");
+      write_payload(writer, schema.get(), value, state.settings.codec);
+      writer.raw('}');
+    } else {
+      write_payload(writer, schema.get(), value, state.settings.codec);
+    }
+  }  // the writer trims out to what it wrote
+  state.last_output_size = out.size();
+  return out;
+}
+
+sdk::SchemaAndValue JsonConverter::to_connect_data(std::string_view /*topic*/,
+                                                   std::optional<sdk::ByteView> bytes) {
+  if (!bytes) return {};
+  State& state = *state_;
+  const std::string_view text(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+  // Jackson reads empty input as a missing node: no envelope, or a null value.
+  if (all_whitespace(text)) {
+    if (state.settings.schemas_enable) throw DataException(std::string(kEnvelopeError));
+    return {};
+  }
+  state.document.parse(text);
+  const JsonNode root = state.document.root();
+  if (!state.settings.schemas_enable) {
+    return {nullptr, read_payload(root, nullptr, state.settings.codec)};
+  }
+  if (root.kind() != JsonKind::kObject) throw DataException(std::string(kEnvelopeError));
+  JsonNode schema_node(nullptr, 0);
+  JsonNode payload_node(nullptr, 0);
+  JsonNode key = root.first_child();
+  for (std::uint32_t i = 0; i < root.count(); ++i) {
+    const JsonNode member = key.next();
+    if (key.text() == "schema") {
+      schema_node = member;
+    } else if (key.text() == "payload") {
+      payload_node = member;
+    } else {
+      throw DataException(std::string(kEnvelopeError));
+    }
+    key = member.next();
+  }
+  if (!schema_node.valid() || !payload_node.valid()) {
+    throw DataException(std::string(kEnvelopeError));
+  }
+  sdk::SchemaPtr schema = state.read_schema_cached(schema_node);
+  sdk::Value value = read_payload(payload_node, schema, state.settings.codec);
+  return {std::move(schema), std::move(value)};
+}
+
+std::optional<sdk::Bytes> JsonConverter::from_connect_header(std::string_view topic,
+                                                             std::string_view /*header_key*/,
+                                                             const sdk::SchemaPtr& schema,
+                                                             const sdk::Value& value) {
+  return from_connect_data(topic, schema, value);
+}
+
+sdk::SchemaAndValue JsonConverter::to_connect_header(std::string_view topic,
+                                                     std::string_view /*header_key*/,
+                                                     std::optional<sdk::ByteView> bytes) {
+  return to_connect_data(topic, bytes);
+}
+
+std::string JsonConverter::as_json_schema(const sdk::SchemaPtr& schema) {
+  if (!schema) return "null";
+  State& state = *state_;
+  return state.schema_texts.get(schema,
+                                [&state](const sdk::Schema& s) { return state.render_schema(s); });
+}
+
+sdk::SchemaPtr JsonConverter::as_connect_schema(std::string_view schema_json) {
+  state_->document.parse(schema_json);
+  return state_->read_schema_cached(state_->document.root());
+}
+
+}  // namespace ferry::runtime

@@ -1,0 +1,143 @@
+#include "runtime/converters/json_writer.h"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+
+#include "runtime/converters/json_number_format.h"
+
+namespace ferry::runtime {
+namespace {
+
+constexpr char kBase64Alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// 0-63 for alphabet characters, 0xFF for anything else.
+constexpr std::array<std::uint8_t, 256> kBase64Values = [] {
+  std::array<std::uint8_t, 256> values{};
+  values.fill(0xFF);
+  for (std::uint8_t i = 0; i < 64; ++i) values[static_cast<unsigned char>(kBase64Alphabet[i])] = i;
+  return values;
+}();
+
+// What follows the backslash for each byte below 0x80 that Jackson escapes; 'u' means \u00XX.
+constexpr std::array<char, 128> kEscapes = [] {
+  std::array<char, 128> escapes{};
+  for (int c = 0; c < 0x20; ++c) escapes[c] = 'u';
+  escapes['\b'] = 'b';
+  escapes['\t'] = 't';
+  escapes['\n'] = 'n';
+  escapes['\f'] = 'f';
+  escapes['\r'] = 'r';
+  escapes['"'] = '"';
+  escapes['\\'] = '\\';
+  return escapes;
+}();
+
+}  // namespace
+
+void JsonWriter::integer(std::int64_t value) {
+  char* p = reinterpret_cast<char*>(room(20));  // "-9223372036854775808"
+  position_ += static_cast<std::size_t>(std::to_chars(p, p + 20, value).ptr - p);
+}
+
+void JsonWriter::float32(float value) {
+  const bool quoted = !std::isfinite(value);
+  char* p = reinterpret_cast<char*>(room(kJavaNumberMaxChars + 2));
+  if (quoted) *p++ = '"';
+  p += format_java_float(value, p);
+  if (quoted) *p++ = '"';
+  position_ = static_cast<std::size_t>(reinterpret_cast<std::uint8_t*>(p) - out_->data());
+}
+
+void JsonWriter::float64(double value) {
+  const bool quoted = !std::isfinite(value);
+  char* p = reinterpret_cast<char*>(room(kJavaNumberMaxChars + 2));
+  if (quoted) *p++ = '"';
+  p += format_java_double(value, p);
+  if (quoted) *p++ = '"';
+  position_ = static_cast<std::size_t>(reinterpret_cast<std::uint8_t*>(p) - out_->data());
+}
+
+void JsonWriter::string(std::string_view value) {
+  // Room for the common case of no escapes; each escape asks for its own six bytes.
+  std::uint8_t* p = room(value.size() + 2);
+  std::uint8_t* limit = out_->data() + out_->size();
+  *p++ = '"';
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    if (c >= 0x80 || kEscapes[c] == 0) {
+      *p++ = c;
+      continue;
+    }
+    if (static_cast<std::size_t>(limit - p) < 6 + (value.size() - i) + 1) {
+      position_ = static_cast<std::size_t>(p - out_->data());
+      p = room(6 + (value.size() - i) + 1);
+      limit = out_->data() + out_->size();
+    }
+    *p++ = '\\';
+    *p++ = static_cast<std::uint8_t>(kEscapes[c]);
+    if (kEscapes[c] == 'u') {
+      constexpr char kHex[] = "0123456789ABCDEF";
+      *p++ = '0';
+      *p++ = '0';
+      *p++ = static_cast<std::uint8_t>(kHex[c >> 4]);
+      *p++ = static_cast<std::uint8_t>(kHex[c & 0xF]);
+    }
+  }
+  *p++ = '"';
+  position_ = static_cast<std::size_t>(p - out_->data());
+}
+
+void JsonWriter::base64(std::span<const std::uint8_t> bytes) {
+  const std::size_t encoded = (bytes.size() + 2) / 3 * 4;
+  std::uint8_t* p = room(encoded + 2);
+  position_ += encoded + 2;
+  *p++ = '"';
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const std::uint32_t group = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    *p++ = kBase64Alphabet[group >> 18];
+    *p++ = kBase64Alphabet[(group >> 12) & 0x3F];
+    *p++ = kBase64Alphabet[(group >> 6) & 0x3F];
+    *p++ = kBase64Alphabet[group & 0x3F];
+  }
+  if (i < bytes.size()) {
+    const bool two = i + 1 < bytes.size();
+    const std::uint32_t group = (bytes[i] << 16) | (two ? bytes[i + 1] << 8 : 0);
+    *p++ = kBase64Alphabet[group >> 18];
+    *p++ = kBase64Alphabet[(group >> 12) & 0x3F];
+    *p++ = two ? kBase64Alphabet[(group >> 6) & 0x3F] : '=';
+    *p++ = '=';
+  }
+  *p = '"';
+}
+
+bool decode_base64(std::string_view text, sdk::Bytes& out) {
+  out.clear();
+  if (text.size() % 4 != 0) return false;
+  out.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    const bool last = i + 4 == text.size();
+    std::uint8_t v[4];
+    int padding = 0;
+    for (int k = 0; k < 4; ++k) {
+      const char c = text[i + k];
+      if (c == '=' && last && k >= 2) {
+        ++padding;
+        v[k] = 0;
+        continue;
+      }
+      if (padding > 0) return false;  // data after '='
+      v[k] = kBase64Values[static_cast<unsigned char>(c)];
+      if (v[k] == 0xFF) return false;
+    }
+    const std::uint32_t group = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
+    out.push_back(static_cast<std::uint8_t>(group >> 16));
+    if (padding < 2) out.push_back(static_cast<std::uint8_t>(group >> 8));
+    if (padding < 1) out.push_back(static_cast<std::uint8_t>(group));
+  }
+  return true;
+}
+
+}  // namespace ferry::runtime
