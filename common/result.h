@@ -71,7 +71,8 @@ class [[nodiscard]] Result {
   bool ok() const { return std::holds_alternative<T>(state_); }
   const Status& status() const {
     static const Status kOk;
-    return ok() ? kOk : std::get<Status>(state_);
+    const Status* failure = std::get_if<Status>(&state_);
+    return failure != nullptr ? *failure : kOk;
   }
 
   T& value() & { return std::get<T>(state_); }

@@ -1,5 +1,7 @@
 #include "common/result.h"
 
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace ferry {
@@ -12,11 +14,14 @@ TEST(Status, ContextIsPrefixedAndKindKept) {
   EXPECT_TRUE(Status().with_context("anywhere").ok());
 }
 
-TEST(Result, HoldsValueOrStatus) {
-  Result<int> good = 7;
+TEST(Result, HoldsValue) {
+  Result<std::string> good = std::string("seven");
   ASSERT_TRUE(good.ok());
-  EXPECT_EQ(*good, 7);
+  EXPECT_EQ(*good, "seven");
   EXPECT_TRUE(good.status().ok());
+}
+
+TEST(Result, HoldsStatus) {
   Result<int> bad = Status::not_found("no such topic");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().kind(), Status::Kind::kNotFound);
