@@ -2,6 +2,7 @@
 // dependency order, hands each its collaborators, and tears them down in reverse.
 //
 //   ferry version                 version and commit of this build
+//   ferry plugins                 the plugins this build can run, with their aliases
 //
 // Exit codes: 0 success, 1 the command failed, 2 the command line was wrong.
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "app/build_info.h"
+#include "runtime/converters/converter_catalog.h"
 
 namespace ferry::app {
 namespace {
@@ -21,10 +23,35 @@ constexpr std::string_view kUsage =
     "\n"
     "commands:\n"
     "  version              print the version and commit of this build\n"
+    "  plugins              list the plugins (connectors, converters, ...) and their aliases\n"
     "  help                 print this text\n";
 
 int print_version() {
   std::cout << "ferry " << kVersion << " (commit " << kCommit << ")\n";
+  return 0;
+}
+
+// One line per plugin and type, as GET /connector-plugins?connectorsOnly=false lists them: a
+// class that is both a converter and a header converter appears twice.
+int print_plugins() {
+  const runtime::ConverterCatalog converters =
+      runtime::ConverterCatalog::with_builtins(std::string(kVersion));
+  std::printf("%-17s %-60s %-9s %s\n", "TYPE", "CLASS", "VERSION", "ALIASES");
+  const auto print = [&converters](const char* type, const runtime::ConverterPlugin& plugin) {
+    std::string aliases;
+    for (const std::string& alias : converters.aliases_of(plugin)) {
+      if (!aliases.empty()) aliases += ", ";
+      aliases += alias;
+    }
+    std::printf("%-17s %-60s %-9s %s\n", type, plugin.class_name.c_str(), plugin.version.c_str(),
+                aliases.c_str());
+  };
+  for (const runtime::ConverterPlugin& plugin : converters.plugins()) {
+    if (plugin.new_converter) print("converter", plugin);
+  }
+  for (const runtime::ConverterPlugin& plugin : converters.plugins()) {
+    if (plugin.new_header_converter) print("header_converter", plugin);
+  }
   return 0;
 }
 
@@ -35,6 +62,7 @@ int run(std::span<const std::string_view> args) {
   }
   const std::string_view command = args.front();
   if (command == "version" || command == "--version" || command == "-v") return print_version();
+  if (command == "plugins") return print_plugins();
   if (command == "help" || command == "--help" || command == "-h") {
     std::cout << kUsage;
     return 0;

@@ -10,3 +10,4 @@ cd "$(dirname "$0")/.."
 
 ferry=build/release/bin/ferry
 "$ferry" version
+"$ferry" plugins

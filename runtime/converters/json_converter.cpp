@@ -213,23 +213,15 @@ sdk::ConfigDef JsonConverter::config_def() {
                    "Whether to replace fields that have a default value and that are null to the "
                    "default value. When set to true, the default value is used, otherwise null is "
                    "used."})
-      .define({.name = std::string(kConverterTypeConfig),
-               .type = ConfigType::kString,
-               .validator = sdk::ValidString::in({"key", "value", "header"}),
-               .importance = Importance::kLow,
-               .documentation = "How this converter will be used."});
+      .define(converter_type_key());
 }
 
 void JsonConverter::configure(const sdk::ConfigMap& configs, bool is_key) {
-  sdk::ConfigMap with_type = configs;
-  with_type[std::string(kConverterTypeConfig)] = is_key ? "key" : "value";
-  apply(with_type);
+  apply(with_converter_type(configs, is_key));
 }
 
 void JsonConverter::configure(const sdk::ConfigMap& configs) {
-  sdk::ConfigMap with_type = configs;
-  with_type.emplace(std::string(kConverterTypeConfig), "header");
-  apply(with_type);
+  apply(with_header_converter_type(configs));
 }
 
 void JsonConverter::apply(const sdk::ConfigMap& configs) {
@@ -244,10 +236,7 @@ void JsonConverter::apply(const sdk::ConfigMap& configs) {
   settings.codec.decimal_format =
       format == "NUMERIC" ? DecimalFormat::kNumeric : DecimalFormat::kBase64;
   settings.codec.replace_null_with_default = parsed.get_bool(kReplaceNullWithDefaultConfig);
-  const std::string& type = parsed.get_string(kConverterTypeConfig);
-  settings.type = type == "key"     ? ConverterType::kKey
-                  : type == "value" ? ConverterType::kValue
-                                    : ConverterType::kHeader;
+  settings.type = parse_converter_type(parsed.get_string(kConverterTypeConfig));
   state_->settings = settings;
   state_->schema_texts.reset(static_cast<std::size_t>(settings.schemas_cache_size));
   state_->schemas_read.reset(static_cast<std::size_t>(settings.schemas_cache_size));

@@ -44,11 +44,10 @@
 #include "ferry/sdk/converter.h"
 #include "ferry/sdk/schema.h"
 #include "ferry/sdk/value.h"
+#include "runtime/converters/converter_type.h"
 #include "runtime/converters/json_payload_codec.h"
 
 namespace ferry::runtime {
-
-enum class ConverterType { kKey, kValue, kHeader };
 
 struct JsonConverterSettings {
   bool schemas_enable = true;
@@ -63,7 +62,6 @@ class JsonConverter final : public sdk::Converter, public sdk::HeaderConverter {
   static constexpr std::string_view kSchemasCacheSizeConfig = "schemas.cache.size";
   static constexpr std::string_view kDecimalFormatConfig = "decimal.format";
   static constexpr std::string_view kReplaceNullWithDefaultConfig = "replace.null.with.default";
-  static constexpr std::string_view kConverterTypeConfig = "converter.type";
 
   JsonConverter();
   ~JsonConverter() override;

@@ -90,10 +90,16 @@ void JsonWriter::string(std::string_view value) {
 }
 
 void JsonWriter::base64(std::span<const std::uint8_t> bytes) {
-  const std::size_t encoded = (bytes.size() + 2) / 3 * 4;
+  const std::size_t encoded = base64_length(bytes.size());
   std::uint8_t* p = room(encoded + 2);
   position_ += encoded + 2;
-  *p++ = '"';
+  *p = '"';
+  encode_base64(bytes, p + 1);
+  p[encoded + 1] = '"';
+}
+
+void encode_base64(std::span<const std::uint8_t> bytes, std::uint8_t* out) {
+  std::uint8_t* p = out;
   std::size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
     const std::uint32_t group = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
@@ -110,7 +116,12 @@ void JsonWriter::base64(std::span<const std::uint8_t> bytes) {
     *p++ = two ? kBase64Alphabet[(group >> 6) & 0x3F] : '=';
     *p++ = '=';
   }
-  *p = '"';
+}
+
+void append_base64(std::span<const std::uint8_t> bytes, std::string& out) {
+  const std::size_t start = out.size();
+  out.resize(start + base64_length(bytes.size()));
+  encode_base64(bytes, reinterpret_cast<std::uint8_t*>(out.data() + start));
 }
 
 bool decode_base64(std::string_view text, sdk::Bytes& out) {

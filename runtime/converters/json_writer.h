@@ -16,6 +16,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <span>
+#include <string>
 #include <string_view>
 
 #include "ferry/sdk/value.h"
@@ -71,7 +73,13 @@ class JsonWriter {
   std::size_t position_;
 };
 
-// Standard base64 (RFC 4648 alphabet, '=' padding) into out; returns false, leaving out in an
+// Standard base64 (RFC 4648 alphabet, '=' padding): the encoded length of n bytes, the encoding
+// written to out (exactly base64_length(bytes.size()) bytes), or appended to a string.
+constexpr std::size_t base64_length(std::size_t n) { return (n + 2) / 3 * 4; }
+void encode_base64(std::span<const std::uint8_t> bytes, std::uint8_t* out);
+void append_base64(std::span<const std::uint8_t> bytes, std::string& out);
+
+// Decodes standard base64 into out; returns false, leaving out in an
 // unspecified state, unless text is a complete, correctly padded encoding.
 bool decode_base64(std::string_view text, sdk::Bytes& out);
 
