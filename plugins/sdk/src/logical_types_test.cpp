@@ -1,9 +1,15 @@
 #include "ferry/sdk/logical_types.h"
 
+#include <cstdint>
+#include <limits>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "ferry/sdk/errors.h"
+#include "ferry/sdk/schema.h"
 #include "ferry/sdk/time_values.h"
+#include "ferry/sdk/value.h"
 
 namespace ferry::sdk {
 namespace {
@@ -48,6 +54,26 @@ TEST(LogicalTypes, EncodingsMatchKafkaConnect) {
   EXPECT_EQ(Time{37800000}.to_string(), "10:30:00.000");
   EXPECT_EQ(Timestamp{1705314600000}.to_string(), "2024-01-15T10:30:00.000Z");
   EXPECT_EQ(Timestamp{-1}.to_string(), "1969-12-31T23:59:59.999Z");
+}
+
+// Kafka Connect's Time.toLogical accepts 0 through MILLIS_PER_DAY inclusive, so Ferry must too;
+// only values outside that range are rejected, with a message saying what the range is.
+TEST(LogicalTypes, TimeAcceptsEndOfDayAndRejectsOutOfRange) {
+  const SchemaPtr time = logical::time().build();
+  EXPECT_EQ(value_mismatch(time, Value(Time{0}), "t"), "");
+  EXPECT_EQ(value_mismatch(time, Value(Time{86'399'999}), "t"), "");
+  EXPECT_EQ(value_mismatch(time, Value(Time{86'400'000}), "t"), "");
+  EXPECT_EQ(Time{86'400'000}.to_string(), "24:00:00.000");
+  const SchemaPtr row = SchemaBuilder::struct_().field("at", time).build();
+  EXPECT_NO_THROW(Struct(row).put("at", Time{86'400'000}));
+
+  for (const std::int32_t millis : {-1, 86'400'001, std::numeric_limits<std::int32_t>::max()}) {
+    const std::string problem = value_mismatch(time, Value(Time{millis}), "t");
+    EXPECT_NE(problem.find(std::to_string(millis)), std::string::npos) << problem;
+    EXPECT_NE(problem.find("from 0 to 86400000 inclusive"), std::string::npos) << problem;
+    EXPECT_NE(problem.find("\"t\""), std::string::npos) << problem;
+    EXPECT_THROW(Struct(row).put("at", Time{millis}), DataException);
+  }
 }
 
 TEST(LogicalTypes, ImpossibleCalendarValuesAreRejected) {

@@ -128,11 +128,15 @@ bool Schema::is_logical() const {
 
 bool operator==(const Schema& a, const Schema& b) {
   if (&a == &b) return true;
+  return equal_ignoring_default(a, b) && a.def_.default_value == b.def_.default_value;
+}
+
+bool equal_ignoring_default(const Schema& a, const Schema& b) {
+  if (&a == &b) return true;
   return a.def_.type == b.def_.type && a.def_.optional == b.def_.optional &&
          a.def_.name == b.def_.name && a.def_.version == b.def_.version &&
          a.def_.doc == b.def_.doc && a.def_.parameters == b.def_.parameters &&
-         a.def_.default_value == b.def_.default_value && a.def_.fields == b.def_.fields &&
-         schemas_equal(a.def_.key_schema, b.def_.key_schema) &&
+         a.def_.fields == b.def_.fields && schemas_equal(a.def_.key_schema, b.def_.key_schema) &&
          schemas_equal(a.def_.value_schema, b.def_.value_schema);
 }
 
@@ -217,10 +221,25 @@ std::string value_mismatch(const SchemaPtr& schema, const Value& value, std::str
     }
     case Type::kStruct: {
       const Struct& s = value.as<Struct>();
-      if (!schemas_equal(s.schema(), schema))
-        return "Struct schemas do not match" + field_suffix(path);
-      return {};
+      if (schemas_equal(s.schema(), schema)) return {};
+      // The schema's own default was built against the schema without that default, which it
+      // cannot contain (schema_builder.h); the same goes for copies of it.
+      const std::optional<Value>& own_default = schema->default_value();
+      const bool is_own_default = own_default && (&*own_default == &value || *own_default == value);
+      if (is_own_default && equal_ignoring_default(*s.schema(), *schema)) return {};
+      return "Struct schemas do not match" + field_suffix(path);
     }
+    case Type::kInt32:
+      if (const Time* time = value.get_if<Time>()) {
+        // Kafka Connect's Time accepts 0 through 86,400,000 inclusive (Time.toLogical rejects only
+        // value < 0 || value > MILLIS_PER_DAY): the midnight that ends the day is a valid time.
+        if (time->millis_of_day < 0 || time->millis_of_day > logical::kMillisPerDay) {
+          return "Invalid Time value " + std::to_string(time->millis_of_day) +
+                 ": milliseconds since midnight must be from 0 to " +
+                 std::to_string(logical::kMillisPerDay) + " inclusive" + field_suffix(path);
+        }
+      }
+      return {};
     case Type::kBytes:
       if (value.is<Decimal>()) {
         // A Decimal value must carry the schema's scale: the wire form has no scale of its own.

@@ -1,5 +1,6 @@
 #include "ferry/sdk/schema_builder.h"
 
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -48,8 +49,18 @@ SchemaBuilder& SchemaBuilder::required() {
 
 SchemaBuilder& SchemaBuilder::default_value(Value value) {
   check_unset(def_.default_value.has_value(), "default");
-  // Check against what is built so far, as Kafka does: the default must fit the schema.
-  const std::string problem = value_mismatch(build(), value, "default");
+  // Check against what is built so far, as Kafka does: the default must fit the schema. A non-null
+  // default is checked as the default of that schema, which lets a Struct default's schema leave
+  // out the default it cannot contain (see value_mismatch).
+  std::string problem;
+  if (value.is_null()) {
+    problem = value_mismatch(build(), value, "default");
+  } else {
+    Schema::Definition with_default = def_;
+    with_default.default_value = value;
+    const auto schema = std::make_shared<const Schema>(std::move(with_default));
+    problem = value_mismatch(schema, *schema->default_value(), "default");
+  }
   if (!problem.empty()) throw DataException("Invalid default value: " + problem);
   def_.default_value = std::move(value);
   return *this;
@@ -74,12 +85,12 @@ SchemaBuilder& SchemaBuilder::doc(std::string doc) {
 }
 
 SchemaBuilder& SchemaBuilder::parameter(std::string key, std::string value) {
-  for (auto& [existing_key, existing_value] : def_.parameters) {
-    if (existing_key == key) {
-      existing_value = std::move(value);
-      return *this;
-    }
+  // A repeated key replaces the value but keeps its first position, as a LinkedHashMap does.
+  if (const auto it = parameter_positions_.find(key); it != parameter_positions_.end()) {
+    def_.parameters[it->second].second = std::move(value);
+    return *this;
   }
+  parameter_positions_.emplace(key, def_.parameters.size());
   def_.parameters.emplace_back(std::move(key), std::move(value));
   return *this;
 }
@@ -95,13 +106,12 @@ SchemaBuilder& SchemaBuilder::field(std::string name, SchemaPtr schema) {
   }
   if (name.empty()) throw DataException("Field name cannot be empty");
   if (!schema) throw DataException("Field schema cannot be null for field \"" + name + "\"");
-  for (const auto& existing : def_.fields) {
-    if (existing.name() == name) {
-      throw DataException("Cannot create field because of field name duplication " + name);
-    }
+  if (field_names_.contains(name)) {
+    throw DataException("Cannot create field because of field name duplication " + name);
   }
   const std::size_t index = def_.fields.size();
   def_.fields.emplace_back(std::move(name), index, std::move(schema));
+  field_names_.insert(def_.fields.back().name());
   return *this;
 }
 

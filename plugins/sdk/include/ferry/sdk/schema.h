@@ -113,6 +113,7 @@ class Schema {
   bool is_logical() const;
 
   friend bool operator==(const Schema& a, const Schema& b);
+  friend bool equal_ignoring_default(const Schema& a, const Schema& b);
 
   // Predefined schemas, as Kafka Connect's Schema.INT32_SCHEMA and friends.
   static const SchemaPtr& int8();
@@ -142,10 +143,18 @@ class Schema {
 // Two schema pointers are equal when both are null or both point at equal schemas.
 bool schemas_equal(const SchemaPtr& a, const SchemaPtr& b);
 
+// Equality apart from the two schemas' own default values; everything nested is compared in full.
+// A STRUCT schema's default is a Struct whose schema cannot be the schema that contains it (that
+// would be a cycle) nor equal to it (it would have to contain itself), so this is how a Struct
+// default's schema is matched against its schema.
+bool equal_ignoring_default(const Schema& a, const Schema& b);
+
 // Checks that value fits schema (type, logical type, optionality, nested elements and fields).
 // Throws DataException whose message names the path of the offending field ("address.zip") and
 // what is wrong, as Kafka Connect's ConnectSchema.validateValue does. A null schema accepts any
-// value.
+// value. A Struct fits a STRUCT schema when its schema is equal to it or, if the Struct is the
+// schema's own default (or equal to it), equal_ignoring_default. A Time must lie in
+// [0, 86400000] (time_values.h).
 void validate_value(const SchemaPtr& schema, const Value& value, std::string_view path = "");
 // The same check returning the message instead of throwing; empty when the value fits.
 std::string value_mismatch(const SchemaPtr& schema, const Value& value, std::string_view path = "");

@@ -10,10 +10,23 @@
 // naming the property, as Kafka's does); field() only on STRUCT builders; default_value() checks
 // the value against the schema built so far. build() may be called more than once.
 //
+// A STRUCT default is a Struct, which holds its schema; it cannot hold the very schema being
+// built, since that schema contains the default. So the Struct's schema must equal the built
+// schema apart from the default (equal_ignoring_default): build it against builder.build() before
+// calling default_value(), or against an equal, separately built schema. validate_value() accepts
+// a schema's own default, and copies of it, on the same terms.
+//
+// field() and parameter() find duplicates through an index, not by scanning, so a builder given
+// N fields or parameters (say, by a hostile JSON schema) does O(N log N) work.
+//
 // Not thread-safe; a builder is a short-lived local.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -60,6 +73,8 @@ class SchemaBuilder {
 
   Schema::Definition def_;
   bool optional_set_ = false;
+  std::set<std::string, std::less<>> field_names_;
+  std::map<std::string, std::size_t, std::less<>> parameter_positions_;  // index in parameters
 };
 
 }  // namespace ferry::sdk

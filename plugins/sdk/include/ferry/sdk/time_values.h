@@ -3,9 +3,12 @@
 // Each wraps the integer Kafka Connect puts on the wire (see logical_types.h for the schemas), so
 // that a value says which logical type it is and a Struct can check it against its schema:
 //   Date       days since 1970-01-01 (int32)
-//   Time       milliseconds since midnight, 0 <= millis < 86,400,000 (int32)
+//   Time       milliseconds since midnight, 0 <= millis <= 86,400,000 (int32)
 //   Timestamp  milliseconds since 1970-01-01T00:00:00Z (int64)
-// All are UTC; there are no time zones in Kafka Connect's logical types.
+// All are UTC; there are no time zones in Kafka Connect's logical types. A Time of 86,400,000, the
+// midnight that ends the day, is valid because Kafka Connect accepts it (Time.toLogical rejects
+// only values below 0 or above MILLIS_PER_DAY); it prints as "24:00:00.000". validate_value
+// (schema.h) rejects Times outside that range.
 #pragma once
 
 #include <cstdint>
