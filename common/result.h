@@ -4,6 +4,9 @@
 // A Status names the reaction the caller should take, not what broke:
 //   invalid_argument  reject the input (REST answers 400)
 //   not_found         the thing asked for does not exist (REST 404)
+//   out_of_range      a position outside what exists (an offset before the log start or past
+//                     its end: Kafka's OFFSET_OUT_OF_RANGE)
+//   too_large         the input is bigger than a configured limit (Kafka's RECORD_TOO_LARGE)
 //   conflict          the request clashes with current state (REST 409)
 //   retriable         back off and try the same call again
 //   corruption        stored bytes are damaged: truncate and recover, or fail the partition
@@ -20,7 +23,17 @@ namespace ferry {
 
 class [[nodiscard]] Status {
  public:
-  enum class Kind { kOk, kInvalidArgument, kNotFound, kConflict, kRetriable, kCorruption, kFatal };
+  enum class Kind {
+    kOk,
+    kInvalidArgument,
+    kNotFound,
+    kOutOfRange,
+    kTooLarge,
+    kConflict,
+    kRetriable,
+    kCorruption,
+    kFatal
+  };
 
   Status() = default;
 
@@ -30,6 +43,12 @@ class [[nodiscard]] Status {
   }
   static Status not_found(std::string message) {
     return Status(Kind::kNotFound, std::move(message));
+  }
+  static Status out_of_range(std::string message) {
+    return Status(Kind::kOutOfRange, std::move(message));
+  }
+  static Status too_large(std::string message) {
+    return Status(Kind::kTooLarge, std::move(message));
   }
   static Status conflict(std::string message) {
     return Status(Kind::kConflict, std::move(message));

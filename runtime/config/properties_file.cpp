@@ -1,9 +1,10 @@
 #include "runtime/config/properties_file.h"
 
-#include <fstream>
-#include <sstream>
 #include <utility>
 #include <vector>
+
+#include "runtime/config/text_file.h"
+#include "common/utf8.h"
 
 namespace ferry::runtime {
 namespace {
@@ -26,18 +27,6 @@ void append_utf8(std::string& out, char32_t cp) {
     out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (cp & 0x3F));
   }
-}
-
-// Length of the valid UTF-8 sequence at text[i], or 0.
-std::size_t utf8_length(std::string_view text, std::size_t i) {
-  const auto b = static_cast<unsigned char>(text[i]);
-  std::size_t n = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
-  if (n == 0 || i + n > text.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
-  }
-  if (n == 2 && b < 0xC2) return 0;  // overlong
-  return n;
 }
 
 struct LogicalLine {
@@ -144,14 +133,10 @@ Status unescape(std::string_view in, std::string& out) {
 Result<PropertiesFile> parse_properties(std::string_view text, std::string source) {
   PropertiesFile file;
   file.source = std::move(source);
-  for (std::size_t i = 0, line = 1; i < text.size();) {
-    if (text[i] == '\n') ++line;
-    const std::size_t n = utf8_length(text, i);
-    if (n == 0) {
-      return Status::invalid_argument(file.source + ":" + std::to_string(line) +
-                                      ": invalid UTF-8 at byte " + std::to_string(i));
-    }
-    i += n;
+  if (const auto bad = find_invalid_utf8(text)) {
+    return Status::invalid_argument(file.source + ":" +
+                                    std::to_string(position_of(text, *bad).line) +
+                                    ": invalid UTF-8 at byte " + std::to_string(*bad));
   }
   for (const LogicalLine& logical : logical_lines(text)) {
     const std::string_view line = logical.text;
@@ -186,11 +171,9 @@ Result<PropertiesFile> parse_properties(std::string_view text, std::string sourc
 }
 
 Result<PropertiesFile> load_properties_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::not_found(path.string() + ": cannot open the file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_properties(text.str(), path.string());
+  Result<std::string> text = read_text_file(path);
+  if (!text.ok()) return text.status();
+  return parse_properties(*text, path.string());
 }
 
 }  // namespace ferry::runtime

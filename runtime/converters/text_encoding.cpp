@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 
+#include "common/utf8.h"
+
 namespace ferry::runtime {
 namespace {
 
@@ -20,43 +22,8 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return true;
 }
 
-// The length of the well-formed UTF-8 sequence at bytes[i], or 0 if none starts there. On 0,
-// *bad is the length of the maximal prefix of a well-formed sequence (at least 1), which Java
-// (and Unicode's "best practice") replaces with one U+FFFD.
-std::size_t utf8_sequence(sdk::ByteView bytes, std::size_t i, std::uint32_t* code_point,
-                          std::size_t* bad) {
-  const std::uint8_t lead = bytes[i];
-  *bad = 1;
-  if (lead < 0x80) {
-    *code_point = lead;
-    return 1;
-  }
-  std::size_t length;
-  std::uint8_t low = 0x80;
-  std::uint8_t high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;   // no overlongs
-    if (lead == 0xED) high = 0x9F;  // no surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;   // no overlongs
-    if (lead == 0xF4) high = 0x8F;  // nothing above U+10FFFF
-  } else {
-    return 0;
-  }
-  std::uint32_t value = lead & (0xFF >> (length + 1));
-  for (std::size_t k = 1; k < length; ++k) {
-    if (i + k >= bytes.size()) return 0;
-    const std::uint8_t next = bytes[i + k];
-    if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return 0;
-    value = (value << 6) | (next & 0x3F);
-    *bad = k + 1;
-  }
-  *code_point = value;
-  return length;
+std::string_view as_text(sdk::ByteView bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
 }  // namespace
@@ -101,22 +68,19 @@ std::string_view text_encoding_name(TextEncoding encoding) {
 }
 
 sdk::Bytes encode_text(std::string_view utf8, TextEncoding encoding) {
-  const sdk::ByteView input(reinterpret_cast<const std::uint8_t*>(utf8.data()), utf8.size());
-  if (encoding == TextEncoding::kUtf8) return sdk::Bytes(input.begin(), input.end());
+  if (encoding == TextEncoding::kUtf8) return sdk::Bytes(utf8.begin(), utf8.end());
   const std::uint32_t highest = encoding == TextEncoding::kIso88591 ? 0xFF : 0x7F;
   sdk::Bytes out;
-  out.reserve(input.size());
-  for (std::size_t i = 0; i < input.size();) {
-    std::uint32_t code_point = 0;
-    std::size_t bad = 1;
-    const std::size_t length = utf8_sequence(input, i, &code_point, &bad);
-    if (length == 0) {
+  out.reserve(utf8.size());
+  for (std::size_t i = 0; i < utf8.size();) {
+    const Utf8Step step = next_utf8(utf8, i);
+    if (step.length == 0) {
       out.push_back('?');
-      i += bad;
+      i += step.maximal_subpart;
       continue;
     }
-    out.push_back(code_point <= highest ? static_cast<std::uint8_t>(code_point) : '?');
-    i += length;
+    out.push_back(step.code_point <= highest ? static_cast<std::uint8_t>(step.code_point) : '?');
+    i += step.length;
   }
   return out;
 }
@@ -125,16 +89,15 @@ std::string decode_text(sdk::ByteView bytes, TextEncoding encoding) {
   std::string out;
   out.reserve(bytes.size());
   if (encoding == TextEncoding::kUtf8) {
-    for (std::size_t i = 0; i < bytes.size();) {
-      std::uint32_t code_point = 0;
-      std::size_t bad = 1;
-      const std::size_t length = utf8_sequence(bytes, i, &code_point, &bad);
-      if (length == 0) {
+    const std::string_view text = as_text(bytes);
+    for (std::size_t i = 0; i < text.size();) {
+      const Utf8Step step = next_utf8(text, i);
+      if (step.length == 0) {
         out.append(kReplacement);
-        i += bad;
+        i += step.maximal_subpart;
       } else {
-        out.append(reinterpret_cast<const char*>(bytes.data() + i), length);
-        i += length;
+        out.append(text.substr(i, step.length));
+        i += step.length;
       }
     }
     return out;
@@ -152,15 +115,6 @@ std::string decode_text(sdk::ByteView bytes, TextEncoding encoding) {
   return out;
 }
 
-bool is_valid_utf8(sdk::ByteView bytes) {
-  for (std::size_t i = 0; i < bytes.size();) {
-    std::uint32_t code_point = 0;
-    std::size_t bad = 1;
-    const std::size_t length = utf8_sequence(bytes, i, &code_point, &bad);
-    if (length == 0) return false;
-    i += length;
-  }
-  return true;
-}
+bool is_valid_utf8(sdk::ByteView bytes) { return !find_invalid_utf8(as_text(bytes)).has_value(); }
 
 }  // namespace ferry::runtime
