@@ -12,6 +12,7 @@ build_packages=(
   libyaml-cpp-dev
   libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
 )
 
 missing=()
