@@ -4,7 +4,8 @@
 #   1. Debian packages (scripts/install-deps.sh, idempotent)
 #   2. GCC build: the binary, every unit and end-to-end test, the benchmarks; run ctest
 #   3. Clang ASan+UBSan build of the same tests plus the libFuzzer targets; run ctest
-#   4. each fuzzer for FERRY_FUZZ_SECONDS (default 30) on its seed corpus; any crash, leak or
+#   4. Clang ThreadSanitizer build of the tests with concurrent parts (the broker storage); run them
+#   5. each fuzzer for FERRY_FUZZ_SECONDS (default 30) on its seed corpus; any crash, leak or
 #      sanitizer report fails the run
 # Ends with one line "ferry: N passed, M failed" counting ctest cases and fuzz runs.
 set -euo pipefail
@@ -42,6 +43,22 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir build/sanitize --output-on-failure -j 2 --timeout 600 2>&1 | tee build/sanitize/ctest.log || status=1
 count_ctest build/sanitize/ctest.log
+
+echo "== thread sanitizer build (clang, TSan) and the concurrent tests"
+./scripts/build.sh tsan tests/broker_storage_test
+for binary in broker_storage_test; do
+  log=build/tsan/$binary.log
+  if TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "build/tsan/tests/$binary" >"$log" 2>&1; then
+    count=$(grep -oE '\[  PASSED  \] [0-9]+ tests?' "$log" | grep -oE '[0-9]+' || echo 0)
+    echo "tsan $binary: $count passed"
+    passed=$((passed + count))
+  else
+    echo "tsan $binary: FAILED, last lines of $log:"
+    tail -n 60 "$log"
+    failed=$((failed + 1))
+    status=1
+  fi
+done
 
 echo "== fuzzers, ${fuzz_seconds}s each"
 for fuzzer in build/sanitize/fuzzers/*; do

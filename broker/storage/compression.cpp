@@ -45,7 +45,7 @@ Status corrupt(Compression codec, std::string_view message) {
 }
 
 Status too_large(Compression codec, std::size_t max_output) {
-  return Status::invalid_argument(prefix(
+  return Status::too_large(prefix(
       codec, "decompressed size exceeds the limit of " + std::to_string(max_output) + " bytes"));
 }
 

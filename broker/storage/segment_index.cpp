@@ -1,0 +1,188 @@
+#include "broker/storage/segment_index.h"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+namespace ferry::broker {
+namespace {
+
+void put_be(std::uint8_t* out, std::uint64_t value, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) {
+    out[i] = static_cast<std::uint8_t>(value);
+    value >>= 8;
+  }
+}
+
+std::uint64_t get_be(const std::uint8_t* in, int bytes) {
+  std::uint64_t value = 0;
+  for (int i = 0; i < bytes; ++i) value = (value << 8) | in[i];
+  return value;
+}
+
+Result<std::vector<std::uint8_t>> read_whole(const File& file, std::size_t entry_size) {
+  auto size = file.size();
+  if (!size.ok()) return size.status();
+  if (*size % entry_size != 0) {
+    return Status::corruption(file.path().string() + ": size " + std::to_string(*size) +
+                              " is not a multiple of the entry size " + std::to_string(entry_size));
+  }
+  std::vector<std::uint8_t> bytes(*size);
+  auto read = file.read_at(0, bytes);
+  if (!read.ok()) return read.status();
+  if (*read != bytes.size()) return Status::corruption(file.path().string() + ": short read");
+  return bytes;
+}
+
+bool fits_relative(std::int64_t offset, std::int64_t base) {
+  return offset >= base && offset - base <= std::numeric_limits<std::int32_t>::max();
+}
+
+}  // namespace
+
+// ---- OffsetIndex -------------------------------------------------------------------------------
+
+Result<OffsetIndex> OffsetIndex::open(const std::filesystem::path& path, std::int64_t base_offset,
+                                      std::uint64_t segment_size) {
+  auto file = File::open(path);
+  if (!file.ok()) return file.status();
+  OffsetIndex index(std::move(*file), base_offset);
+  auto bytes = read_whole(index.file_, kEntrySize);
+  if (!bytes.ok()) return bytes.status();
+  index.entries_.reserve(bytes->size() / kEntrySize);
+  for (std::size_t at = 0; at < bytes->size(); at += kEntrySize) {
+    const auto relative = static_cast<std::int32_t>(get_be(bytes->data() + at, 4));
+    const auto position = static_cast<std::uint32_t>(get_be(bytes->data() + at + 4, 4));
+    const OffsetPosition entry{base_offset + relative, position};
+    const bool increasing =
+        index.entries_.empty() || (entry.offset > index.entries_.back().offset &&
+                                   entry.position > index.entries_.back().position);
+    if (relative < 0 || !increasing || position >= segment_size) {
+      return Status::corruption(path.string() + ": entry " + std::to_string(at / kEntrySize) +
+                                " (offset " + std::to_string(entry.offset) + ", position " +
+                                std::to_string(position) +
+                                ") is out of order or past the end of the segment");
+    }
+    index.entries_.push_back(entry);
+  }
+  return index;
+}
+
+Result<OffsetIndex> OffsetIndex::create(const std::filesystem::path& path,
+                                        std::int64_t base_offset) {
+  auto file = File::open(path);
+  if (!file.ok()) return file.status();
+  if (Status status = file->truncate(0); !status.ok()) return status;
+  return OffsetIndex(std::move(*file), base_offset);
+}
+
+Status OffsetIndex::append(std::int64_t offset, std::uint32_t position) {
+  if (!fits_relative(offset, base_) ||
+      (!entries_.empty() &&
+       (offset <= entries_.back().offset || position <= entries_.back().position))) {
+    return Status::invalid_argument(file_.path().string() + ": index entry for offset " +
+                                    std::to_string(offset) + " is not after the last one");
+  }
+  std::uint8_t bytes[kEntrySize];
+  put_be(bytes, static_cast<std::uint64_t>(offset - base_), 4);
+  put_be(bytes + 4, position, 4);
+  if (Status status = file_.write_at(entries_.size() * kEntrySize, bytes); !status.ok()) {
+    return status;
+  }
+  entries_.push_back({offset, position});
+  return Status::ok_status();
+}
+
+OffsetPosition OffsetIndex::lookup(std::int64_t offset) const {
+  const auto after = std::upper_bound(
+      entries_.begin(), entries_.end(), offset,
+      [](std::int64_t target, const OffsetPosition& entry) { return target < entry.offset; });
+  if (after == entries_.begin()) return {base_, 0};
+  return *std::prev(after);
+}
+
+Status OffsetIndex::truncate_to_position(std::uint32_t position) {
+  const auto first_dropped = std::lower_bound(
+      entries_.begin(), entries_.end(), position,
+      [](const OffsetPosition& entry, std::uint32_t target) { return entry.position < target; });
+  entries_.erase(first_dropped, entries_.end());
+  return file_.truncate(entries_.size() * kEntrySize);
+}
+
+std::optional<OffsetPosition> OffsetIndex::last() const {
+  if (entries_.empty()) return std::nullopt;
+  return entries_.back();
+}
+
+// ---- TimeIndex ---------------------------------------------------------------------------------
+
+Result<TimeIndex> TimeIndex::open(const std::filesystem::path& path, std::int64_t base_offset,
+                                  std::int64_t next_offset) {
+  auto file = File::open(path);
+  if (!file.ok()) return file.status();
+  TimeIndex index(std::move(*file), base_offset);
+  auto bytes = read_whole(index.file_, kEntrySize);
+  if (!bytes.ok()) return bytes.status();
+  for (std::size_t at = 0; at < bytes->size(); at += kEntrySize) {
+    const auto timestamp = static_cast<std::int64_t>(get_be(bytes->data() + at, 8));
+    const auto relative = static_cast<std::int32_t>(get_be(bytes->data() + at + 8, 4));
+    const TimestampOffset entry{timestamp, base_offset + relative};
+    const bool increasing =
+        index.entries_.empty() || (entry.timestamp > index.entries_.back().timestamp &&
+                                   entry.offset >= index.entries_.back().offset);
+    if (relative < 0 || !increasing || entry.offset >= next_offset) {
+      return Status::corruption(path.string() + ": entry " + std::to_string(at / kEntrySize) +
+                                " (timestamp " + std::to_string(timestamp) + ", offset " +
+                                std::to_string(entry.offset) +
+                                ") is out of order or past the end of the segment");
+    }
+    index.entries_.push_back(entry);
+  }
+  return index;
+}
+
+Result<TimeIndex> TimeIndex::create(const std::filesystem::path& path, std::int64_t base_offset) {
+  auto file = File::open(path);
+  if (!file.ok()) return file.status();
+  if (Status status = file->truncate(0); !status.ok()) return status;
+  return TimeIndex(std::move(*file), base_offset);
+}
+
+Status TimeIndex::maybe_append(std::int64_t timestamp, std::int64_t offset) {
+  if (!entries_.empty() && timestamp <= entries_.back().timestamp) return Status::ok_status();
+  if (!fits_relative(offset, base_)) {
+    return Status::invalid_argument(file_.path().string() + ": offset " + std::to_string(offset) +
+                                    " does not belong to this segment");
+  }
+  std::uint8_t bytes[kEntrySize];
+  put_be(bytes, static_cast<std::uint64_t>(timestamp), 8);
+  put_be(bytes + 8, static_cast<std::uint64_t>(offset - base_), 4);
+  if (Status status = file_.write_at(entries_.size() * kEntrySize, bytes); !status.ok()) {
+    return status;
+  }
+  entries_.push_back({timestamp, offset});
+  return Status::ok_status();
+}
+
+std::optional<TimestampOffset> TimeIndex::lookup(std::int64_t timestamp) const {
+  const auto first_not_below = std::lower_bound(
+      entries_.begin(), entries_.end(), timestamp,
+      [](const TimestampOffset& entry, std::int64_t target) { return entry.timestamp < target; });
+  if (first_not_below == entries_.begin()) return std::nullopt;
+  return *std::prev(first_not_below);
+}
+
+Status TimeIndex::truncate_to_offset(std::int64_t offset) {
+  const auto first_dropped = std::lower_bound(
+      entries_.begin(), entries_.end(), offset,
+      [](const TimestampOffset& entry, std::int64_t target) { return entry.offset < target; });
+  entries_.erase(first_dropped, entries_.end());
+  return file_.truncate(entries_.size() * kEntrySize);
+}
+
+std::optional<TimestampOffset> TimeIndex::last() const {
+  if (entries_.empty()) return std::nullopt;
+  return entries_.back();
+}
+
+}  // namespace ferry::broker
