@@ -53,6 +53,10 @@ Status validate_batch(std::span<const std::uint8_t> batch, const RecordBatchHead
 
 }  // namespace
 
+Status PartitionLog::removed() const {
+  return Status::not_found(directory_.filename().string() + " has been deleted");
+}
+
 PartitionLog::PartitionLog(std::filesystem::path directory, LogConfig config)
     : directory_(std::move(directory)), config_(config) {}
 
@@ -154,6 +158,7 @@ Result<AppendResult> PartitionLog::append(std::span<std::uint8_t> batches, std::
   }
 
   std::unique_lock lock(mutex_);
+  if (segments_.empty()) return removed();
   AppendResult result;
   result.base_offset = active().next_offset();
   std::size_t position = 0;
@@ -185,6 +190,7 @@ Result<AppendResult> PartitionLog::append(std::span<std::uint8_t> batches, std::
 
 Result<ReadResult> PartitionLog::read(std::int64_t offset, std::uint64_t max_bytes) const {
   std::shared_lock lock(mutex_);
+  if (segments_.empty()) return removed();
   ReadResult result;
   result.high_watermark = active().next_offset();
   result.log_start_offset = segments_.begin()->second->base_offset();
@@ -212,11 +218,13 @@ Result<ReadResult> PartitionLog::read(std::int64_t offset, std::uint64_t max_byt
 
 std::int64_t PartitionLog::log_start_offset() const {
   std::shared_lock lock(mutex_);
+  if (segments_.empty()) return -1;
   return segments_.begin()->second->base_offset();
 }
 
 std::int64_t PartitionLog::log_end_offset() const {
   std::shared_lock lock(mutex_);
+  if (segments_.empty()) return -1;
   return active().next_offset();
 }
 
@@ -245,7 +253,7 @@ Status PartitionLog::flush() {
 
 Status PartitionLog::flush_if_due(std::int64_t now_ms) {
   std::unique_lock lock(mutex_);
-  if (first_unflushed_ms_ < 0 || now_ms - first_unflushed_ms_ < config_.flush_ms) {
+  if (segments_.empty() || first_unflushed_ms_ < 0 || now_ms - first_unflushed_ms_ < config_.flush_ms) {
     return Status::ok_status();
   }
   return flush_locked();
@@ -253,7 +261,7 @@ Status PartitionLog::flush_if_due(std::int64_t now_ms) {
 
 Result<int> PartitionLog::apply_retention(std::int64_t now_ms) {
   std::unique_lock lock(mutex_);
-  if (!config_.cleanup_delete) return 0;
+  if (!config_.cleanup_delete || segments_.empty()) return 0;
   std::uint64_t total = 0;
   for (const auto& [base, segment] : segments_) total += segment->size();
   int deleted = 0;

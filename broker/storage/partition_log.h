@@ -90,7 +90,8 @@ class PartitionLog {
   std::uint64_t size_in_bytes() const;
   std::size_t segment_count() const;
 
-  // Deletes every file and the directory; the log is unusable afterwards.
+  // Deletes every file and the directory; afterwards reads and appends are not_found and the
+  // offsets -1.
   Status remove();
 
  private:
@@ -98,6 +99,7 @@ class PartitionLog {
 
   Status roll_if_needed(std::uint64_t incoming_bytes, std::int64_t now_ms);
   Status flush_locked();
+  Status removed() const;
   LogSegment& active() { return *segments_.rbegin()->second; }
   const LogSegment& active() const { return *segments_.rbegin()->second; }
 

@@ -1,0 +1,185 @@
+// The broker's topics on a real data directory: create/delete/alter, reopen with recovery,
+// auto-creation, the directory lock, long-poll wake-ups and background retention.
+#include "broker/topics/log_manager.h"
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "broker/storage/record_batch.h"
+#include "tests/temp_directory.h"
+
+namespace ferry::broker {
+namespace {
+
+std::vector<std::uint8_t> batch_of(const std::string& value, std::int64_t timestamp = 1) {
+  RecordBatchBuilder builder(RecordBatchOptions{});
+  EXPECT_TRUE(builder.append(timestamp, as_bytes("key"), as_bytes(value)).ok());
+  auto batch = builder.build();
+  EXPECT_TRUE(batch.ok());
+  return batch.ok() ? std::move(*batch) : std::vector<std::uint8_t>();
+}
+
+class LogManagerTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<LogManager> open(bool auto_create = true) {
+    LogManagerOptions options;
+    options.data_directory = dir_.path() / "data";
+    options.auto_create_topics = auto_create;
+    options.default_partitions = 2;
+    options.log = [this](const std::string& message) { notes_.push_back(message); };
+    options.now_ms = [this] { return clock_.load(); };
+    auto manager = LogManager::open(std::move(options));
+    EXPECT_TRUE(manager.ok()) << manager.status().message();
+    return manager.ok() ? std::move(*manager) : nullptr;
+  }
+
+  Result<AppendResult> append(LogManager& manager, const std::string& topic, int partition,
+                              const std::string& value) {
+    auto batch = batch_of(value);
+    return manager.append(topic, partition, batch);
+  }
+
+  ferry::testing::TempDir dir_;
+  std::vector<std::string> notes_;
+  std::atomic<std::int64_t> clock_{1000};
+};
+
+TEST_F(LogManagerTest, CreatesDescribesListsAndDeletesTopics) {
+  auto manager = open();
+  ASSERT_TRUE(manager->create_topic("orders", 3, {{"retention.ms", "1000"}}).ok());
+  ASSERT_TRUE(manager->create_topic("audit", 1).ok());
+  EXPECT_EQ(manager->list_topics(), (std::vector<std::string>{"audit", "orders"}));
+  auto description = manager->describe_topic("orders");
+  ASSERT_TRUE(description.ok());
+  EXPECT_EQ(description->partitions, 3);
+  EXPECT_EQ(description->config.retention_ms, 1000);
+  EXPECT_EQ(description->topic_id.size(), 22u);
+  EXPECT_TRUE(std::filesystem::is_directory(dir_.path() / "data" / "orders-2"));
+
+  EXPECT_EQ(manager->create_topic("orders", 1).kind(), Status::Kind::kConflict);
+  EXPECT_EQ(manager->create_topic("audit_", 1).kind(), Status::Kind::kOk);
+  EXPECT_EQ(manager->create_topic("audit.", 1).kind(), Status::Kind::kConflict);
+  EXPECT_EQ(manager->create_topic("bad/name", 1).kind(), Status::Kind::kInvalidArgument);
+  EXPECT_EQ(manager->create_topic("zero", 0).message(),
+            "Number of partitions must be larger than 0.");
+  EXPECT_EQ(manager->create_topic("conf", 1, {{"retention.ms", "x"}}).kind(),
+            Status::Kind::kInvalidArgument);
+  EXPECT_FALSE(manager->describe_topic("conf").ok());  // nothing of a refused topic stays
+
+  ASSERT_TRUE(manager->delete_topic("orders").ok());
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "data" / "orders-0"));
+  EXPECT_EQ(manager->delete_topic("orders").kind(), Status::Kind::kNotFound);
+  EXPECT_EQ(manager->partition("orders", 0).status().kind(), Status::Kind::kNotFound);
+}
+
+TEST_F(LogManagerTest, ReopensTopicsWithTheirDataAndConfig) {
+  {
+    auto manager = open();
+    ASSERT_TRUE(manager->create_topic("t", 2, {{"cleanup.policy", "compact"}}).ok());
+    ASSERT_TRUE(append(*manager, "t", 1, "one").ok());
+    ASSERT_TRUE(append(*manager, "t", 1, "two").ok());
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir_.path() / "data" / ".clean_shutdown"));
+  auto manager = open();
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "data" / ".clean_shutdown"));
+  auto description = manager->describe_topic("t");
+  ASSERT_TRUE(description.ok());
+  EXPECT_TRUE(description->config.cleanup_compact);
+  auto log = manager->partition("t", 1);
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ((*log)->log_end_offset(), 2);
+  EXPECT_TRUE(notes_.empty());
+}
+
+TEST_F(LogManagerTest, AutoCreatesOnFirstAppendWhenEnabled) {
+  auto manager = open(true);
+  auto result = append(*manager, "fresh", 1, "v");
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  EXPECT_EQ(manager->describe_topic("fresh")->partitions, 2);
+  EXPECT_EQ(append(*manager, "fresh", 5, "v").status().kind(), Status::Kind::kNotFound);
+  manager.reset();
+  auto strict = open(false);
+  EXPECT_EQ(append(*strict, "other", 0, "v").status().kind(), Status::Kind::kNotFound);
+}
+
+TEST_F(LogManagerTest, OneBrokerPerDataDirectory) {
+  auto manager = open();
+  LogManagerOptions options;
+  options.data_directory = dir_.path() / "data";
+  auto second = LogManager::open(options);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().kind(), Status::Kind::kConflict);
+  EXPECT_NE(second.status().message().find("in use"), std::string::npos);
+}
+
+TEST_F(LogManagerTest, AppendsWakeLongPolls) {
+  auto manager = open();
+  ASSERT_TRUE(manager->create_topic("t", 1).ok());
+  const std::uint64_t seen = manager->append_count();
+  std::thread producer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(append(*manager, "t", 0, "wake").ok());
+  });
+  const auto start = std::chrono::steady_clock::now();
+  manager->wait_for_append(seen, start + std::chrono::seconds(30));
+  producer.join();
+  EXPECT_NE(manager->append_count(), seen);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+}
+
+TEST_F(LogManagerTest, MaintenanceAppliesRetentionAndReportsIt) {
+  auto manager = open();
+  ASSERT_TRUE(
+      manager->create_topic("t", 1, {{"segment.bytes", "100"}, {"retention.ms", "500"}}).ok());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(append(*manager, "t", 0, "v" + std::to_string(i)).ok());
+  auto log = manager->partition("t", 0);
+  ASSERT_TRUE(log.ok());
+  ASSERT_GT((*log)->segment_count(), 1u);
+  clock_ =
+      1000 + 300000 + 1;  // past retention.ms of the records (timestamp 1) and the check interval
+  manager->run_maintenance();
+  EXPECT_EQ((*log)->segment_count(), 1u);
+  ASSERT_FALSE(notes_.empty());
+  EXPECT_NE(notes_.back().find("retention deleted"), std::string::npos) << notes_.back();
+}
+
+TEST_F(LogManagerTest, AlterAndAddPartitions) {
+  auto manager = open();
+  ASSERT_TRUE(manager->create_topic("t", 1).ok());
+  ASSERT_TRUE(manager->alter_topic_config("t", {{"max.message.bytes", "100"}}).ok());
+  auto big = batch_of(std::string(500, 'x'));
+  EXPECT_EQ(manager->append("t", 0, big).status().kind(), Status::Kind::kTooLarge);
+  EXPECT_EQ(manager->add_partitions("t", 1).kind(), Status::Kind::kInvalidArgument);
+  ASSERT_TRUE(manager->add_partitions("t", 4).ok());
+  EXPECT_TRUE(append(*manager, "t", 3, "new").ok());
+  manager.reset();
+  auto reopened = open();
+  EXPECT_EQ(reopened->describe_topic("t")->partitions, 4);
+  EXPECT_EQ(reopened->describe_topic("t")->config.max_message_bytes, 100);
+}
+
+TEST_F(LogManagerTest, ACrashedBrokerRecoversItsLastSegments) {
+  {
+    auto manager = open();
+    ASSERT_TRUE(manager->create_topic("t", 1).ok());
+    ASSERT_TRUE(append(*manager, "t", 0, "kept").ok());
+  }
+  // As if the process died: no clean-shutdown marker, and half a batch at the end of the log.
+  std::filesystem::remove(dir_.path() / "data" / ".clean_shutdown");
+  const auto torn = batch_of("torn");
+  {
+    std::ofstream out(dir_.path() / "data" / "t-0" / "00000000000000000000.log",
+                      std::ios::binary | std::ios::app);
+    out.write(reinterpret_cast<const char*>(torn.data()), 20);
+  }
+  auto manager = open();
+  EXPECT_EQ((*manager->partition("t", 0))->log_end_offset(), 1);
+  ASSERT_EQ(notes_.size(), 1u);
+  EXPECT_NE(notes_[0].find("truncating"), std::string::npos) << notes_[0];
+}
+
+}  // namespace
+}  // namespace ferry::broker
