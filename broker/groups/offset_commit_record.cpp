@@ -1,7 +1,7 @@
 #include "broker/groups/offset_commit_record.h"
 
+#include "broker/client/java_order.h"
 #include "broker/storage/wire_format.h"
-#include "common/utf8.h"
 
 namespace ferry::broker {
 namespace {
@@ -109,23 +109,6 @@ Result<OffsetCommitValue> decode_offset_commit_value(std::span<const std::uint8_
                               std::to_string(version) + " (Ferry reads 0 to 3)");
   }
   return value;
-}
-
-std::int32_t java_string_hash(std::string_view text) {
-  std::uint32_t hash = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    const Utf8Step step = next_utf8(text, i);
-    const std::uint32_t code_point = step.length == 0 ? 0xFFFD : step.code_point;
-    i += step.length == 0 ? step.maximal_subpart : step.length;
-    if (code_point < 0x10000) {
-      hash = hash * 31 + code_point;
-    } else {
-      const std::uint32_t v = code_point - 0x10000;
-      hash = hash * 31 + (0xD800 + (v >> 10));
-      hash = hash * 31 + (0xDC00 + (v & 0x3FF));
-    }
-  }
-  return static_cast<std::int32_t>(hash);
 }
 
 std::int32_t offsets_partition_for(std::string_view group, std::int32_t partitions) {

@@ -44,9 +44,6 @@ std::vector<std::uint8_t> encode_offset_commit_value(const OffsetCommitValue& va
 Result<std::optional<OffsetCommitKey>> decode_offset_commit_key(std::span<const std::uint8_t> key);
 Result<OffsetCommitValue> decode_offset_commit_value(std::span<const std::uint8_t> value);
 
-// Java's String.hashCode over the UTF-16 code units of text (UTF-8 here).
-std::int32_t java_string_hash(std::string_view text);
-
 // The __consumer_offsets partition holding group's records.
 std::int32_t offsets_partition_for(std::string_view group, std::int32_t partitions);
 

@@ -1,5 +1,7 @@
 #include "broker/groups/offset_commit_record.h"
 
+#include "broker/client/java_order.h"
+
 #include <gtest/gtest.h>
 
 namespace ferry::broker {
