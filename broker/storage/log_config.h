@@ -9,8 +9,9 @@
 //   retention.ms           604800000   delete segments whose newest record is older (-1: never)
 //   retention.bytes        -1          delete oldest segments while the log is larger (-1: never)
 //   cleanup.policy         delete      delete | compact | compact,delete
-//   min.compaction.lag.ms  0
+//   min.compaction.lag.ms  0           records younger than this are not compacted
 //   delete.retention.ms    86400000    how long compaction keeps tombstones
+//   min.cleanable.dirty.ratio 0.5      compact once more than this share of the log is dirty
 //   message.timestamp.type CreateTime  CreateTime | LogAppendTime
 //   flush.messages         (see below) fsync after this many records
 //   flush.ms               (see below) fsync when the oldest unsynced append is this old
@@ -42,6 +43,7 @@ struct LogConfig {
   bool cleanup_compact = false;
   std::int64_t min_compaction_lag_ms = 0;
   std::int64_t delete_retention_ms = 86400000;
+  double min_cleanable_dirty_ratio = 0.5;
   TimestampType timestamp_type = TimestampType::kCreateTime;
   std::int64_t flush_messages = std::numeric_limits<std::int64_t>::max();
   std::int64_t flush_ms = 1000;

@@ -85,8 +85,11 @@ class BatchScanner {
 };
 
 std::filesystem::path path_of(const std::filesystem::path& directory, std::int64_t base_offset,
-                              const char* extension) {
-  return directory / (LogSegment::file_stem(base_offset) + extension);
+                              std::string_view extension, std::string_view suffix = "") {
+  std::string name = LogSegment::file_stem(base_offset);
+  name += extension;
+  name += suffix;
+  return directory / name;
 }
 
 }  // namespace
@@ -105,12 +108,18 @@ std::optional<std::int64_t> LogSegment::parse_file_stem(std::string_view stem) {
   return value;
 }
 
+std::filesystem::path LogSegment::file_path(const std::filesystem::path& directory,
+                                            std::int64_t base_offset, std::string_view extension) {
+  return path_of(directory, base_offset, extension);
+}
+
 LogSegment::LogSegment(std::filesystem::path directory, std::int64_t base_offset,
-                       std::int64_t index_interval_bytes, File log, OffsetIndex offset_index,
-                       TimeIndex time_index)
+                       std::int64_t index_interval_bytes, std::string suffix, File log,
+                       OffsetIndex offset_index, TimeIndex time_index)
     : directory_(std::move(directory)),
       base_offset_(base_offset),
       index_interval_bytes_(index_interval_bytes),
+      suffix_(std::move(suffix)),
       log_(std::move(log)),
       offset_index_(std::move(offset_index)),
       time_index_(std::move(time_index)),
@@ -119,17 +128,20 @@ LogSegment::LogSegment(std::filesystem::path directory, std::int64_t base_offset
 
 Result<std::unique_ptr<LogSegment>> LogSegment::create(const std::filesystem::path& directory,
                                                        std::int64_t base_offset,
-                                                       std::int64_t index_interval_bytes) {
-  auto log = File::open(path_of(directory, base_offset, ".log"));
+                                                       std::int64_t index_interval_bytes,
+                                                       std::string_view suffix) {
+  auto log = File::open(path_of(directory, base_offset, ".log", suffix));
   if (!log.ok()) return log.status();
   if (Status status = log->truncate(0); !status.ok()) return status;
-  auto offsets = OffsetIndex::create(path_of(directory, base_offset, ".index"), base_offset);
+  auto offsets =
+      OffsetIndex::create(path_of(directory, base_offset, ".index", suffix), base_offset);
   if (!offsets.ok()) return offsets.status();
-  auto times = TimeIndex::create(path_of(directory, base_offset, ".timeindex"), base_offset);
+  auto times =
+      TimeIndex::create(path_of(directory, base_offset, ".timeindex", suffix), base_offset);
   if (!times.ok()) return times.status();
   return std::unique_ptr<LogSegment>(new LogSegment(directory, base_offset, index_interval_bytes,
-                                                    std::move(*log), std::move(*offsets),
-                                                    std::move(*times)));
+                                                    std::string(suffix), std::move(*log),
+                                                    std::move(*offsets), std::move(*times)));
 }
 
 Result<std::unique_ptr<LogSegment>> LogSegment::open(const std::filesystem::path& directory,
@@ -160,7 +172,7 @@ Result<std::unique_ptr<LogSegment>> LogSegment::open(const std::filesystem::path
     if (!times.ok()) return times.status();
   }
   std::unique_ptr<LogSegment> segment(new LogSegment(directory, base_offset, index_interval_bytes,
-                                                     std::move(*log), std::move(*offsets),
+                                                     "", std::move(*log), std::move(*offsets),
                                                      std::move(*times)));
   segment->size_ = *size;
   if (!full_recovery) {
@@ -228,9 +240,11 @@ Status LogSegment::check_tail(std::vector<std::string>& notes, bool* needs_recov
 }
 
 Status LogSegment::recover(std::vector<std::string>& notes) {
-  auto offsets = OffsetIndex::create(path_of(directory_, base_offset_, ".index"), base_offset_);
+  auto offsets =
+      OffsetIndex::create(path_of(directory_, base_offset_, ".index", suffix_), base_offset_);
   if (!offsets.ok()) return offsets.status();
-  auto times = TimeIndex::create(path_of(directory_, base_offset_, ".timeindex"), base_offset_);
+  auto times =
+      TimeIndex::create(path_of(directory_, base_offset_, ".timeindex", suffix_), base_offset_);
   if (!times.ok()) return times.status();
   offset_index_ = std::move(*offsets);
   time_index_ = std::move(*times);
@@ -385,6 +399,37 @@ Result<std::optional<std::int64_t>> LogSegment::find_offset_for_timestamp(
   }
 }
 
+Status LogSegment::for_each_batch(const BatchVisitor& visit) const {
+  BatchScanner scanner(log_, 0, size_);
+  while (true) {
+    auto item = scanner.next();
+    if (!item.ok()) return item.status();
+    if (!*item) return Status::ok_status();
+    auto more = visit((*item)->header, (*item)->bytes);
+    if (!more.ok()) return more.status().with_context(at(log_, (*item)->position));
+    if (!*more) return Status::ok_status();
+  }
+}
+
+Result<std::int64_t> LogSegment::scan_next_offset(const std::filesystem::path& path,
+                                                  std::int64_t base_offset) {
+  auto file = File::open(path, File::Mode::kReadOnly);
+  if (!file.ok()) return file.status();
+  auto size = file->size();
+  if (!size.ok()) return size.status();
+  BatchScanner scanner(*file, 0, *size);
+  std::int64_t next = base_offset;
+  while (true) {
+    auto item = scanner.next();
+    if (!item.ok()) return item.status();
+    if (!*item) return next;
+    if (Status status = verify_batch((*item)->bytes); !status.ok()) {
+      return status.with_context(at(*file, (*item)->position));
+    }
+    next = (*item)->header.last_offset() + 1;
+  }
+}
+
 Status LogSegment::truncate_to(std::int64_t offset) {
   if (offset >= next_offset_) return Status::ok_status();
   auto position = find_position(offset, size_);
@@ -411,12 +456,10 @@ Status LogSegment::flush() {
 
 Status LogSegment::remove() {
   std::error_code error;
-  for (const char* extension : {".log", ".index", ".timeindex"}) {
-    std::filesystem::remove(path_of(directory_, base_offset_, extension), error);
-    if (error) {
-      return Status::fatal(path_of(directory_, base_offset_, extension).string() +
-                           ": cannot delete: " + error.message());
-    }
+  for (const std::string_view extension : kExtensions) {
+    const auto path = path_of(directory_, base_offset_, extension, suffix_);
+    std::filesystem::remove(path, error);
+    if (error) return Status::fatal(path.string() + ": cannot delete: " + error.message());
   }
   return Status::ok_status();
 }

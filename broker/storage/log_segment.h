@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "broker/storage/file.h"
+#include "broker/storage/record_batch.h"
 #include "broker/storage/segment_index.h"
 #include "common/result.h"
 
@@ -41,11 +43,20 @@ class LogSegment {
   static std::string file_stem(std::int64_t base_offset);
   // The base offset a segment file name stands for, or nullopt if it is not one.
   static std::optional<std::int64_t> parse_file_stem(std::string_view stem);
+  // <directory>/<file stem><extension>, e.g. extension ".log" or ".index.swap".
+  static std::filesystem::path file_path(const std::filesystem::path& directory,
+                                         std::int64_t base_offset, std::string_view extension);
+  // The three files of a segment, the log last: whoever renames a segment's files one by one
+  // renames them in this order, so that the .log's new name marks the whole rename as done.
+  static constexpr std::string_view kExtensions[] = {".index", ".timeindex", ".log"};
 
-  // A new, empty segment (any files of that name are replaced).
+  // A new, empty segment (any files of that name are replaced). A suffix makes the files
+  // <base>.log<suffix> and so on: the log cleaner writes a segment as ".cleaned" before it
+  // becomes part of the log.
   static Result<std::unique_ptr<LogSegment>> create(const std::filesystem::path& directory,
                                                     std::int64_t base_offset,
-                                                    std::int64_t index_interval_bytes);
+                                                    std::int64_t index_interval_bytes,
+                                                    std::string_view suffix = "");
   // An existing segment, checked as the header comment says; full_recovery reads all of it.
   static Result<std::unique_ptr<LogSegment>> open(const std::filesystem::path& directory,
                                                   std::int64_t base_offset,
@@ -80,17 +91,34 @@ class LogSegment {
   // The offset of the first batch with max timestamp >= timestamp, or nullopt if none.
   Result<std::optional<std::int64_t>> find_offset_for_timestamp(std::int64_t timestamp) const;
 
+  // Calls visit with every batch of the segment in order: its header (read_batch_header's checks
+  // only) and its bytes, valid during the call only. visit returns true to go on, false to stop,
+  // or an error, which ends the walk and is returned. Reads through one large buffer. The log
+  // cleaner reads segments that are no longer active this way without the log's lock: such a
+  // segment never changes, and its descriptor outlives a deletion of its files.
+  using BatchVisitor = std::function<Result<bool>(const RecordBatchHeader& header,
+                                                  std::span<const std::uint8_t> batch)>;
+  Status for_each_batch(const BatchVisitor& visit) const;
+
+  // One past the last offset of the batches in the log file at path (base_offset when it holds
+  // none), reading every batch and checking its CRC; corruption names the file and position of
+  // a batch that fails. For files not opened as segments: a .swap left by an interrupted
+  // compaction.
+  static Result<std::int64_t> scan_next_offset(const std::filesystem::path& path,
+                                               std::int64_t base_offset);
+
   // Drops every batch at or after offset (which must be a batch boundary or beyond the end).
   Status truncate_to(std::int64_t offset);
 
   Status flush();
-  // Closes and deletes the segment's files.
+  // Deletes the segment's files (suffix included); reads through this object still work, on the
+  // unlinked files, until it is destroyed.
   Status remove();
 
  private:
   LogSegment(std::filesystem::path directory, std::int64_t base_offset,
-             std::int64_t index_interval_bytes, File log, OffsetIndex offset_index,
-             TimeIndex time_index);
+             std::int64_t index_interval_bytes, std::string suffix, File log,
+             OffsetIndex offset_index, TimeIndex time_index);
 
   Status recover(std::vector<std::string>& notes);
   Status check_tail(std::vector<std::string>& notes, bool* needs_recovery);
@@ -99,6 +127,7 @@ class LogSegment {
   std::filesystem::path directory_;
   std::int64_t base_offset_;
   std::int64_t index_interval_bytes_;
+  std::string suffix_;  // of the file names: "" or ".cleaned"
   File log_;
   OffsetIndex offset_index_;
   TimeIndex time_index_;

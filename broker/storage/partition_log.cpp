@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "broker/storage/file.h"
+#include "broker/storage/log_cleaner.h"
 #include "broker/storage/record_batch.h"
 
 namespace ferry::broker {
@@ -70,6 +71,8 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::open(const std::filesystem::
   if (error) {
     return Status::fatal(directory.string() + ": cannot create the directory: " + error.message());
   }
+  // Before the segments are listed: an interrupted compaction may have files to finish or drop.
+  if (Status status = recover_interrupted_cleaning(directory, notes); !status.ok()) return status;
   std::vector<std::int64_t> bases;
   for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
     if (entry.path().extension() != ".log") continue;
@@ -105,6 +108,8 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::open(const std::filesystem::
     log->segments_.emplace(0, std::move(*segment));
     if (Status status = sync_directory(directory); !status.ok()) return status;
   }
+  log->cleaner_checkpoint_ = read_cleaner_checkpoint(directory, notes)
+                                 .value_or(log->segments_.begin()->second->base_offset());
   return log;
 }
 
@@ -253,7 +258,8 @@ Status PartitionLog::flush() {
 
 Status PartitionLog::flush_if_due(std::int64_t now_ms) {
   std::unique_lock lock(mutex_);
-  if (segments_.empty() || first_unflushed_ms_ < 0 || now_ms - first_unflushed_ms_ < config_.flush_ms) {
+  if (segments_.empty() || first_unflushed_ms_ < 0 ||
+      now_ms - first_unflushed_ms_ < config_.flush_ms) {
     return Status::ok_status();
   }
   return flush_locked();
@@ -267,8 +273,15 @@ Result<int> PartitionLog::apply_retention(std::int64_t now_ms) {
   int deleted = 0;
   while (segments_.size() > 1) {
     LogSegment& oldest = *segments_.begin()->second;
-    const bool expired_by_time = config_.retention_ms >= 0 && oldest.max_timestamp() >= 0 &&
-                                 now_ms - oldest.max_timestamp() > config_.retention_ms;
+    // Compaction can leave a segment empty. It has no timestamp of its own, and holding back
+    // retention of everything after it would be wrong: it goes when the next segment with
+    // records would go, so the log start offset never passes a record retention keeps.
+    const LogSegment* dated = &oldest;
+    for (auto it = segments_.begin(); dated->empty() && std::next(it) != segments_.end();) {
+      dated = (++it)->second.get();
+    }
+    const bool expired_by_time = config_.retention_ms >= 0 && dated->max_timestamp() >= 0 &&
+                                 now_ms - dated->max_timestamp() > config_.retention_ms;
     const bool expired_by_size =
         config_.retention_bytes >= 0 &&
         total - oldest.size() >= static_cast<std::uint64_t>(config_.retention_bytes);
@@ -301,6 +314,11 @@ std::uint64_t PartitionLog::size_in_bytes() const {
 std::size_t PartitionLog::segment_count() const {
   std::shared_lock lock(mutex_);
   return segments_.size();
+}
+
+std::int64_t PartitionLog::cleaner_checkpoint() const {
+  std::shared_lock lock(mutex_);
+  return cleaner_checkpoint_;
 }
 
 Status PartitionLog::remove() {

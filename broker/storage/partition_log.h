@@ -13,12 +13,19 @@
 // records may be below it; Kafka consumers skip them). Reading at the log end offset returns no
 // bytes; before the log start offset or past the end is out_of_range.
 //
-// Opening recovers the directory: every segment's tail is checked by CRC, damaged indexes are
-// rebuilt, and after an unclean shutdown the last segment is read in full and truncated at the
-// first torn or damaged batch. What happened is returned as notes for the broker to log.
+// Compaction (log_cleaner.h) rewrites segments that are no longer active into new ones without
+// the records it removes, keeping every retained record's offset; batches and segments may then
+// have gaps, so a read from a removed offset returns the batch holding the next record there is.
 //
-// Thread-safety: every member may be called from any thread. Appends, retention and flushes are
-// serialised; reads run concurrently with each other and wait for an append in progress.
+// Opening recovers the directory: a compaction the process died in is rolled back or completed
+// (log_cleaner.h), every segment's tail is checked by CRC, damaged indexes are rebuilt, and after
+// an unclean shutdown the last segment is read in full and truncated at the first torn or damaged
+// batch. What happened is returned as notes for the broker to log.
+//
+// Thread-safety: every member may be called from any thread. Appends, retention, flushes and the
+// moment a compaction swaps its segments in are serialised; reads run concurrently with each
+// other and wait for an append in progress. A compaction reads and writes its segments without
+// the log's lock, so appends and reads go on meanwhile.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +33,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <span>
@@ -90,11 +98,18 @@ class PartitionLog {
   std::uint64_t size_in_bytes() const;
   std::size_t segment_count() const;
 
+  // The offset below which compaction has deduplicated the log (the cleaner-offset-checkpoint);
+  // the log start offset before the first compaction.
+  std::int64_t cleaner_checkpoint() const;
+
   // Deletes every file and the directory; afterwards reads and appends are not_found and the
   // offsets -1.
   Status remove();
 
  private:
+  // Compaction reads the segment map and swaps segments in under mutex_ (log_cleaner.cpp).
+  friend class LogCleaner;
+
   PartitionLog(std::filesystem::path directory, LogConfig config);
 
   Status roll_if_needed(std::uint64_t incoming_bytes, std::int64_t now_ms);
@@ -105,10 +120,14 @@ class PartitionLog {
 
   std::filesystem::path directory_;
   mutable std::shared_mutex mutex_;
-  LogConfig config_;
-  std::map<std::int64_t, std::unique_ptr<LogSegment>> segments_;
-  std::int64_t unflushed_messages_ = 0;
-  std::int64_t first_unflushed_ms_ = -1;
+  LogConfig config_;  // guarded by mutex_
+  // Shared so that a compaction can go on reading a segment that retention deletes meanwhile.
+  std::map<std::int64_t, std::shared_ptr<LogSegment>> segments_;  // guarded by mutex_
+  std::int64_t unflushed_messages_ = 0;                           // guarded by mutex_
+  std::int64_t first_unflushed_ms_ = -1;                          // guarded by mutex_
+  std::int64_t cleaner_checkpoint_ = 0;                           // guarded by mutex_
+  // Held for a whole compaction, so that one runs at a time; never taken under mutex_.
+  std::mutex cleaner_mutex_;
 };
 
 }  // namespace ferry::broker

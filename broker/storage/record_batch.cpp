@@ -244,11 +244,54 @@ Status RecordBatchBuilder::append(std::int64_t timestamp,
                                   std::optional<std::span<const std::uint8_t>> key,
                                   std::optional<std::span<const std::uint8_t>> value,
                                   std::span<const RecordHeaderView> headers) {
+  return append_with_delta(static_cast<std::int64_t>(last_offset_delta_) + 1, timestamp, key, value,
+                           headers);
+}
+
+Status RecordBatchBuilder::append_at(std::int64_t offset, std::int64_t timestamp,
+                                     std::optional<std::span<const std::uint8_t>> key,
+                                     std::optional<std::span<const std::uint8_t>> value,
+                                     std::span<const RecordHeaderView> headers) {
+  std::int64_t offset_delta = 0;
+  if (__builtin_sub_overflow(offset, options_.base_offset, &offset_delta)) {
+    return Status::invalid_argument("record batch builder: offset " + std::to_string(offset) +
+                                    " is too far from the base offset " +
+                                    std::to_string(options_.base_offset));
+  }
+  return append_with_delta(offset_delta, timestamp, key, value, headers);
+}
+
+Status RecordBatchBuilder::set_last_offset(std::int64_t last_offset) {
+  if (built_) {
+    return Status::invalid_argument("record batch builder: set_last_offset after build()");
+  }
+  std::int64_t delta = 0;
+  if (__builtin_sub_overflow(last_offset, options_.base_offset, &delta) ||
+      delta < last_offset_delta_ || delta < 0 || delta > kInt32Max) {
+    return Status::invalid_argument(
+        "record batch builder: last offset " + std::to_string(last_offset) +
+        " is not between the last record's offset delta " + std::to_string(last_offset_delta_) +
+        " and 2^31-1 past the base offset " + std::to_string(options_.base_offset));
+  }
+  last_offset_delta_claimed_ = static_cast<std::int32_t>(delta);
+  return Status::ok_status();
+}
+
+Status RecordBatchBuilder::append_with_delta(std::int64_t wide_offset_delta, std::int64_t timestamp,
+                                             std::optional<std::span<const std::uint8_t>> key,
+                                             std::optional<std::span<const std::uint8_t>> value,
+                                             std::span<const RecordHeaderView> headers) {
   if (built_) return Status::invalid_argument("record batch builder: append after build()");
   if (record_count_ == kInt32Max) {
     return Status::invalid_argument("record batch builder: batch already holds 2^31-1 records");
   }
-  const std::int32_t offset_delta = record_count_;
+  if (wide_offset_delta <= last_offset_delta_ || wide_offset_delta > kInt32Max) {
+    return Status::invalid_argument("record batch builder: offset delta " +
+                                    std::to_string(wide_offset_delta) +
+                                    " is not above the previous record's (" +
+                                    std::to_string(last_offset_delta_) + ") and within 2^31-1");
+  }
+  const auto offset_delta = static_cast<std::int32_t>(wide_offset_delta);
   if (options_.base_offset > kInt64Max - offset_delta) {
     return Status::invalid_argument("record batch builder: offset " +
                                     std::to_string(options_.base_offset) + " + " +
@@ -306,12 +349,19 @@ Status RecordBatchBuilder::append(std::int64_t timestamp,
   options_.base_timestamp = base_timestamp;
   max_timestamp_ = record_count_ == 0 ? timestamp : std::max(max_timestamp_, timestamp);
   ++record_count_;
+  last_offset_delta_ = offset_delta;
   return Status();
 }
 
 Result<std::vector<std::uint8_t>> RecordBatchBuilder::build() {
   if (built_) return Status::invalid_argument("record batch builder: build() called twice");
   built_ = true;
+  if (last_offset_delta_claimed_ && *last_offset_delta_claimed_ < last_offset_delta_) {
+    return Status::invalid_argument("record batch builder: the batch claims last offset delta " +
+                                    std::to_string(*last_offset_delta_claimed_) +
+                                    " but holds a record at offset delta " +
+                                    std::to_string(last_offset_delta_));
+  }
 
   RecordBatchHeader header;
   header.base_offset = options_.base_offset;
@@ -322,7 +372,8 @@ Result<std::vector<std::uint8_t>> RecordBatchBuilder::build() {
                                                                 : 0) |
       (options_.transactional ? batch_attributes::kTransactional : 0) |
       (options_.control ? batch_attributes::kControl : 0));
-  header.last_offset_delta = record_count_ == 0 ? 0 : record_count_ - 1;
+  header.last_offset_delta =
+      last_offset_delta_claimed_.value_or(record_count_ == 0 ? 0 : last_offset_delta_);
   header.base_timestamp = options_.base_timestamp.value_or(-1);
   header.max_timestamp = record_count_ == 0 ? header.base_timestamp : max_timestamp_;
   header.producer_id = options_.producer_id;

@@ -177,8 +177,9 @@ struct RecordBatchOptions {
   bool control = false;
 };
 
-// Writes one batch: records get offset deltas 0, 1, 2, ... and are encoded into the final
-// buffer as they are appended, so an uncompressed build() copies nothing. Usage:
+// Writes one batch: records get offset deltas 0, 1, 2, ... (or the offsets append_at gives) and
+// are encoded into the final buffer as they are appended, so an uncompressed build() copies
+// nothing. Usage:
 //   RecordBatchBuilder builder({.base_offset = 42, .compression = Compression::kLz4});
 //   Status status = builder.append(now_ms, as_bytes("key"), as_bytes("value"));
 //   Result<std::vector<std::uint8_t>> batch = builder.build();
@@ -199,6 +200,25 @@ class RecordBatchBuilder {
                 std::optional<std::span<const std::uint8_t>> value,
                 std::span<const RecordHeaderView> headers = {});
 
+  // Appends a record at an explicit offset, leaving a gap after the previous record: how the log
+  // cleaner rewrites a batch without the records compaction removed (Kafka's
+  // MemoryRecordsBuilder.appendWithOffset). offset - base offset becomes the record's offset
+  // delta, which must be larger than the previous record's and fit in int32; otherwise
+  // invalid_argument, and the batch is as it was. append() after append_at() continues at the
+  // next offset.
+  Status append_at(std::int64_t offset, std::int64_t timestamp,
+                   std::optional<std::span<const std::uint8_t>> key,
+                   std::optional<std::span<const std::uint8_t>> value,
+                   std::span<const RecordHeaderView> headers = {});
+
+  // Makes the batch claim last_offset as its last offset although no record has it (Kafka's
+  // MemoryRecordsBuilder.overrideLastOffset). The cleaner keeps a rewritten batch ending where the
+  // producer's batch ended: its last sequence number (base sequence + last offset delta) stays
+  // the producer's, and a consumer that moves to the batch's last offset + 1 skips exactly what
+  // the batch once held. invalid_argument if last_offset is below the last record appended so far
+  // or beyond int32 from the base offset; build() refuses a record appended after it.
+  Status set_last_offset(std::int64_t last_offset);
+
   std::int32_t record_count() const { return record_count_; }
   // Header plus records as encoded so far, before compression: what a producer compares with
   // batch.size to decide when a batch is full.
@@ -208,9 +228,16 @@ class RecordBatchBuilder {
   Result<std::vector<std::uint8_t>> build();
 
  private:
+  Status append_with_delta(std::int64_t offset_delta, std::int64_t timestamp,
+                           std::optional<std::span<const std::uint8_t>> key,
+                           std::optional<std::span<const std::uint8_t>> value,
+                           std::span<const RecordHeaderView> headers);
+
   RecordBatchOptions options_;
   std::vector<std::uint8_t> buffer_;  // header space, then the uncompressed records
   std::int32_t record_count_ = 0;
+  std::int32_t last_offset_delta_ = -1;                    // of the last record appended
+  std::optional<std::int32_t> last_offset_delta_claimed_;  // set_last_offset()
   std::int64_t max_timestamp_ = -1;
   bool built_ = false;
 };

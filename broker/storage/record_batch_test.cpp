@@ -699,5 +699,75 @@ TEST(RecordBatchBuilder, RefusesOffsetsAndTimestampsBeyondInt64) {
   EXPECT_EQ(timestamps.uncompressed_size(), kRecordBatchHeaderSize);
 }
 
+// ---- what the log cleaner writes --------------------------------------------------------------
+
+TEST(RecordBatchBuilder, AppendAtLeavesGapsAndTheBatchKeepsItsLastOffset) {
+  // What the cleaner makes of a producer's batch 100..109 that keeps 100, 103 and 104.
+  for (const Compression compression : {Compression::kNone, Compression::kZstd}) {
+    RecordBatchBuilder builder({.base_offset = 100,
+                                .compression = compression,
+                                .producer_id = 5,
+                                .producer_epoch = 1,
+                                .base_sequence = 7});
+    ASSERT_TRUE(builder.append_at(100, kTimestamp, as_bytes("a"), as_bytes("1")).ok());
+    ASSERT_TRUE(builder.append_at(103, kTimestamp + 5, as_bytes("b"), std::nullopt).ok());
+    ASSERT_TRUE(builder.append(kTimestamp + 9, as_bytes("c"), as_bytes("3")).ok());  // 104
+    ASSERT_TRUE(builder.set_last_offset(109).ok());
+    const Bytes batch = build(builder);
+    const Result<DecodedBatch> decoded = decode_batch(batch, kMaxDecompressed);
+    ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+    const RecordBatchHeader& header = decoded->header();
+    EXPECT_EQ(header.compression(), compression);
+    EXPECT_EQ(header.base_offset, 100);
+    EXPECT_EQ(header.last_offset_delta, 9);
+    EXPECT_EQ(header.last_offset(), 109);
+    EXPECT_EQ(header.records_count, 3);
+    EXPECT_EQ(header.base_timestamp, kTimestamp);
+    EXPECT_EQ(header.max_timestamp, kTimestamp + 9);
+    EXPECT_EQ(header.producer_id, 5);
+    EXPECT_EQ(header.producer_epoch, 1);
+    EXPECT_EQ(header.base_sequence, 7);
+    ASSERT_EQ(decoded->records().size(), 3u);
+    EXPECT_EQ(decoded->records()[0].offset, 100);
+    EXPECT_EQ(decoded->records()[1].offset, 103);
+    EXPECT_FALSE(decoded->records()[1].value.has_value());
+    EXPECT_EQ(decoded->records()[1].timestamp, kTimestamp + 5);
+    EXPECT_EQ(decoded->records()[2].offset, 104);
+    EXPECT_EQ(text(*decoded->records()[2].key), "c");
+  }
+}
+
+TEST(RecordBatchBuilder, WithoutSetLastOffsetTheBatchEndsAtItsLastRecord) {
+  RecordBatchBuilder builder({.base_offset = 10});
+  ASSERT_TRUE(builder.append_at(12, kTimestamp, as_bytes("k"), as_bytes("v")).ok());
+  const Bytes batch = build(builder);
+  EXPECT_EQ(read_batch_header(batch)->last_offset_delta, 2);
+  EXPECT_EQ(decode_batch(batch, kMaxDecompressed)->records()[0].offset, 12);
+}
+
+TEST(RecordBatchBuilder, AppendAtRefusesOffsetsThatDoNotIncrease) {
+  RecordBatchBuilder builder({.base_offset = 10});
+  ASSERT_TRUE(builder.append_at(12, kTimestamp, std::nullopt, std::nullopt).ok());
+  EXPECT_EQ(builder.append_at(12, kTimestamp, std::nullopt, std::nullopt).kind(),
+            Status::Kind::kInvalidArgument);
+  EXPECT_FALSE(builder.append_at(11, kTimestamp, std::nullopt, std::nullopt).ok());
+  EXPECT_FALSE(builder.append_at(9, kTimestamp, std::nullopt, std::nullopt).ok());  // below base
+  EXPECT_FALSE(
+      builder.append_at(10 + (std::int64_t{1} << 31), kTimestamp, std::nullopt,
+                        std::nullopt)
+          .ok());  // beyond an int32 delta
+  EXPECT_FALSE(builder
+                   .append_at(std::numeric_limits<std::int64_t>::min(), kTimestamp, std::nullopt,
+                              std::nullopt)
+                   .ok());
+  EXPECT_EQ(builder.record_count(), 1);
+  EXPECT_FALSE(builder.set_last_offset(11).ok());  // below the last record
+  EXPECT_FALSE(builder.set_last_offset(10 + (std::int64_t{1} << 31)).ok());
+  ASSERT_TRUE(builder.set_last_offset(12).ok());
+  // A record past the claimed end makes the batch unbuildable rather than wrong.
+  ASSERT_TRUE(builder.append_at(13, kTimestamp, std::nullopt, std::nullopt).ok());
+  EXPECT_EQ(builder.build().status().kind(), Status::Kind::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace ferry::broker

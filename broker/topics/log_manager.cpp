@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "broker/storage/file.h"
+#include "broker/storage/log_cleaner.h"
 #include "broker/topics/topic_name.h"
 
 namespace ferry::broker {
@@ -402,6 +403,8 @@ void LogManager::run_maintenance() {
   const std::int64_t now = now_ms();
   const bool retention_due = now - last_retention_check_ms_ >= options_.retention_check_interval_ms;
   if (retention_due) last_retention_check_ms_ = now;
+  const bool cleaning_due = now - last_cleaner_run_ms_ >= options_.cleaner_interval_ms;
+  if (cleaning_due) last_cleaner_run_ms_ = now;
   for (const auto& partition : partitions) {
     if (Status status = partition->flush_if_due(now); !status.ok()) note(status.message());
     if (retention_due) {
@@ -413,6 +416,38 @@ void LogManager::run_maintenance() {
              std::to_string(*deleted) + " segment(s); the log now starts at offset " +
              std::to_string(partition->log_start_offset()));
       }
+    }
+  }
+  if (!cleaning_due) return;
+  // After every fsync and retention of this round, since compacting a large log takes a while.
+  const LogCleaner cleaner;
+  for (const auto& partition : partitions) {
+    const LogConfig config = partition->config();
+    // Kafka cleans a log whose cleanable ratio is above the minimum, not at it.
+    if (!config.cleanup_compact ||
+        LogCleaner::dirty_ratio(*partition) <= config.min_cleanable_dirty_ratio) {
+      continue;
+    }
+    const std::string name = partition->directory().filename().string();
+    auto stats = cleaner.clean(*partition, now);
+    if (!stats.ok()) {
+      note(stats.status().message());
+      continue;
+    }
+    for (const std::string& message : stats->notes) note(message);
+    if (stats->segments_read > 0) {
+      note(name + ": compaction kept " + std::to_string(stats->records_kept) + " of " +
+           std::to_string(stats->records_read) + " records, removed " +
+           std::to_string(stats->tombstones_removed) + " tombstones, " +
+           std::to_string(stats->bytes_read) + " -> " + std::to_string(stats->bytes_written) +
+           " bytes");
+    }
+    if (stats->dedupe_buffer_full) {
+      note(name + ": the compaction's dedupe buffer filled up; compacted up to offset " +
+           std::to_string(stats->end_offset) + ", the rest follows in the next round");
+    }
+    if (stats->aborted) {
+      note(name + ": compaction gave way to retention or deletion; it will be retried");
     }
   }
 }

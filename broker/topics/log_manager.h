@@ -1,8 +1,8 @@
 // The embedded broker's topics on disk: one data directory holding a directory per partition
 // (<topic>-<partition>, Kafka's layout) and the topics' metadata, created, deleted, altered,
 // listed and described, and opened again at start with recovery. It owns every PartitionLog,
-// the background thread that fsyncs (flush.ms) and applies retention, and the append
-// notifications a long-polling fetch waits on.
+// the background thread that fsyncs (flush.ms), applies retention and compacts (log_cleaner.h),
+// and the append notifications a long-polling fetch waits on.
 //
 // Files in the data directory:
 //   <topic>-<partition>/            the partition's segments (partition_log.h)
@@ -54,6 +54,9 @@ struct LogManagerOptions {
   bool auto_create_topics = true;                     // auto.create.topics.enable
   std::int64_t retention_check_interval_ms = 300000;  // log.retention.check.interval.ms
   std::int64_t flush_check_interval_ms = 200;
+  // How often compacted partitions are checked against min.cleanable.dirty.ratio and compacted
+  // (Kafka's log.cleaner.backoff.ms); the first check comes with the first round of maintenance.
+  std::int64_t cleaner_interval_ms = 15000;
   // Where recovery notes and maintenance errors go (the broker logs them); may be empty.
   std::function<void(const std::string&)> log;
   // The clock, in ms since the epoch; tests replace it.
@@ -94,8 +97,9 @@ class LogManager {
   std::uint64_t append_count() const;
   void wait_for_append(std::uint64_t seen, std::chrono::steady_clock::time_point deadline) const;
 
-  // One round of the background work (fsync by flush.ms, retention); the thread calls it, and
-  // tests may call it with their own clock.
+  // One round of the background work (fsync by flush.ms, retention, compaction); the thread
+  // calls it, and tests may call it with their own clock. A compaction runs in this round, so
+  // the next round's fsyncs wait for it; appends and reads do not.
   void run_maintenance();
 
   std::int64_t now_ms() const { return options_.now_ms(); }
@@ -130,6 +134,7 @@ class LogManager {
   std::mutex maintenance_mutex_;
   std::condition_variable_any maintenance_cv_;
   std::int64_t last_retention_check_ms_ = 0;
+  std::int64_t last_cleaner_run_ms_ = 0;  // guarded by maintenance_run_mutex_
   std::jthread maintenance_;
 };
 

@@ -2,6 +2,7 @@
 // auto-creation, the directory lock, long-poll wake-ups and background retention.
 #include "broker/topics/log_manager.h"
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <thread>
@@ -179,6 +180,70 @@ TEST_F(LogManagerTest, ACrashedBrokerRecoversItsLastSegments) {
   EXPECT_EQ((*manager->partition("t", 0))->log_end_offset(), 1);
   ASSERT_EQ(notes_.size(), 1u);
   EXPECT_NE(notes_[0].find("truncating"), std::string::npos) << notes_[0];
+}
+
+TEST_F(LogManagerTest, MaintenanceCompactsDirtyCompactedTopicsAndReportsIt) {
+  auto manager = open();
+  // segment.bytes 100: every append rolls, so all but the last record can be compacted.
+  ASSERT_TRUE(
+      manager->create_topic("t", 1, {{"cleanup.policy", "compact"}, {"segment.bytes", "100"}})
+          .ok());
+  ASSERT_TRUE(manager->create_topic("plain", 1, {{"segment.bytes", "100"}}).ok());
+  ASSERT_TRUE(manager
+                  ->create_topic("lazy", 1,
+                                 {{"cleanup.policy", "compact"},
+                                  {"segment.bytes", "100"},
+                                  {"min.cleanable.dirty.ratio", "1"}})
+                  .ok());
+  for (const char* topic : {"t", "plain", "lazy"}) {
+    for (int i = 0; i < 5; ++i)
+      ASSERT_TRUE(append(*manager, topic, 0, "v" + std::to_string(i)).ok());
+  }
+  const auto values = [&](const std::string& topic) {
+    std::vector<std::string> out;
+    auto log = manager->partition(topic, 0).value();
+    std::int64_t position = log->log_start_offset();
+    while (position < log->log_end_offset()) {
+      auto read = log->read(position, 1 << 20);
+      EXPECT_TRUE(read.ok());
+      if (!read.ok() || read->records.empty()) break;
+      std::span<const std::uint8_t> bytes = read->records;
+      while (!bytes.empty()) {
+        const RecordBatchHeader header = read_batch_header(bytes).value();
+        auto decoded = decode_batch(bytes.first(header.size()), 1 << 20);
+        EXPECT_TRUE(decoded.ok());
+        for (const RecordView& record : decoded->records()) {
+          out.emplace_back(record.value->begin(), record.value->end());
+        }
+        position = header.last_offset() + 1;
+        bytes = bytes.subspan(header.size());
+      }
+    }
+    return out;
+  };
+
+  clock_ = 14999;  // not yet cleaner_interval_ms (15000) after the notional last run at 0
+  manager->run_maintenance();
+  EXPECT_EQ(values("t").size(), 5u);
+  clock_ = 15000;
+  manager->run_maintenance();
+  // The latest value of the key, and the active segment's record (the same key, later).
+  EXPECT_EQ(values("t"), (std::vector<std::string>{"v3", "v4"}));
+  EXPECT_EQ(values("plain").size(), 5u);  // cleanup.policy=delete
+  EXPECT_EQ(values("lazy").size(), 5u);   // a dirty ratio of 1 is not above 1
+  const auto report = std::find_if(notes_.begin(), notes_.end(), [](const std::string& note) {
+    return note.starts_with("t-0: compaction");
+  });
+  ASSERT_NE(report, notes_.end());
+  EXPECT_NE(report->find("kept 1 of 4 records, removed 0 tombstones, "), std::string::npos)
+      << *report;
+  EXPECT_EQ((*manager->partition("t", 0))->cleaner_checkpoint(), 4);
+
+  // Nothing dirty is left, so the next round leaves the topic alone.
+  const std::size_t reported = notes_.size();
+  clock_ = 30000;
+  manager->run_maintenance();
+  EXPECT_EQ(notes_.size(), reported);
 }
 
 }  // namespace

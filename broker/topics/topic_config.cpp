@@ -1,6 +1,7 @@
 #include "broker/topics/topic_config.h"
 
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <optional>
 #include <set>
@@ -8,7 +9,7 @@
 namespace ferry::broker {
 namespace {
 
-enum class Kind { kInt, kLong, kPolicy, kTimestampType, kIgnored };
+enum class Kind { kInt, kLong, kRatio, kPolicy, kTimestampType, kIgnored };
 
 struct Key {
   std::string_view name;
@@ -28,6 +29,7 @@ constexpr Key kKeys[] = {
     {"cleanup.policy", Kind::kPolicy, 0},
     {"min.compaction.lag.ms", Kind::kLong, 0},
     {"delete.retention.ms", Kind::kLong, 0},
+    {"min.cleanable.dirty.ratio", Kind::kRatio, 0},  // a DOUBLE in [0, 1]
     {"message.timestamp.type", Kind::kTimestampType, 0},
     {"flush.messages", Kind::kLong, 1},
     {"flush.ms", Kind::kLong, 0},
@@ -37,7 +39,6 @@ constexpr Key kKeys[] = {
     {"unclean.leader.election.enable", Kind::kIgnored, 0},
     {"preallocate", Kind::kIgnored, 0},
     {"file.delete.delay.ms", Kind::kIgnored, 0},
-    {"min.cleanable.dirty.ratio", Kind::kIgnored, 0},
     {"max.compaction.lag.ms", Kind::kIgnored, 0},
     {"segment.jitter.ms", Kind::kIgnored, 0},
     {"message.timestamp.difference.max.ms", Kind::kIgnored, 0},
@@ -79,6 +80,29 @@ Result<std::int64_t> parse_number(std::string_view name, std::string_view raw, K
   return value;
 }
 
+// A DOUBLE between 0 and 1, in the words of Kafka's ConfigDef (Range.between(0, 1)).
+Result<double> parse_ratio(std::string_view name, std::string_view raw) {
+  const std::string text = trim(raw);
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty() ||
+      std::isnan(value)) {
+    return invalid(name, raw, "Not a number of type DOUBLE");
+  }
+  if (value < 0) return invalid(name, raw, "Value must be at least 0");
+  if (value > 1) return invalid(name, raw, "Value must be no more than 1");
+  return value;
+}
+
+// How Java prints a double (Double.toString) for the values a ratio takes: 0.5, 1.0.
+std::string format_ratio(double value) {
+  char text[32];
+  const auto [end, error] = std::to_chars(text, text + sizeof text, value);
+  std::string result(text, error == std::errc() ? end : text);
+  if (result.find_first_of(".e") == std::string::npos) result += ".0";
+  return result;
+}
+
 // Sets one topic-level key on config.
 Status apply(LogConfig& config, const Key& key, std::string_view value) {
   switch (key.kind) {
@@ -98,6 +122,12 @@ Status apply(LogConfig& config, const Key& key, std::string_view value) {
       if (key.name == "delete.retention.ms") config.delete_retention_ms = n;
       if (key.name == "flush.messages") config.flush_messages = n;
       if (key.name == "flush.ms") config.flush_ms = n;
+      return Status::ok_status();
+    }
+    case Kind::kRatio: {
+      auto ratio = parse_ratio(key.name, value);
+      if (!ratio.ok()) return ratio.status();
+      config.min_cleanable_dirty_ratio = *ratio;
       return Status::ok_status();
     }
     case Kind::kPolicy: {
@@ -175,6 +205,7 @@ Result<LogConfig> broker_log_defaults(const ConfigEntries& server) {
       {"log.cleanup.policy", "cleanup.policy", 1},
       {"log.cleaner.min.compaction.lag.ms", "min.compaction.lag.ms", 1},
       {"log.cleaner.delete.retention.ms", "delete.retention.ms", 1},
+      {"log.cleaner.min.cleanable.ratio", "min.cleanable.dirty.ratio", 1},
       {"log.message.timestamp.type", "message.timestamp.type", 1},
       {"log.flush.interval.messages", "flush.messages", 1},
       {"log.flush.interval.ms", "flush.ms", 1},
@@ -228,6 +259,7 @@ std::vector<std::pair<std::string, std::string>> topic_config_entries(const LogC
       {"max.message.bytes", std::to_string(config.max_message_bytes)},
       {"message.timestamp.type",
        config.timestamp_type == TimestampType::kLogAppendTime ? "LogAppendTime" : "CreateTime"},
+      {"min.cleanable.dirty.ratio", format_ratio(config.min_cleanable_dirty_ratio)},
       {"min.compaction.lag.ms", std::to_string(config.min_compaction_lag_ms)},
       {"retention.bytes", std::to_string(config.retention_bytes)},
       {"retention.ms", std::to_string(config.retention_ms)},

@@ -1,5 +1,8 @@
 #include "broker/topics/topic_config.h"
 
+#include <map>
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace ferry::broker {
@@ -60,7 +63,40 @@ TEST(TopicConfig, DescribeListsEveryEffectiveKey) {
   config.cleanup_delete = false;
   const auto entries = topic_config_entries(config);
   EXPECT_EQ(entries.front(), (std::pair<std::string, std::string>{"cleanup.policy", "compact"}));
-  EXPECT_EQ(entries.size(), 13u);
+  EXPECT_EQ(entries.size(), 14u);
+}
+
+TEST(TopicConfig, MinCleanableDirtyRatioIsADoubleBetweenZeroAndOne) {
+  const LogConfig defaults;
+  EXPECT_EQ(defaults.min_cleanable_dirty_ratio, 0.5);
+  auto config = apply_topic_config({{"min.cleanable.dirty.ratio", " 0.25 "}}, defaults);
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->min_cleanable_dirty_ratio, 0.25);
+  EXPECT_EQ(
+      apply_topic_config({{"min.cleanable.dirty.ratio", "1"}}, defaults)->min_cleanable_dirty_ratio,
+      1.0);
+  EXPECT_EQ(
+      apply_topic_config({{"min.cleanable.dirty.ratio", "half"}}, defaults).status().message(),
+      "Invalid value half for configuration min.cleanable.dirty.ratio: Not a number of type "
+      "DOUBLE");
+  EXPECT_EQ(apply_topic_config({{"min.cleanable.dirty.ratio", "1.5"}}, defaults).status().message(),
+            "Invalid value 1.5 for configuration min.cleanable.dirty.ratio: Value must be no more "
+            "than 1");
+  EXPECT_EQ(
+      apply_topic_config({{"min.cleanable.dirty.ratio", "-0.1"}}, defaults).status().message(),
+      "Invalid value -0.1 for configuration min.cleanable.dirty.ratio: Value must be at least "
+      "0");
+  auto broker = broker_log_defaults({{"log.cleaner.min.cleanable.ratio", "0.1"}});
+  ASSERT_TRUE(broker.ok()) << broker.status().message();
+  EXPECT_EQ(broker->min_cleanable_dirty_ratio, 0.1);
+
+  std::map<std::string, std::string> described;
+  for (const auto& [key, value] : topic_config_entries(defaults)) described[key] = value;
+  EXPECT_EQ(described["min.cleanable.dirty.ratio"], "0.5");
+  LogConfig whole;
+  whole.min_cleanable_dirty_ratio = 1;
+  for (const auto& [key, value] : topic_config_entries(whole)) described[key] = value;
+  EXPECT_EQ(described["min.cleanable.dirty.ratio"], "1.0");
 }
 
 }  // namespace
