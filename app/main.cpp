@@ -3,6 +3,10 @@
 //
 //   ferry version                 version and commit of this build
 //   ferry plugins                 the plugins this build can run, with their aliases
+//   ferry topics ...              kafka-topics.sh
+//   ferry console-producer ...    kafka-console-producer.sh
+//   ferry console-consumer ...    kafka-console-consumer.sh
+//   ferry consumer-groups ...     kafka-consumer-groups.sh
 //
 // Exit codes: 0 success, 1 the command failed, 2 the command line was wrong.
 #include <cstdio>
@@ -13,6 +17,10 @@
 #include <vector>
 
 #include "app/build_info.h"
+#include "app/tools/console_consumer_command.h"
+#include "app/tools/console_producer_command.h"
+#include "app/tools/consumer_groups_command.h"
+#include "app/tools/topics_command.h"
 #include "runtime/converters/converter_catalog.h"
 
 namespace ferry::app {
@@ -24,6 +32,12 @@ constexpr std::string_view kUsage =
     "commands:\n"
     "  version              print the version and commit of this build\n"
     "  plugins              list the plugins (connectors, converters, ...) and their aliases\n"
+    "  topics               create, list, describe, alter and delete topics (kafka-topics)\n"
+    "  console-producer     send lines of standard input as records (kafka-console-producer)\n"
+    "  console-consumer     print records of topics (kafka-console-consumer)\n"
+    "  consumer-groups      list, describe, reset and delete consumer groups\n"
+    "                       (kafka-consumer-groups)\n"
+    "Run a tool with --help for its options.\n"
     "  help                 print this text\n";
 
 int print_version() {
@@ -63,6 +77,19 @@ int run(std::span<const std::string_view> args) {
   const std::string_view command = args.front();
   if (command == "version" || command == "--version" || command == "-v") return print_version();
   if (command == "plugins") return print_plugins();
+  const auto rest = args.subspan(1);
+  if (command == "topics" || command == "kafka-topics.sh") {
+    return run_topics_command(rest, std::cout, std::cerr);
+  }
+  if (command == "console-producer" || command == "kafka-console-producer.sh") {
+    return run_console_producer_command(rest, std::cin, std::cout, std::cerr);
+  }
+  if (command == "console-consumer" || command == "kafka-console-consumer.sh") {
+    return run_console_consumer_command(rest, std::cout, std::cerr);
+  }
+  if (command == "consumer-groups" || command == "kafka-consumer-groups.sh") {
+    return run_consumer_groups_command(rest, std::cout, std::cerr);
+  }
   if (command == "help" || command == "--help" || command == "-h") {
     std::cout << kUsage;
     return 0;

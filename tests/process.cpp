@@ -25,17 +25,28 @@ std::string slurp(int fd) {
 }  // namespace
 
 ProcessResult run_process(const std::filesystem::path& program,
-                          const std::vector<std::string>& args) {
+                          const std::vector<std::string>& args, const std::string& standard_input) {
+  char in_name[] = "/tmp/ferry-test-in-XXXXXX";
   char out_name[] = "/tmp/ferry-test-out-XXXXXX";
   char err_name[] = "/tmp/ferry-test-err-XXXXXX";
+  const int in_fd = ::mkstemp(in_name);
   const int out_fd = ::mkstemp(out_name);
   const int err_fd = ::mkstemp(err_name);
-  if (out_fd < 0 || err_fd < 0) throw std::runtime_error("mkstemp failed");
+  if (in_fd < 0 || out_fd < 0 || err_fd < 0) throw std::runtime_error("mkstemp failed");
+  ::unlink(in_name);
   ::unlink(out_name);
   ::unlink(err_name);
+  // The input goes through a file too, so a child that does not read it cannot block the test.
+  for (std::size_t done = 0; done < standard_input.size();) {
+    const ssize_t n = ::write(in_fd, standard_input.data() + done, standard_input.size() - done);
+    if (n <= 0) throw std::runtime_error("cannot write the child's input");
+    done += static_cast<std::size_t>(n);
+  }
+  ::lseek(in_fd, 0, SEEK_SET);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in_fd, STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
 
@@ -49,6 +60,7 @@ ProcessResult run_process(const std::filesystem::path& program,
   const int spawn_error =
       ::posix_spawn(&pid, storage.front().c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  ::close(in_fd);
   if (spawn_error != 0) {
     ::close(out_fd);
     ::close(err_fd);

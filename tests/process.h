@@ -14,9 +14,11 @@ struct ProcessResult {
   std::string standard_error;
 };
 
-// Runs program with args (no shell), waits for it, and returns its exit code and output.
+// Runs program with args (no shell) and standard_input as its stdin, waits for it, and returns
+// its exit code and output.
 ProcessResult run_process(const std::filesystem::path& program,
-                          const std::vector<std::string>& args);
+                          const std::vector<std::string>& args,
+                          const std::string& standard_input = "");
 
 // <build>/bin/ferry of the build under test.
 std::filesystem::path ferry_binary();

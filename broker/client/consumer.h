@@ -42,7 +42,7 @@ class Consumer {
   virtual Status subscribe(const std::vector<std::string>& topics,
                            RebalanceListener listener = {}) = 0;
   // Topics whose whole name matches the pattern, now and as they are created.
-  virtual Status subscribe(const std::regex& pattern, RebalanceListener listener = {}) = 0;
+  virtual Status subscribe_pattern(const std::regex& pattern, RebalanceListener listener = {}) = 0;
   virtual Status assign(const std::set<TopicPartition>& partitions) = 0;
   virtual std::set<TopicPartition> assignment() const = 0;
 

@@ -1,0 +1,134 @@
+#include "app/tools/console_producer_command.h"
+
+#include <atomic>
+#include <string>
+
+#include "app/tools/broker_access.h"
+#include "broker/embedded/embedded_producer.h"
+#include "runtime/config/config_file.h"
+
+namespace ferry::app {
+namespace {
+
+std::vector<OptionSpec> specs() {
+  std::vector<OptionSpec> options = broker_access_options();
+  const std::vector<OptionSpec> own = {
+      {"topic", true, "REQUIRED: the topic to produce messages to."},
+      {"property", true,
+       "A mechanism to pass properties to the message reader: parse.key, key.separator, "
+       "null.marker, ignore.error (key=value; repeatable)."},
+      {"producer-property", true, "A producer property (key=value; repeatable)."},
+      {"producer.config", true, "Producer properties file."},
+      {"compression-codec", true, "none, gzip, snappy, lz4 or zstd."},
+      {"batch-size", true, "Messages to send in a single batch (batch.size in bytes here)."},
+      {"timeout", true, "linger.ms: how long to wait for a batch to fill."},
+      {"request-required-acks", true, "Accepted; the embedded broker keeps one copy."},
+      {"sync", false, "Send each message synchronously."},
+      {"help", false, "Print usage information."},
+  };
+  options.insert(options.end(), own.begin(), own.end());
+  return options;
+}
+
+broker::RecordBytes bytes_of(std::string_view text) {
+  return broker::RecordBytes(text.begin(), text.end());
+}
+
+}  // namespace
+
+int run_console_producer_command(std::span<const std::string_view> args, std::istream& in,
+                                 std::ostream& out, std::ostream& err) {
+  const std::vector<OptionSpec> options = specs();
+  auto line = CommandLine::parse(args, options);
+  if (!line.ok()) {
+    err << line.status().message() << "\n" << CommandLine::usage(options);
+    return 2;
+  }
+  if (line->has("help")) {
+    out << "This tool reads lines from standard input and sends each as a message.\n"
+        << CommandLine::usage(options);
+    return 0;
+  }
+  const auto topic = line->value("topic");
+  if (!topic) {
+    err << "Missing required argument \"[topic]\"\n";
+    return 2;
+  }
+  auto reader = line->key_values("property");
+  auto producer_properties = line->key_values("producer-property");
+  if (!reader.ok() || !producer_properties.ok()) {
+    err << (reader.ok() ? producer_properties.status() : reader.status()).message() << "\n";
+    return 2;
+  }
+  std::map<std::string, std::string> properties;
+  if (const auto file = line->value("producer.config")) {
+    auto loaded = runtime::load_config_file(*file);
+    if (!loaded.ok()) {
+      err << loaded.status().message() << "\n";
+      return 1;
+    }
+    properties = loaded->values;
+  }
+  for (const auto& [key, value] : *producer_properties) properties[key] = value;
+  if (const auto codec = line->value("compression-codec")) properties["compression.type"] = *codec;
+  if (const auto size = line->value("batch-size")) properties["batch.size"] = *size;
+  if (const auto linger = line->value("timeout")) properties["linger.ms"] = *linger;
+  auto config = broker::producer_config_from_properties(properties);
+  if (!config.ok()) {
+    err << config.status().message() << "\n";
+    return 2;
+  }
+
+  const bool parse_key = reader->contains("parse.key") && reader->at("parse.key") == "true";
+  const std::string separator =
+      reader->contains("key.separator") ? reader->at("key.separator") : "\t";
+  const std::optional<std::string> null_marker =
+      reader->contains("null.marker") ? std::optional(reader->at("null.marker")) : std::nullopt;
+  const bool ignore_error =
+      reader->contains("ignore.error") && reader->at("ignore.error") == "true";
+
+  auto broker = open_broker_for_tool(*line);
+  if (!broker.ok()) {
+    err << broker.status().message() << "\n";
+    return 1;
+  }
+  std::atomic<int> failures{0};
+  {
+    broker::EmbeddedProducer producer(**broker, *config);
+    std::string text;
+    int number = 0;
+    while (std::getline(in, text)) {
+      ++number;
+      broker::ProducerRecord record{.topic = *topic};
+      std::string_view value = text;
+      if (parse_key) {
+        const std::size_t at = text.find(separator);
+        if (at == std::string::npos) {
+          if (!ignore_error) {
+            err << "No key separator found on line number " << number << ": '" << text << "'\n";
+            producer.close();
+            return 1;
+          }
+        } else {
+          const std::string_view key = std::string_view(text).substr(0, at);
+          if (!(null_marker && key == *null_marker)) record.key = bytes_of(key);
+          value = std::string_view(text).substr(at + separator.size());
+        }
+      }
+      if (!(null_marker && value == *null_marker)) record.value = bytes_of(value);
+      producer.send(std::move(record), [&err, &failures, topic = *topic](
+                                           const Result<broker::RecordMetadata>& result) {
+        if (!result.ok()) {
+          ++failures;
+          err << "Error when sending message to topic " << topic
+              << " with error: " << result.status().message() << "\n";
+        }
+      });
+      if (line->has("sync")) (void)producer.flush();
+    }
+    (void)producer.flush();
+  }
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace ferry::app

@@ -1,0 +1,217 @@
+#include "broker/embedded/embedded_producer.h"
+
+#include <chrono>
+
+#include "broker/storage/murmur2.h"
+
+namespace ferry::broker {
+namespace {
+
+Compression compression_named(const std::string& name) {
+  if (name == "gzip") return Compression::kGzip;
+  if (name == "snappy") return Compression::kSnappy;
+  if (name == "lz4") return Compression::kLz4;
+  if (name == "zstd") return Compression::kZstd;
+  return Compression::kNone;
+}
+
+std::int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Kafka's DefaultRecord.sizeInBytes upper bound: enough to tell whether a record can ever fit.
+std::size_t estimated_size(const ProducerRecord& record) {
+  std::size_t size = 21 + kRecordBatchHeaderSize;
+  if (record.key) size += record.key->size();
+  if (record.value) size += record.value->size();
+  for (const ClientHeader& header : record.headers) {
+    size += 10 + header.key.size() + (header.value ? header.value->size() : 0);
+  }
+  return size;
+}
+
+}  // namespace
+
+EmbeddedProducer::EmbeddedProducer(Broker& broker, ProducerConfig config)
+    : broker_(broker),
+      config_(std::move(config)),
+      compression_(compression_named(config_.compression_type)) {
+  sender_ = std::jthread([this](std::stop_token stop) { sender_loop(std::move(stop)); });
+}
+
+EmbeddedProducer::~EmbeddedProducer() { close(); }
+
+Result<std::int32_t> EmbeddedProducer::partition_count(const std::string& topic) {
+  LogManager& logs = broker_.logs();
+  auto description = logs.describe_topic(topic);
+  if (description.ok()) return description->partitions;
+  if (!logs.options().auto_create_topics) {
+    return Status::not_found("Topic " + topic + " not present in metadata");
+  }
+  const Status created = logs.create_topic(topic, logs.options().default_partitions);
+  if (!created.ok() && created.kind() != Status::Kind::kConflict) return created;
+  description = logs.describe_topic(topic);
+  if (!description.ok()) return description.status();
+  return description->partitions;
+}
+
+Result<std::int32_t> EmbeddedProducer::choose_partition(const ProducerRecord& record,
+                                                        std::int32_t partitions) {
+  if (record.partition) {
+    if (*record.partition < 0 || *record.partition >= partitions) {
+      return Status::invalid_argument(
+          "Invalid partition given with record: " + std::to_string(*record.partition) +
+          " is not in the range [0..." + std::to_string(partitions) + "].");
+    }
+    return *record.partition;
+  }
+  if (record.key) return partition_for_key(*record.key, partitions);
+  // Sticky: null-key records go to one partition until its batch is sent (mutex_ is held).
+  auto [it, inserted] = sticky_partition_.try_emplace(record.topic, 0);
+  if (inserted || it->second >= partitions) {
+    it->second = static_cast<std::int32_t>(random_() % static_cast<std::uint32_t>(partitions));
+  }
+  return it->second;
+}
+
+void EmbeddedProducer::send(ProducerRecord record, Callback done) {
+  const auto fail = [&done](Status status) { done(Result<RecordMetadata>(std::move(status))); };
+  const std::size_t size = estimated_size(record);
+  if (size > static_cast<std::size_t>(config_.max_request_size)) {
+    return fail(Status::too_large("The message is " + std::to_string(size) +
+                                  " bytes when serialized which is larger than " +
+                                  std::to_string(config_.max_request_size) +
+                                  ", which is the value of the max.request.size configuration."));
+  }
+  auto partitions = partition_count(record.topic);
+  if (!partitions.ok()) return fail(partitions.status());
+
+  std::unique_lock lock(mutex_);
+  if (closed_) {
+    lock.unlock();
+    return fail(Status::invalid_argument("Cannot send after the producer is closed."));
+  }
+  auto partition = choose_partition(record, *partitions);
+  if (!partition.ok()) {
+    lock.unlock();
+    return fail(partition.status());
+  }
+  const TopicPartition where{record.topic, *partition};
+  const std::int64_t timestamp = record.timestamp.value_or(wall_clock_ms());
+
+  Batch& batch = open_batches_[where];
+  if (!batch.builder) {
+    batch.builder =
+        std::make_unique<RecordBatchBuilder>(RecordBatchOptions{.compression = compression_});
+    batch.created = std::chrono::steady_clock::now();
+  }
+  std::vector<RecordHeaderView> headers;
+  headers.reserve(record.headers.size());
+  for (const ClientHeader& header : record.headers) {
+    headers.push_back({header.key, header.value
+                                       ? std::optional<std::span<const std::uint8_t>>(*header.value)
+                                       : std::nullopt});
+  }
+  const auto key =
+      record.key ? std::optional<std::span<const std::uint8_t>>(*record.key) : std::nullopt;
+  const auto value =
+      record.value ? std::optional<std::span<const std::uint8_t>>(*record.value) : std::nullopt;
+  if (Status status = batch.builder->append(timestamp, key, value, headers); !status.ok()) {
+    lock.unlock();
+    return fail(status);
+  }
+  batch.pending.push_back({std::move(done), timestamp});
+  ++in_flight_;
+  if (batch.builder->uncompressed_size() >= static_cast<std::size_t>(config_.batch_size)) {
+    ready_.emplace_back(where, std::move(batch));
+    open_batches_.erase(where);
+    if (!record.key && !record.partition) sticky_partition_.erase(record.topic);
+  }
+  wake_sender_.notify_all();
+}
+
+void EmbeddedProducer::send_batch(const TopicPartition& where, Batch batch) {
+  auto bytes = batch.builder->build();
+  Result<AppendResult> appended = bytes.ok()
+                                      ? broker_.logs().append(where.topic, where.partition, *bytes)
+                                      : Result<AppendResult>(bytes.status());
+  for (std::size_t i = 0; i < batch.pending.size(); ++i) {
+    Pending& pending = batch.pending[i];
+    if (!appended.ok()) {
+      pending.done(Result<RecordMetadata>(appended.status()));
+      continue;
+    }
+    RecordMetadata metadata{
+        where.topic, where.partition, appended->base_offset + static_cast<std::int64_t>(i),
+        appended->log_append_time >= 0 ? appended->log_append_time : pending.timestamp};
+    pending.done(metadata);
+  }
+  std::lock_guard lock(mutex_);
+  in_flight_ -= batch.pending.size();
+  if (in_flight_ == 0) all_done_.notify_all();
+}
+
+void EmbeddedProducer::sender_loop(std::stop_token stop) {
+  const auto linger = std::chrono::milliseconds(config_.linger_ms);
+  while (true) {
+    std::vector<std::pair<TopicPartition, Batch>> to_send;
+    {
+      std::unique_lock lock(mutex_);
+      const auto due = [&] {
+        if (!ready_.empty() || (flush_requested_ && !open_batches_.empty())) return true;
+        const auto now = std::chrono::steady_clock::now();
+        for (const auto& [where, batch] : open_batches_) {
+          if (now - batch.created >= linger) return true;
+        }
+        return false;
+      };
+      while (!due() && !stop.stop_requested()) {
+        // Wake for new records, or when the oldest open batch's linger ends.
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        for (const auto& [where, batch] : open_batches_) {
+          deadline = std::min(deadline, batch.created + linger);
+        }
+        wake_sender_.wait_until(lock, stop, deadline, [] { return false; });
+      }
+      to_send = std::move(ready_);
+      ready_.clear();
+      const auto now = std::chrono::steady_clock::now();
+      for (auto it = open_batches_.begin(); it != open_batches_.end();) {
+        if (flush_requested_ || stop.stop_requested() || now - it->second.created >= linger) {
+          sticky_partition_.erase(it->first.topic);
+          to_send.emplace_back(it->first, std::move(it->second));
+          it = open_batches_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      if (stop.stop_requested() && to_send.empty()) return;
+    }
+    for (auto& [where, batch] : to_send) send_batch(where, std::move(batch));
+  }
+}
+
+Status EmbeddedProducer::flush() {
+  std::unique_lock lock(mutex_);
+  flush_requested_ = true;
+  wake_sender_.notify_all();
+  all_done_.wait(lock, [this] { return in_flight_ == 0; });
+  flush_requested_ = false;
+  return Status::ok_status();
+}
+
+void EmbeddedProducer::close() {
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    closed_ = true;
+  }
+  (void)flush();
+  sender_.request_stop();
+  wake_sender_.notify_all();
+  if (sender_.joinable()) sender_.join();
+}
+
+}  // namespace ferry::broker

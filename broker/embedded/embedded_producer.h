@@ -1,0 +1,72 @@
+// Kafka's producer (broker/client/producer.h) in process: records are accumulated per partition
+// into RecordBatch v2 batches (batch.size, linger.ms, compression.type) and a sender thread
+// appends each finished batch to the embedded broker's log, then completes the records'
+// callbacks in send order with their offsets. Topics are auto-created on first send when the
+// broker allows it, as a Kafka producer's metadata request would.
+//
+// Thread-safety: send, flush and close may be called from any thread; callbacks run on the
+// sender thread (or on the caller's thread for errors found before batching), so they must not
+// call flush() or close().
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "broker/client/client_config.h"
+#include "broker/client/producer.h"
+#include "broker/client/topic_partition.h"
+#include "broker/server/broker.h"
+#include "broker/storage/record_batch.h"
+
+namespace ferry::broker {
+
+class EmbeddedProducer final : public Producer {
+ public:
+  EmbeddedProducer(Broker& broker, ProducerConfig config);
+  ~EmbeddedProducer() override;
+  EmbeddedProducer(const EmbeddedProducer&) = delete;
+  EmbeddedProducer& operator=(const EmbeddedProducer&) = delete;
+
+  void send(ProducerRecord record, Callback done) override;
+  Status flush() override;
+  void close() override;
+
+ private:
+  struct Pending {
+    Callback done;
+    std::int64_t timestamp;
+  };
+  struct Batch {
+    std::unique_ptr<RecordBatchBuilder> builder;
+    std::vector<Pending> pending;
+    std::chrono::steady_clock::time_point created;
+  };
+
+  Result<std::int32_t> choose_partition(const ProducerRecord& record, std::int32_t partitions);
+  Result<std::int32_t> partition_count(const std::string& topic);
+  void sender_loop(std::stop_token stop);
+  void send_batch(const TopicPartition& where, Batch batch);
+
+  Broker& broker_;
+  ProducerConfig config_;
+  Compression compression_ = Compression::kNone;
+
+  std::mutex mutex_;
+  std::condition_variable_any wake_sender_;
+  std::condition_variable all_done_;
+  std::map<TopicPartition, Batch> open_batches_;
+  std::vector<std::pair<TopicPartition, Batch>> ready_;  // full batches, in the order they filled
+  std::map<std::string, std::int32_t> sticky_partition_;
+  std::uint64_t in_flight_ = 0;  // records sent and not yet completed
+  bool flush_requested_ = false;
+  bool closed_ = false;
+  std::mt19937 random_{std::random_device{}()};
+  std::jthread sender_;
+};
+
+}  // namespace ferry::broker

@@ -1,0 +1,210 @@
+// The in-process producer against a real embedded broker: partitioning as Kafka does, batching,
+// acknowledgements with offsets, errors, compression and concurrent senders.
+#include "broker/embedded/embedded_producer.h"
+
+#include <atomic>
+#include <future>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "broker/storage/murmur2.h"
+#include "tests/temp_directory.h"
+
+namespace ferry::broker {
+namespace {
+
+RecordBytes bytes_of(std::string_view text) { return RecordBytes(text.begin(), text.end()); }
+
+class EmbeddedProducerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { open_broker(true); }
+
+  void open_broker(bool auto_create) {
+    auto config = broker_config_from_properties(
+        {{"log.dirs", dir_.path().string()},
+         {"num.partitions", "3"},
+         {"offsets.topic.num.partitions", "1"},
+         {"auto.create.topics.enable", auto_create ? "true" : "false"}});
+    ASSERT_TRUE(config.ok());
+    broker_.reset();
+    auto broker = Broker::open(*config);
+    ASSERT_TRUE(broker.ok()) << broker.status().message();
+    broker_ = std::move(*broker);
+  }
+
+  // Sends and waits for the acknowledgement.
+  Result<RecordMetadata> send_sync(Producer& producer, ProducerRecord record) {
+    std::promise<Result<RecordMetadata>> promise;
+    auto future = promise.get_future();
+    producer.send(std::move(record),
+                  [&promise](const Result<RecordMetadata>& result) { promise.set_value(result); });
+    return future.get();
+  }
+
+  // Every (offset, key, value) of a partition.
+  std::vector<std::tuple<std::int64_t, std::string, std::string>> contents(const std::string& topic,
+                                                                           int partition) {
+    std::vector<std::tuple<std::int64_t, std::string, std::string>> out;
+    auto log = broker_->logs().partition(topic, partition);
+    if (!log.ok()) return out;
+    auto read = (*log)->read(0, 64 << 20);
+    EXPECT_TRUE(read.ok());
+    std::span<const std::uint8_t> bytes = read->records;
+    while (!bytes.empty()) {
+      auto header = read_batch_header(bytes);
+      EXPECT_TRUE(header.ok());
+      auto batch = decode_batch(bytes.subspan(0, header->size()), 64 << 20);
+      EXPECT_TRUE(batch.ok());
+      for (const RecordView& record : batch->records()) {
+        out.emplace_back(
+            record.offset, record.key ? std::string(record.key->begin(), record.key->end()) : "",
+            record.value ? std::string(record.value->begin(), record.value->end()) : "<null>");
+      }
+      bytes = bytes.subspan(header->size());
+    }
+    return out;
+  }
+
+  ferry::testing::TempDir dir_;
+  std::unique_ptr<Broker> broker_;
+};
+
+TEST_F(EmbeddedProducerTest, KeyedRecordsLandWhereKafkaPutsThemWithTheirOffsets) {
+  EmbeddedProducer producer(*broker_, {});
+  ASSERT_TRUE(broker_->logs().create_topic("orders", 3).ok());
+  for (const std::string key : {"21", "foobar", "abc", "abc"}) {
+    auto metadata = send_sync(
+        producer, {.topic = "orders", .key = bytes_of(key), .value = bytes_of("v-" + key)});
+    ASSERT_TRUE(metadata.ok()) << metadata.status().message();
+    EXPECT_EQ(metadata->partition, partition_for_key(bytes_of(key), 3)) << key;
+  }
+  // Kafka's documented placements for 3 partitions: "21" and "foobar" on 0, "abc" on 0.
+  const auto partition0 = contents("orders", 0);
+  ASSERT_EQ(partition0.size(), 4u);
+  EXPECT_EQ(partition0[3],
+            std::make_tuple(std::int64_t{3}, std::string("abc"), std::string("v-abc")));
+}
+
+TEST_F(EmbeddedProducerTest, BatchesAreAcknowledgedInSendOrder) {
+  ProducerConfig config;
+  config.linger_ms = 20;
+  EmbeddedProducer producer(*broker_, config);
+  ASSERT_TRUE(broker_->logs().create_topic("t", 1).ok());
+  std::vector<std::int64_t> offsets;
+  std::mutex mutex;
+  for (int i = 0; i < 100; ++i) {
+    producer.send({.topic = "t", .value = bytes_of(std::to_string(i))},
+                  [&](const Result<RecordMetadata>& result) {
+                    ASSERT_TRUE(result.ok());
+                    std::lock_guard lock(mutex);
+                    offsets.push_back(result->offset);
+                  });
+  }
+  ASSERT_TRUE(producer.flush().ok());
+  ASSERT_EQ(offsets.size(), 100u);
+  for (std::size_t i = 0; i < offsets.size(); ++i)
+    EXPECT_EQ(offsets[i], static_cast<std::int64_t>(i));
+  const auto stored = contents("t", 0);
+  ASSERT_EQ(stored.size(), 100u);
+  EXPECT_EQ(std::get<2>(stored[42]), "42");
+  // Lingering batched them: far fewer batches than records.
+  auto log = broker_->logs().partition("t", 0);
+  EXPECT_LT((*log)->size_in_bytes(), 100u * 70u);
+}
+
+TEST_F(EmbeddedProducerTest, NullKeysStickToOnePartitionPerBatch) {
+  ProducerConfig config;
+  config.linger_ms = 50;
+  EmbeddedProducer producer(*broker_, config);
+  ASSERT_TRUE(broker_->logs().create_topic("t", 3).ok());
+  std::set<std::int32_t> partitions;
+  std::mutex mutex;
+  for (int i = 0; i < 10; ++i) {
+    producer.send({.topic = "t", .value = bytes_of("x")}, [&](const Result<RecordMetadata>& r) {
+      std::lock_guard lock(mutex);
+      partitions.insert(r->partition);
+    });
+  }
+  ASSERT_TRUE(producer.flush().ok());
+  EXPECT_EQ(partitions.size(), 1u);
+}
+
+TEST_F(EmbeddedProducerTest, ErrorsReachTheCallback) {
+  ProducerConfig config;
+  config.max_request_size = 1000;
+  EmbeddedProducer producer(*broker_, config);
+  ASSERT_TRUE(broker_->logs().create_topic("t", 2).ok());
+  auto too_large = send_sync(producer, {.topic = "t", .value = RecordBytes(5000, 'x')});
+  ASSERT_FALSE(too_large.ok());
+  EXPECT_EQ(too_large.status().kind(), Status::Kind::kTooLarge);
+  EXPECT_NE(too_large.status().message().find("max.request.size"), std::string::npos);
+  auto bad_partition = send_sync(producer, {.topic = "t", .partition = 7, .value = bytes_of("v")});
+  ASSERT_FALSE(bad_partition.ok());
+  EXPECT_NE(bad_partition.status().message().find("Invalid partition"), std::string::npos);
+  auto bad_topic = send_sync(producer, {.topic = "bad topic", .value = bytes_of("v")});
+  EXPECT_FALSE(bad_topic.ok());
+  producer.close();
+  EXPECT_FALSE(send_sync(producer, {.topic = "t", .value = bytes_of("v")}).ok());
+}
+
+TEST_F(EmbeddedProducerTest, AutoCreatesTopicsOnlyWhenTheBrokerAllows) {
+  {
+    EmbeddedProducer producer(*broker_, {});
+    ASSERT_TRUE(send_sync(producer, {.topic = "fresh", .value = bytes_of("v")}).ok());
+    EXPECT_EQ(broker_->logs().describe_topic("fresh")->partitions, 3);
+  }
+  open_broker(false);
+  EmbeddedProducer producer(*broker_, {});
+  auto result = send_sync(producer, {.topic = "absent", .value = bytes_of("v")});
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("not present in metadata"), std::string::npos);
+}
+
+TEST_F(EmbeddedProducerTest, CompressesBatchesAsConfigured) {
+  ProducerConfig config;
+  config.compression_type = "zstd";
+  config.linger_ms = 10;
+  EmbeddedProducer producer(*broker_, config);
+  ASSERT_TRUE(broker_->logs().create_topic("t", 1).ok());
+  for (int i = 0; i < 50; ++i)
+    producer.send({.topic = "t", .value = RecordBytes(200, 'a')}, [](auto&) {});
+  ASSERT_TRUE(producer.flush().ok());
+  auto log = broker_->logs().partition("t", 0);
+  auto read = (*log)->read(0, 1 << 20);
+  ASSERT_TRUE(read.ok());
+  auto header = read_batch_header(read->records);
+  ASSERT_TRUE(header.ok());
+  EXPECT_EQ(header->compression(), Compression::kZstd);
+  EXPECT_EQ(contents("t", 0).size(), 50u);
+}
+
+TEST_F(EmbeddedProducerTest, ConcurrentSendersLoseNothing) {
+  EmbeddedProducer producer(*broker_, {});
+  ASSERT_TRUE(broker_->logs().create_topic("t", 3).ok());
+  std::atomic<int> acknowledged{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) {
+        const std::string key = std::to_string(t) + "-" + std::to_string(i);
+        producer.send({.topic = "t", .key = bytes_of(key), .value = bytes_of(key)},
+                      [&](const Result<RecordMetadata>& r) {
+                        if (r.ok()) ++acknowledged;
+                      });
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_TRUE(producer.flush().ok());
+  EXPECT_EQ(acknowledged, 2000);
+  std::set<std::string> keys;
+  for (int p = 0; p < 3; ++p) {
+    for (const auto& [offset, key, value] : contents("t", p)) keys.insert(key);
+  }
+  EXPECT_EQ(keys.size(), 2000u);
+}
+
+}  // namespace
+}  // namespace ferry::broker
