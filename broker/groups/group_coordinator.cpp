@@ -277,6 +277,14 @@ void GroupCoordinator::complete_join(Group& group, Completions& completions) {
   group.protocol_name = chosen;
   if (!group.members.contains(group.leader)) group.leader = group.members.begin()->first;
   group.state = State::kCompletingRebalance;
+  // Members that never send SyncGroup (a leader that failed to assign) must not keep the others
+  // waiting for ever: as Kafka 3.x does, they are dropped after the rebalance timeout.
+  std::int32_t timeout = 0;
+  for (const auto& [id, member] : group.members) {
+    timeout = std::max(timeout, member.rebalance_timeout_ms);
+  }
+  group.rebalance_deadline = Clock::now() + std::chrono::milliseconds(timeout);
+  for (auto& [id, member] : group.members) member.synced = false;
 
   std::vector<JoinedMember> members;
   for (const auto& [id, member] : group.members) {
@@ -330,6 +338,7 @@ void GroupCoordinator::sync_group(SyncGroupRequest request,
       completions.push_back([done, response] { done(response); });
     } else {
       member->last_heartbeat = Clock::now();
+      member->synced = true;
       member->awaiting_sync = done;
       if (request.member_id == group.leader) {
         for (auto& [id, other] : group.members) other.assignment.clear();
@@ -423,7 +432,7 @@ std::vector<OffsetCommitResult> GroupCoordinator::commit_offsets(
     }
     return results;
   };
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   if (group_id.empty()) return all(GroupError::kInvalidGroupId);
   const auto it = groups_.find(group_id);
   const bool has_members = it != groups_.end() && !it->second.members.empty();
@@ -450,6 +459,9 @@ std::vector<OffsetCommitResult> GroupCoordinator::commit_offsets(
                         OffsetCommitValue{entry.offset, entry.leader_epoch, entry.metadata, now}});
     results.push_back({entry.topic, entry.partition, GroupError::kNone});
   }
+  // The append to __consumer_offsets happens outside the coordinator's lock, so heartbeats and
+  // joins of every group do not wait behind a file write.
+  lock.unlock();
   if (Status status = offsets_.commit(group_id, accepted); !status.ok()) {
     for (OffsetCommitResult& result : results) {
       if (result.error == GroupError::kNone) result.error = GroupError::kCoordinatorNotAvailable;
@@ -542,6 +554,14 @@ void GroupCoordinator::tick() {
       for (const std::string& member_id : expired) remove_member(group, member_id, completions);
       if (group.state == State::kPreparingRebalance && now >= group.rebalance_deadline) {
         maybe_complete_join(group, completions, true);
+      } else if (group.state == State::kCompletingRebalance && now >= group.rebalance_deadline) {
+        std::vector<std::string> unsynced;
+        for (const auto& [member_id, member] : group.members) {
+          if (!member.synced) unsynced.push_back(member_id);
+        }
+        for (const std::string& member_id : unsynced) {
+          remove_member(group, member_id, completions);
+        }
       }
     }
   }

@@ -182,6 +182,7 @@ class GroupCoordinator {
     std::vector<GroupProtocol> protocols;
     Bytes assignment;
     Clock::time_point last_heartbeat;
+    bool synced = false;  // sent SyncGroup in the current generation
     std::function<void(JoinGroupResponse)> awaiting_join;
     std::function<void(SyncGroupResponse)> awaiting_sync;
   };
@@ -195,6 +196,8 @@ class GroupCoordinator {
     std::string leader;
     std::map<std::string, Member> members;
     std::map<std::string, Clock::time_point> pending_members;  // handed-out id -> expiry
+    // PreparingRebalance: when the join completes anyway; CompletingRebalance: when members
+    // that have not sent SyncGroup are dropped.
     Clock::time_point rebalance_deadline;
     bool initial_join = false;  // waiting out group.initial.rebalance.delay.ms
   };

@@ -155,6 +155,27 @@ TEST_F(GroupCoordinatorTest, LeavingAndExpiringMembersRebalanceTheRest) {
   EXPECT_EQ(coordinator_->describe_group("g")->state, "Empty");
 }
 
+TEST_F(GroupCoordinatorTest, MembersThatNeverSyncAreDroppedAfterTheRebalanceTimeout) {
+  const std::string a = new_member_id();
+  JoinGroupRequest a_request = request(a);
+  a_request.rebalance_timeout_ms = 200;
+  ASSERT_EQ(join(a_request).get().error, GroupError::kNone);
+  ASSERT_EQ(sync(a, 1, {{a, Bytes{}}}).get().error, GroupError::kNone);
+  const std::string b = new_member_id();
+  JoinGroupRequest b_request = request(b);
+  b_request.rebalance_timeout_ms = 200;
+  auto b_join = join(b_request);
+  const JoinGroupResponse a_joined = join(a_request).get();
+  ASSERT_EQ(a_joined.generation_id, 2);
+  ASSERT_EQ(a_joined.leader, a);
+  ASSERT_EQ(b_join.get().generation_id, 2);
+  // The follower syncs; the leader never does (its assignor failed, say). The follower is not
+  // left waiting for ever: the leader is dropped and a new rebalance begins.
+  const SyncGroupResponse answer = sync(b, 2).get();
+  EXPECT_EQ(answer.error, GroupError::kRebalanceInProgress);
+  EXPECT_EQ(coordinator_->heartbeat("g", 2, a), GroupError::kUnknownMemberId);
+}
+
 TEST_F(GroupCoordinatorTest, RefusesBadRequestsWithKafkasErrors) {
   JoinGroupRequest no_group = request("");
   no_group.group_id = "";
