@@ -2,14 +2,14 @@
 // dependency order, hands each its collaborators, and tears them down in reverse.
 //
 //   ferry version                 version and commit of this build
-//   ferry plugins                 the plugins this build can run, with their aliases
+//   ferry plugins [--plugin-path PATHS] [WORKER_CONFIG]
+//                                 the plugins a worker can run, with their aliases
 //   ferry topics ...              kafka-topics.sh
 //   ferry console-producer ...    kafka-console-producer.sh
 //   ferry console-consumer ...    kafka-console-consumer.sh
 //   ferry consumer-groups ...     kafka-consumer-groups.sh
 //
 // Exit codes: 0 success, 1 the command failed, 2 the command line was wrong.
-#include <cstdio>
 #include <iostream>
 #include <span>
 #include <string>
@@ -17,11 +17,11 @@
 #include <vector>
 
 #include "app/build_info.h"
+#include "app/plugins_command.h"
 #include "app/tools/console_consumer_command.h"
 #include "app/tools/console_producer_command.h"
 #include "app/tools/consumer_groups_command.h"
 #include "app/tools/topics_command.h"
-#include "runtime/converters/converter_catalog.h"
 
 namespace ferry::app {
 namespace {
@@ -31,7 +31,8 @@ constexpr std::string_view kUsage =
     "\n"
     "commands:\n"
     "  version              print the version and commit of this build\n"
-    "  plugins              list the plugins (connectors, converters, ...) and their aliases\n"
+    "  plugins              list the plugins (connectors, converters, ...) and their aliases:\n"
+    "                       built in, and on --plugin-path PATHS or a worker config's plugin.path\n"
     "  topics               create, list, describe, alter and delete topics (kafka-topics)\n"
     "  console-producer     send lines of standard input as records (kafka-console-producer)\n"
     "  console-consumer     print records of topics (kafka-console-consumer)\n"
@@ -45,30 +46,6 @@ int print_version() {
   return 0;
 }
 
-// One line per plugin and type, as GET /connector-plugins?connectorsOnly=false lists them: a
-// class that is both a converter and a header converter appears twice.
-int print_plugins() {
-  const runtime::ConverterCatalog converters =
-      runtime::ConverterCatalog::with_builtins(std::string(kVersion));
-  std::printf("%-17s %-60s %-9s %s\n", "TYPE", "CLASS", "VERSION", "ALIASES");
-  const auto print = [&converters](const char* type, const runtime::ConverterPlugin& plugin) {
-    std::string aliases;
-    for (const std::string& alias : converters.aliases_of(plugin)) {
-      if (!aliases.empty()) aliases += ", ";
-      aliases += alias;
-    }
-    std::printf("%-17s %-60s %-9s %s\n", type, plugin.class_name.c_str(), plugin.version.c_str(),
-                aliases.c_str());
-  };
-  for (const runtime::ConverterPlugin& plugin : converters.plugins()) {
-    if (plugin.new_converter) print("converter", plugin);
-  }
-  for (const runtime::ConverterPlugin& plugin : converters.plugins()) {
-    if (plugin.new_header_converter) print("header_converter", plugin);
-  }
-  return 0;
-}
-
 int run(std::span<const std::string_view> args) {
   if (args.empty()) {
     std::cerr << kUsage;
@@ -76,8 +53,8 @@ int run(std::span<const std::string_view> args) {
   }
   const std::string_view command = args.front();
   if (command == "version" || command == "--version" || command == "-v") return print_version();
-  if (command == "plugins") return print_plugins();
   const auto rest = args.subspan(1);
+  if (command == "plugins") return run_plugins_command(rest, std::cout, std::cerr);
   if (command == "topics" || command == "kafka-topics.sh") {
     return run_topics_command(rest, std::cout, std::cerr);
   }

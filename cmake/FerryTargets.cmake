@@ -40,3 +40,24 @@ function(ferry_add_fuzzer name)
   target_link_options(${name} PRIVATE -fsanitize=fuzzer)
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzzers)
 endfunction()
+
+# ferry_add_plugin(<name> SOURCES <files...> [LIBS <targets...>] [OUTPUT_DIRECTORY <dir>])
+# A plugin built exactly as a user builds one (docs/plugins.md): a MODULE library linked to the
+# SDK (plus LIBS, its own client libraries), written to <dir>/lib<name>.so with <dir> defaulting
+# to <build>/plugins/<name>, so that <build>/plugins works as plugin.path. Symbols are hidden by
+# default: the one export is the FERRY_PLUGIN entry point, which the macro marks
+# visibility("default"). RPATH $ORIGIN finds private dependencies copied beside the library.
+function(ferry_add_plugin name)
+  cmake_parse_arguments(ARG "" "OUTPUT_DIRECTORY" "SOURCES;LIBS" ${ARGN})
+  if(NOT ARG_OUTPUT_DIRECTORY)
+    set(ARG_OUTPUT_DIRECTORY ${FERRY_PLUGIN_OUTPUT_DIRECTORY}/${name})
+  endif()
+  add_library(${name} MODULE ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ferry_sdk ${ARG_LIBS})
+  set_target_properties(${name} PROPERTIES
+    LIBRARY_OUTPUT_DIRECTORY ${ARG_OUTPUT_DIRECTORY}
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    BUILD_RPATH "$ORIGIN"
+    INSTALL_RPATH "$ORIGIN")
+endfunction()

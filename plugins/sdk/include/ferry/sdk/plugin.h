@@ -13,7 +13,8 @@
 //                                [] { return std::make_unique<MySource>(); });
 //   })
 //
-// A factory that throws is reported with the class name and skipped.
+// A factory that throws when the worker calls it comes out as ConnectException naming the class
+// and the plugin. Writing, building and installing a plugin: docs/plugins.md.
 #pragma once
 
 #include <cstdint>
