@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
-./scripts/build.sh release ferry
+./scripts/build.sh release ferry ferry_file_connectors
 
 ferry=build/release/bin/ferry
 "$ferry" version
-"$ferry" plugins
+"$ferry" plugins --plugin-path build/release/plugins
