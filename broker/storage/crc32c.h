@@ -4,7 +4,8 @@
 // The value is stored as is; unlike LevelDB, Kafka does not mask it.
 //
 // crc32c() uses the SSE4.2 crc32 instruction when the CPU has it (checked once, at the first
-// call) and a slicing-by-8 table otherwise; both give identical results. The crc argument makes
+// call), running three independent chains over adjacent blocks and joining them (crc32c.cpp says
+// how), and a slicing-by-8 table otherwise; both give identical results. The crc argument makes
 // it incremental: crc32c(b, crc32c(a)) == crc32c(a followed by b).
 //
 // Thread-safety: pure functions; the one-time CPU check is a thread-safe static.

@@ -431,11 +431,14 @@ TEST(LogCleaner, SegmentsAreMergedWhileTheyFitInSegmentBytes) {
   EXPECT_EQ(stats.segments_written, 1);
   EXPECT_EQ(log->segment_count(), 2u);
   EXPECT_EQ(consume(*log), compacted(before, 25));
+  // After a flush, the rolled segments' background fsyncs have moved the recovery point.
+  ASSERT_TRUE(log->flush().ok());
   EXPECT_EQ(files_in(dir.path() / "t-0"),
             (std::set<std::string>{"00000000000000000000.log", "00000000000000000000.index",
                                    "00000000000000000000.timeindex", "00000000000000000025.log",
                                    "00000000000000000025.index", "00000000000000000025.timeindex",
-                                   std::string(kCleanerCheckpointFile)}));
+                                   std::string(kCleanerCheckpointFile),
+                                   std::string(kRecoveryPointFile)}));
   // The merged segment opens again as it was.
   log.reset();
   log = open_log(dir.path() / "t-0", config);
@@ -553,9 +556,11 @@ TEST(LogCleaner, GivesWayToRetentionThatDeletedItsSegments) {
   EXPECT_TRUE(stats.aborted);
   EXPECT_EQ(log->cleaner_checkpoint(), 0);
   EXPECT_EQ(consume(*log), (std::vector<Record>{{25, "tail", "t", 1000}}));
-  EXPECT_EQ(files_in(dir.path() / "t-0"),
-            (std::set<std::string>{"00000000000000000025.log", "00000000000000000025.index",
-                                   "00000000000000000025.timeindex"}));
+  ASSERT_TRUE(log->flush().ok());
+  EXPECT_EQ(
+      files_in(dir.path() / "t-0"),
+      (std::set<std::string>{"00000000000000000025.log", "00000000000000000025.index",
+                             "00000000000000000025.timeindex", std::string(kRecoveryPointFile)}));
 }
 
 TEST(LogCleaner, RetentionPassesASegmentCompactionEmptied) {

@@ -11,9 +11,18 @@ namespace ferry::broker {
 namespace {
 
 constexpr std::size_t kScanChunk = 1 << 20;
+constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kInt32Max = std::numeric_limits<std::int32_t>::max();
 
 std::string at(const File& file, std::uint64_t position) {
   return file.path().string() + " at position " + std::to_string(position);
+}
+
+Status runs_past_end(const File& file, std::uint64_t position, std::uint64_t size,
+                     std::uint64_t left) {
+  return Status::corruption(at(file, position) + ": batch of " + std::to_string(size) +
+                            " bytes runs past the end of the segment (" + std::to_string(left) +
+                            " bytes left)");
 }
 
 // Reads the batches of a file in order through one large buffer, so that scanning a segment of
@@ -43,11 +52,7 @@ class BatchScanner {
     auto header = read_batch_header(view(kRecordBatchHeaderSize));
     if (!header.ok()) return header.status().with_context(at(file_, position_));
     const std::uint64_t size = header->size();
-    if (size > end_ - position_) {
-      return Status::corruption(at(file_, position_) + ": batch of " + std::to_string(size) +
-                                " bytes runs past the end of the segment (" +
-                                std::to_string(end_ - position_) + " bytes left)");
-    }
+    if (size > end_ - position_) return runs_past_end(file_, position_, size, end_ - position_);
     if (Status status = fill(size); !status.ok()) return status;
     Item item{position_, *header, view(size)};
     position_ += size;
@@ -94,6 +99,51 @@ std::filesystem::path path_of(const std::filesystem::path& directory, std::int64
 
 }  // namespace
 
+// Reads batch headers at positions of a segment below end through a small buffer, so that
+// hopping from header to header over small batches costs one read per buffer, not per batch,
+// and a lookup over large batches reads a few small chunks rather than whole batches.
+class HeaderReader {
+ public:
+  static constexpr std::size_t kChunk = 8192;
+
+  HeaderReader(const File& file, std::uint64_t end) : file_(file), end_(end) {}
+
+  // The header of the batch at position; corruption naming the file and position if the bytes
+  // there are not a batch header or the batch runs past end.
+  Result<RecordBatchHeader> read(std::uint64_t position) {
+    if (position >= end_ || end_ - position < kRecordBatchHeaderSize) {
+      return Status::corruption(at(file_, position) + ": " +
+                                std::to_string(end_ - std::min(end_, position)) +
+                                " bytes left in the segment, less than a batch header");
+    }
+    if (position < start_ || position + kRecordBatchHeaderSize > start_ + size_) {
+      const std::size_t want =
+          static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, end_ - position));
+      auto read = file_.read_at(position, std::span<std::uint8_t>(buffer_, want));
+      if (!read.ok()) return read.status();
+      start_ = position;
+      size_ = *read;
+      if (size_ < kRecordBatchHeaderSize) {
+        return Status::corruption(at(file_, position) + ": the file ends inside a batch header");
+      }
+    }
+    auto header = read_batch_header(
+        std::span<const std::uint8_t>(buffer_ + (position - start_), kRecordBatchHeaderSize));
+    if (!header.ok()) return header.status().with_context(at(file_, position));
+    if (header->size() > end_ - position) {
+      return runs_past_end(file_, position, header->size(), end_ - position);
+    }
+    return header;
+  }
+
+ private:
+  const File& file_;
+  const std::uint64_t end_;
+  std::uint8_t buffer_[kChunk];
+  std::uint64_t start_ = 0;
+  std::size_t size_ = 0;
+};
+
 std::string LogSegment::file_stem(std::int64_t base_offset) {
   char name[32];
   std::snprintf(name, sizeof name, "%020lld", static_cast<long long>(base_offset));
@@ -126,6 +176,8 @@ LogSegment::LogSegment(std::filesystem::path directory, std::int64_t base_offset
       next_offset_(base_offset),
       offset_of_max_timestamp_(base_offset) {}
 
+LogSegment::~LogSegment() { (void)write_index_tail(); }
+
 Result<std::unique_ptr<LogSegment>> LogSegment::create(const std::filesystem::path& directory,
                                                        std::int64_t base_offset,
                                                        std::int64_t index_interval_bytes,
@@ -147,16 +199,26 @@ Result<std::unique_ptr<LogSegment>> LogSegment::create(const std::filesystem::pa
 Result<std::unique_ptr<LogSegment>> LogSegment::open(const std::filesystem::path& directory,
                                                      std::int64_t base_offset,
                                                      std::int64_t index_interval_bytes,
-                                                     bool full_recovery,
+                                                     const SegmentOpenOptions& options,
                                                      std::vector<std::string>& notes) {
   auto log = File::open(path_of(directory, base_offset, ".log"));
   if (!log.ok()) return log.status();
   auto size = log->size();
   if (!size.ok()) return size.status();
+  bool full_recovery = options.full_recovery;
 
-  // Indexes that do not load are rebuilt by a recovery of the segment.
+  // A missing index is created empty; the tail check then finds every entry missing and adds
+  // them, or a full recovery rebuilds it. Either way the note says so.
   const auto offsets_path = path_of(directory, base_offset, ".index");
   const auto times_path = path_of(directory, base_offset, ".timeindex");
+  std::vector<std::string> missing;
+  for (const auto& path : {offsets_path, times_path}) {
+    std::error_code error;
+    if (*size > 0 && !std::filesystem::exists(path, error)) {
+      missing.push_back(path.string() + ": missing; rebuilding it from the log");
+    }
+  }
+  // Indexes that do not load are rebuilt by a recovery of the segment.
   auto offsets = OffsetIndex::open(offsets_path, base_offset, *size);
   if (!offsets.ok()) {
     notes.push_back(offsets.status().message() + "; rebuilding the indexes");
@@ -171,75 +233,195 @@ Result<std::unique_ptr<LogSegment>> LogSegment::open(const std::filesystem::path
     times = TimeIndex::create(times_path, base_offset);
     if (!times.ok()) return times.status();
   }
+  notes.insert(notes.end(), missing.begin(), missing.end());
   std::unique_ptr<LogSegment> segment(new LogSegment(directory, base_offset, index_interval_bytes,
                                                      "", std::move(*log), std::move(*offsets),
                                                      std::move(*times)));
   segment->size_ = *size;
   if (!full_recovery) {
     bool needs_recovery = false;
-    if (Status status = segment->check_tail(notes, &needs_recovery); !status.ok()) return status;
+    if (Status status = segment->check_tail(options, notes, &needs_recovery); !status.ok()) {
+      return status;
+    }
     full_recovery = needs_recovery;
   }
   if (full_recovery) {
-    if (Status status = segment->recover(notes); !status.ok()) return status;
+    if (Status status = segment->recover(options, notes); !status.ok()) return status;
   }
   return segment;
 }
 
-// Reads the batches after the last offset index entry, checking their CRCs, to learn the next
-// offset and catch a torn or damaged tail without reading the whole segment.
-Status LogSegment::check_tail(std::vector<std::string>& notes, bool* needs_recovery) {
-  const OffsetPosition start = offset_index_.last().value_or(OffsetPosition{base_offset_, 0});
-  BatchScanner scanner(log_, start.position, size_);
-  std::int64_t next = base_offset_;
-  std::int64_t max_timestamp = -1;
-  std::int64_t offset_of_max_timestamp = base_offset_;
-  if (const auto last_time = time_index_.last()) {
-    max_timestamp = last_time->timestamp;
-    offset_of_max_timestamp = last_time->offset;
+// The offset rules of the header comment. previous_last is the last offset of the batch before
+// (base offset - 1 for the first batch of the segment), nullopt when the check starts in the
+// middle of the segment and does not know it.
+Status LogSegment::check_offsets(const RecordBatchHeader& header,
+                                 std::optional<std::int64_t> previous_last,
+                                 const SegmentOpenOptions& options) const {
+  if (header.last_offset_delta < 0 || header.base_offset < 0 ||
+      header.base_offset > kInt64Max - header.last_offset_delta) {
+    return Status::corruption("batch at offset " + std::to_string(header.base_offset) +
+                              " has last offset delta " + std::to_string(header.last_offset_delta));
   }
-  bool first = true;
-  while (true) {
-    auto item = scanner.next();
-    Status problem = item.ok() ? Status::ok_status() : item.status();
-    if (problem.ok() && *item) {
-      problem = verify_batch((*item)->bytes);
-      if (problem.ok() && first && offset_index_.last() &&
-          (*item)->header.last_offset() != start.offset) {
-        problem = Status::corruption(
-            "the offset index points at offset " + std::to_string(start.offset) +
-            " but the batch there ends at " + std::to_string((*item)->header.last_offset()));
-      }
-      if (!problem.ok()) problem = problem.with_context(at(log_, (*item)->position));
+  const std::int64_t last = header.base_offset + header.last_offset_delta;
+  if (previous_last) {
+    if (options.last && header.base_offset != *previous_last + 1) {
+      return Status::corruption("batch at offset " + std::to_string(header.base_offset) +
+                                " does not follow offset " + std::to_string(*previous_last) +
+                                " (the last segment's batches are contiguous)");
     }
-    if (!problem.ok()) {
-      notes.push_back(problem.message() + "; recovering the segment");
-      *needs_recovery = true;
-      return Status::ok_status();
-    }
-    if (!*item) break;
-    first = false;
-    next = (*item)->header.last_offset() + 1;
-    if ((*item)->header.max_timestamp > max_timestamp) {
-      max_timestamp = (*item)->header.max_timestamp;
-      offset_of_max_timestamp = (*item)->header.last_offset();
+    if (header.base_offset <= *previous_last) {
+      return Status::corruption("batch at offset " + std::to_string(header.base_offset) +
+                                " does not follow offset " + std::to_string(*previous_last));
     }
   }
-  next_offset_ = next;
-  max_timestamp_ = max_timestamp;
-  offset_of_max_timestamp_ = offset_of_max_timestamp;
-  // The first batch's timestamp decides segment.ms rolling; read it when the tail did not start
-  // at the beginning.
-  if (size_ > 0) {
-    BatchScanner head(log_, 0, size_);
-    auto item = head.next();
-    if (item.ok() && *item) first_batch_timestamp_ = (*item)->header.max_timestamp;
+  if (header.base_offset < base_offset_ || last - base_offset_ > kInt32Max) {
+    return Status::corruption("batch at offsets " + std::to_string(header.base_offset) + "-" +
+                              std::to_string(last) + " is outside the offsets of the segment (" +
+                              std::to_string(base_offset_) + " + 2^31-1)");
   }
-  bytes_since_index_entry_ = size_ - offset_index_.last().value_or(OffsetPosition{}).position;
+  if (last >= options.next_segment_base) {
+    return Status::corruption("batch at offsets " + std::to_string(header.base_offset) + "-" +
+                              std::to_string(last) + " reaches into the next segment, at " +
+                              std::to_string(options.next_segment_base));
+  }
   return Status::ok_status();
 }
 
-Status LogSegment::recover(std::vector<std::string>& notes) {
+// Reads the batches after the last offset index entry (and after the last time index entry, if
+// that is earlier), checking their CRCs and offsets, to learn the next offset and catch a torn
+// or damaged tail without reading the whole segment. Both index entries are verified against
+// their batches on the way, and the entries the index rule would have added after them (the
+// buffered ones a crash lost, or all of a deleted index) are added. Any problem: *needs_recovery.
+Status LogSegment::check_tail(const SegmentOpenOptions& options, std::vector<std::string>& notes,
+                              bool* needs_recovery) {
+  const std::optional<OffsetPosition> last_entry = offset_index_.last();
+  const std::optional<TimestampOffset> last_time = time_index_.last();
+  std::uint64_t start = last_entry ? last_entry->position : 0;
+  if (last_entry && !last_time) {
+    start = 0;  // the time index lost everything: rebuild its running maximum from the start
+  } else if (last_entry && last_time && last_time->offset < last_entry->offset) {
+    start = offset_index_.lookup(last_time->offset).position;
+  }
+  // The offset index entries from start on: the moments the time index was offered an entry.
+  std::size_t slot = offset_index_.first_slot_from(start);
+  const std::size_t offsets_before = offset_index_.size();
+  const std::size_t times_before = time_index_.size();
+
+  BatchScanner scanner(log_, start, size_);
+  std::optional<std::int64_t> previous_last;
+  if (start == 0) previous_last = base_offset_ - 1;
+  std::int64_t max_timestamp = -1;
+  std::int64_t offset_of_max_timestamp = base_offset_;
+  bool entry_seen = !last_entry;
+  bool time_seen = !last_time;
+  bool counting = !last_entry;  // past the last offset index entry: index entries are due again
+  std::uint64_t bytes_since_entry = 0;
+  Status problem;
+  while (true) {
+    auto item = scanner.next();
+    if (!item.ok()) {
+      problem = item.status();
+      break;
+    }
+    if (!*item) break;
+    const RecordBatchHeader& header = (*item)->header;
+    const std::uint64_t position = (*item)->position;
+    const auto where = [&](const Status& status) {
+      return status.with_context(at(log_, position));
+    };
+    problem = verify_batch((*item)->bytes);
+    if (problem.ok()) problem = check_offsets(header, previous_last, options);
+    if (!problem.ok()) {
+      problem = where(problem);
+      break;
+    }
+    const std::int64_t last = header.last_offset();
+    if (last_entry && !entry_seen && position >= last_entry->position) {
+      if (position != last_entry->position || last != last_entry->offset) {
+        problem = where(Status::corruption("the offset index points at offset " +
+                                           std::to_string(last_entry->offset) + " at position " +
+                                           std::to_string(last_entry->position) +
+                                           " but the batch here ends at " + std::to_string(last)));
+        break;
+      }
+      entry_seen = true;
+    }
+    if (header.max_timestamp > max_timestamp) {
+      max_timestamp = header.max_timestamp;
+      offset_of_max_timestamp = last;
+    }
+    if (last_time && !time_seen && last >= last_time->offset) {
+      if (last != last_time->offset || header.max_timestamp != last_time->timestamp) {
+        problem = where(Status::corruption(
+            "the time index says offset " + std::to_string(last_time->offset) + " has timestamp " +
+            std::to_string(last_time->timestamp) + " but the batch here ends at " +
+            std::to_string(last) + " with max timestamp " + std::to_string(header.max_timestamp)));
+        break;
+      }
+      // The entry holds the running maximum of everything before it, which the scan (starting
+      // after the segment's start) has not all seen.
+      max_timestamp = last_time->timestamp;
+      offset_of_max_timestamp = last_time->offset;
+      time_seen = true;
+    }
+    if (slot < offset_index_.size() && offset_index_.entry(slot).position == position) {
+      // An existing entry: the time index was offered one here too.
+      if (time_seen) problem = time_index_.maybe_append(max_timestamp, offset_of_max_timestamp);
+      if (++slot == offset_index_.size()) counting = true;
+    } else if (counting && bytes_since_entry > static_cast<std::uint64_t>(index_interval_bytes_)) {
+      problem = offset_index_.append(last, static_cast<std::uint32_t>(position));
+      if (problem.ok() && time_seen) {
+        problem = time_index_.maybe_append(max_timestamp, offset_of_max_timestamp);
+      }
+      ++slot;
+      bytes_since_entry = 0;
+    }
+    if (!problem.ok()) {
+      problem = where(problem);
+      break;
+    }
+    if (counting) bytes_since_entry += (*item)->bytes.size();
+    previous_last = last;
+  }
+  if (problem.ok() && (!entry_seen || !time_seen)) {
+    problem = Status::corruption((entry_seen ? time_index_.path() : offset_index_.path()).string() +
+                                 ": the last entry names an offset or position that no batch of " +
+                                 log_.path().string() + " has");
+  }
+  if (!problem.ok()) {
+    notes.push_back(problem.message() + "; recovering the segment");
+    *needs_recovery = true;
+    return Status::ok_status();
+  }
+  next_offset_ = previous_last && size_ > 0 ? *previous_last + 1 : base_offset_;
+  max_timestamp_ = max_timestamp;
+  offset_of_max_timestamp_ = offset_of_max_timestamp;
+  bytes_since_index_entry_ = bytes_since_entry;
+  if (offset_index_.size() > offsets_before) {
+    notes.push_back(offset_index_.path().string() + ": " +
+                    std::to_string(offset_index_.size() - offsets_before) +
+                    " entries were missing at its end; added them from the log");
+  }
+  if (time_index_.size() > times_before) {
+    notes.push_back(time_index_.path().string() + ": " +
+                    std::to_string(time_index_.size() - times_before) +
+                    " entries were missing at its end; added them from the log");
+  }
+  if (Status status = write_index_tail(); !status.ok()) return status;
+  return read_first_batch_timestamp();
+}
+
+// The first batch's timestamp decides segment.ms rolling; a tail check need not have read it.
+Status LogSegment::read_first_batch_timestamp() {
+  first_batch_timestamp_ = -1;
+  if (size_ == 0) return Status::ok_status();
+  HeaderReader reader(log_, size_);
+  auto header = reader.read(0);
+  if (header.ok()) first_batch_timestamp_ = header->max_timestamp;
+  return Status::ok_status();
+}
+
+Status LogSegment::recover(const SegmentOpenOptions& options, std::vector<std::string>& notes) {
   auto offsets =
       OffsetIndex::create(path_of(directory_, base_offset_, ".index", suffix_), base_offset_);
   if (!offsets.ok()) return offsets.status();
@@ -263,10 +445,7 @@ Status LogSegment::recover(std::vector<std::string>& notes) {
     if (problem.ok() && *item) {
       const RecordBatchHeader& header = (*item)->header;
       problem = verify_batch((*item)->bytes);
-      if (problem.ok() && header.base_offset < next_offset_) {
-        problem = Status::corruption("batch at offset " + std::to_string(header.base_offset) +
-                                     " does not follow offset " + std::to_string(next_offset_ - 1));
-      }
+      if (problem.ok()) problem = check_offsets(header, next_offset_ - 1, options);
       if (!problem.ok()) problem = problem.with_context(at(log_, (*item)->position));
     }
     if (!problem.ok()) {
@@ -285,7 +464,7 @@ Status LogSegment::recover(std::vector<std::string>& notes) {
   if (size_ < file_size) {
     if (Status status = log_.truncate(size_); !status.ok()) return status;
   }
-  return Status::ok_status();
+  return write_index_tail();
 }
 
 // Records a batch written at position in the segment's state and indexes. As Kafka does, an
@@ -332,19 +511,33 @@ Status LogSegment::append(std::span<const std::uint8_t> batch, const BatchPlacem
   return index(position, placement, batch.size());
 }
 
+// Tries the offset index entry for offset and the one before it; each is used only if the batch
+// at its position ends at its offset. Anything else marks the indexes damaged and starts at 0.
+std::uint64_t LogSegment::verified_start(std::int64_t offset, std::uint64_t end,
+                                         HeaderReader& reader) const {
+  const std::optional<std::size_t> slot = offset_index_.lookup_slot(offset);
+  if (!slot) return 0;
+  for (std::size_t tried = 0; tried < 2 && tried <= *slot; ++tried) {
+    const OffsetPosition& entry = offset_index_.entry(*slot - tried);
+    if (entry.position < end) {
+      auto header = reader.read(entry.position);
+      if (header.ok() && header->last_offset() == entry.offset) {
+        if (tried > 0) mark_indexes_damaged();
+        return entry.position;
+      }
+    }
+    mark_indexes_damaged();
+  }
+  return 0;
+}
+
 Result<std::optional<std::uint64_t>> LogSegment::find_position(std::int64_t offset,
                                                                std::uint64_t end) const {
-  const OffsetPosition start = offset_index_.lookup(offset);
-  std::uint64_t position = start.position;
-  std::uint8_t header_bytes[kRecordBatchHeaderSize];
+  HeaderReader reader(log_, end);
+  std::uint64_t position = verified_start(offset, end, reader);
   while (position < end) {
-    auto read = log_.read_at(position, header_bytes);
-    if (!read.ok()) return read.status();
-    if (*read < kRecordBatchHeaderSize) {
-      return Status::corruption(at(log_, position) + ": the file ends inside a batch header");
-    }
-    auto header = read_batch_header(header_bytes);
-    if (!header.ok()) return header.status().with_context(at(log_, position));
+    auto header = reader.read(position);
+    if (!header.ok()) return header.status();
     if (header->last_offset() >= offset) return std::optional<std::uint64_t>(position);
     position += header->size();
   }
@@ -353,50 +546,88 @@ Result<std::optional<std::uint64_t>> LogSegment::find_position(std::int64_t offs
 
 Result<std::vector<std::uint8_t>> LogSegment::read(std::uint64_t position, std::uint64_t max_bytes,
                                                    std::uint64_t end, bool at_least_one) const {
-  // Walk batch headers to find how many whole batches fit, then read them in one go.
-  std::uint64_t stop = position;
-  std::uint8_t header_bytes[kRecordBatchHeaderSize];
-  while (stop < end) {
-    auto read = log_.read_at(stop, header_bytes);
-    if (!read.ok()) return read.status();
-    if (*read < kRecordBatchHeaderSize) {
-      return Status::corruption(at(log_, stop) + ": the file ends inside a batch header");
-    }
-    auto header = read_batch_header(header_bytes);
-    if (!header.ok()) return header.status().with_context(at(log_, stop));
-    const std::uint64_t size = header->size();
-    if (stop + size > end) {
-      return Status::corruption(at(log_, stop) + ": batch of " + std::to_string(size) +
-                                " bytes runs past the end of the segment");
-    }
-    const bool first = stop == position;
-    if (stop + size - position > max_bytes && !(first && at_least_one)) break;
-    stop += size;
+  if (position >= end) return std::vector<std::uint8_t>();
+  const std::uint64_t available = end - position;
+  std::uint64_t want = std::min(max_bytes, available);
+  if (at_least_one) {
+    want = std::max(want, std::min<std::uint64_t>(available, kRecordBatchHeaderSize));
   }
-  std::vector<std::uint8_t> bytes(stop - position);
+  std::vector<std::uint8_t> bytes(want);
   auto read = log_.read_at(position, bytes);
   if (!read.ok()) return read.status();
-  if (*read != bytes.size()) return Status::corruption(at(log_, position) + ": short read");
+  if (*read != bytes.size()) {
+    return Status::corruption(at(log_, position) + ": the file ends " +
+                              std::to_string(available - *read) + " bytes before the segment");
+  }
+  // Whole batches only, walking the headers in what was read.
+  std::uint64_t stop = 0;
+  while (want - stop >= kRecordBatchHeaderSize) {
+    auto header = read_batch_header(std::span<const std::uint8_t>(bytes).subspan(stop));
+    if (!header.ok()) {
+      if (stop == 0) return header.status().with_context(at(log_, position));
+      break;  // the next read starts here and reports it
+    }
+    const std::uint64_t size = header->size();
+    if (size > available - stop) {
+      if (stop == 0) return runs_past_end(log_, position, size, available);
+      break;
+    }
+    if (size > want - stop) {
+      if (stop == 0 && at_least_one) {
+        // The first batch is larger than max_bytes: read the rest of it.
+        bytes.resize(size);
+        auto rest = log_.read_at(position + want, std::span<std::uint8_t>(bytes).subspan(want));
+        if (!rest.ok()) return rest.status();
+        if (*rest != size - want) {
+          return Status::corruption(at(log_, position) + ": the file ends inside the batch");
+        }
+        return bytes;
+      }
+      break;
+    }
+    stop += size;
+  }
+  if (stop == 0 && at_least_one) {
+    return Status::corruption(at(log_, position) + ": " + std::to_string(available) +
+                              " bytes left in the segment, less than a batch header");
+  }
+  bytes.resize(stop);
   return bytes;
 }
 
 Result<std::optional<std::int64_t>> LogSegment::find_offset_for_timestamp(
     std::int64_t timestamp) const {
   if (max_timestamp_ < timestamp) return std::optional<std::int64_t>();
-  const std::optional<TimestampOffset> entry = time_index_.lookup(timestamp);
-  const std::int64_t from = entry ? entry->offset : base_offset_;
-  auto start = find_position(from, size_);
-  if (!start.ok()) return start.status();
-  if (!*start) return std::optional<std::int64_t>();
-  BatchScanner scanner(log_, **start, size_);
-  while (true) {
-    auto item = scanner.next();
-    if (!item.ok()) return item.status();
-    if (!*item) return std::optional<std::int64_t>();
-    if ((*item)->header.max_timestamp >= timestamp) {
-      return std::optional<std::int64_t>((*item)->header.base_offset);
+  // Every batch up to the entry's offset has a smaller max timestamp, so the search starts at
+  // the batch holding it: if that batch is the one the entry names, with the entry's timestamp.
+  std::uint64_t position = 0;
+  if (const std::optional<TimestampOffset> entry = time_index_.lookup(timestamp)) {
+    auto found = find_position(entry->offset, size_);
+    if (!found.ok()) return found.status();
+    bool verified = false;
+    if (*found) {
+      HeaderReader reader(log_, size_);
+      auto header = reader.read(**found);
+      if (!header.ok()) return header.status();
+      verified =
+          header->last_offset() == entry->offset && header->max_timestamp == entry->timestamp;
+    }
+    if (verified) {
+      position = **found;
+    } else {
+      mark_indexes_damaged();
     }
   }
+  HeaderReader reader(log_, size_);
+  while (position < size_) {
+    auto header = reader.read(position);
+    if (!header.ok()) return header.status();
+    if (header->max_timestamp >= timestamp) {
+      return std::optional<std::int64_t>(header->base_offset);
+    }
+    position += header->size();
+  }
+  return std::optional<std::int64_t>();
 }
 
 Status LogSegment::for_each_batch(const BatchVisitor& visit) const {
@@ -445,16 +676,32 @@ Status LogSegment::truncate_to(std::int64_t offset) {
   size_ = new_size;
   std::vector<std::string> ignored;
   bool needs_recovery = false;
-  return check_tail(ignored, &needs_recovery);
+  return check_tail(SegmentOpenOptions{}, ignored, &needs_recovery);
 }
 
-Status LogSegment::flush() {
+Status LogSegment::write_index_tail() {
+  if (Status status = offset_index_.write_pending(); !status.ok()) return status;
+  return time_index_.write_pending();
+}
+
+Status LogSegment::sync() {
   if (Status status = log_.sync(); !status.ok()) return status;
   if (Status status = offset_index_.sync(); !status.ok()) return status;
   return time_index_.sync();
 }
 
+Status LogSegment::flush() {
+  if (Status status = write_index_tail(); !status.ok()) return status;
+  return sync();
+}
+
+void LogSegment::abandon_index_files() {
+  offset_index_.abandon_file();
+  time_index_.abandon_file();
+}
+
 Status LogSegment::remove() {
+  abandon_index_files();
   std::error_code error;
   for (const std::string_view extension : kExtensions) {
     const auto path = path_of(directory_, base_offset_, extension, suffix_);
@@ -462,6 +709,68 @@ Status LogSegment::remove() {
     if (error) return Status::fatal(path.string() + ": cannot delete: " + error.message());
   }
   return Status::ok_status();
+}
+
+Result<std::unique_ptr<LogSegment>> LogSegment::rebuilt_copy() {
+  // The entries first, from the headers alone, so that a damaged log changes no file.
+  std::vector<OffsetPosition> offsets;
+  std::vector<TimestampOffset> times;
+  HeaderReader reader(log_, size_);
+  std::uint64_t bytes_since_entry = 0;
+  std::int64_t max_timestamp = -1;
+  std::int64_t offset_of_max_timestamp = base_offset_;
+  for (std::uint64_t position = 0; position < size_;) {
+    auto header = reader.read(position);
+    if (!header.ok()) {
+      index_state_.store(IndexState::kBeyondRepair, std::memory_order_relaxed);
+      return header.status();
+    }
+    const std::int64_t last = header->last_offset();
+    if (header->max_timestamp > max_timestamp) {
+      max_timestamp = header->max_timestamp;
+      offset_of_max_timestamp = last;
+    }
+    if (bytes_since_entry > static_cast<std::uint64_t>(index_interval_bytes_)) {
+      offsets.push_back({last, static_cast<std::uint32_t>(position)});
+      if (times.empty() || max_timestamp > times.back().timestamp) {
+        times.push_back({max_timestamp, offset_of_max_timestamp});
+      }
+      bytes_since_entry = 0;
+    }
+    bytes_since_entry += header->size();
+    position += header->size();
+  }
+  auto log = File::open(log_.path());
+  if (!log.ok()) return log.status();
+  abandon_index_files();
+  auto offset_index =
+      OffsetIndex::create(path_of(directory_, base_offset_, ".index", suffix_), base_offset_);
+  if (!offset_index.ok()) return offset_index.status();
+  auto time_index =
+      TimeIndex::create(path_of(directory_, base_offset_, ".timeindex", suffix_), base_offset_);
+  if (!time_index.ok()) return time_index.status();
+  std::unique_ptr<LogSegment> copy(
+      new LogSegment(directory_, base_offset_, index_interval_bytes_, suffix_, std::move(*log),
+                     std::move(*offset_index), std::move(*time_index)));
+  for (const OffsetPosition& entry : offsets) {
+    if (Status status = copy->offset_index_.append(entry.offset, entry.position); !status.ok()) {
+      return status;
+    }
+  }
+  for (const TimestampOffset& entry : times) {
+    if (Status status = copy->time_index_.maybe_append(entry.timestamp, entry.offset);
+        !status.ok()) {
+      return status;
+    }
+  }
+  if (Status status = copy->write_index_tail(); !status.ok()) return status;
+  copy->size_ = size_;
+  copy->next_offset_ = next_offset_;
+  copy->max_timestamp_ = max_timestamp_;
+  copy->offset_of_max_timestamp_ = offset_of_max_timestamp_;
+  copy->first_batch_timestamp_ = first_batch_timestamp_;
+  copy->bytes_since_index_entry_ = bytes_since_entry;
+  return copy;
 }
 
 }  // namespace ferry::broker

@@ -3,20 +3,40 @@
 // arrive with their offsets assigned; the segment appends their bytes unchanged, so a fetch can
 // hand the file's bytes to a client as they are.
 //
-// Opening checks the segment: its indexes are loaded and checked (rebuilt from the log when
-// missing or damaged), and the batches after the last index entry — the tail — are read and their
-// CRCs checked. A full recovery instead reads every batch, checks every CRC and that offsets
-// increase, truncates the file at the first batch that fails (a torn write) and rebuilds both
-// indexes. What was found is reported in the notes, for the log owner to log.
+// Offsets. A batch's base offset is outside its CRC, so only its place in the log can vouch for
+// it. The last segment of a log is only ever appended to, so its batches are contiguous: each
+// starts one past the last offset of the one before, the first at the segment's base. Older
+// segments may have gaps (compaction leaves them), so there a batch must only start after the
+// one before, and end within the 32-bit offset range of the indexes and below the next
+// segment's base. Recovery holds every batch to these rules (SegmentOpenOptions).
+//
+// Opening checks the segment. Its indexes are loaded and checked (a missing or damaged index is
+// reported and rebuilt from the log). Then the batches after the last offset index entry in the
+// file — the tail — are read, their CRCs and offsets checked, and index entries the tail should
+// have had (the index buffers its writes, so a crash can lose the last ones) are added. A full
+// recovery instead reads every batch, checks its CRC and offsets, truncates the file at the
+// first batch that fails (a torn write, or damage) and rebuilds both indexes. What was found is
+// reported in the notes, for the log owner to log.
+//
+// Reads trust neither index blindly: an offset index entry is used only if the batch at its
+// position parses and ends at the entry's offset, a time index entry only if the batch it names
+// has the entry's timestamp as its max timestamp. Otherwise the lookup falls back to the entry
+// before or to the segment start, and indexes_damaged() turns true so that the owner rebuilds
+// them (rebuilt_copy). A read never skips a batch it cannot parse: a damaged header, or a batch
+// that runs past the end of the segment, is corruption naming the file and the position. Reads
+// do not check CRCs (see partition_log.h for why).
 //
 // Thread-safety: none of its own. The partition log serialises appends, truncation and removal
 // against everything else; reads (read, find_position, find_offset_for_timestamp) may run
-// concurrently with each other under the log's shared lock.
+// concurrently with each other under the log's shared lock, and so may sync() on a segment that
+// no longer takes appends.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -35,6 +55,20 @@ struct BatchPlacement {
   std::int64_t base_offset = 0;
   std::int64_t last_offset = 0;
   std::int64_t max_timestamp = -1;
+};
+
+// Reads batch headers through a small buffer (log_segment.cpp).
+class HeaderReader;
+
+// How LogSegment::open checks a segment (see the header comment for the offset rules).
+struct SegmentOpenOptions {
+  // Read every batch, check its CRC and offsets, truncate at the first that fails, rebuild the
+  // indexes. Otherwise only the tail is read.
+  bool full_recovery = false;
+  // The log's last segment, whose batches must be contiguous.
+  bool last = false;
+  // Every offset of the segment must be below this: the next segment's base offset.
+  std::int64_t next_segment_base = std::numeric_limits<std::int64_t>::max();
 };
 
 class LogSegment {
@@ -57,12 +91,27 @@ class LogSegment {
                                                     std::int64_t base_offset,
                                                     std::int64_t index_interval_bytes,
                                                     std::string_view suffix = "");
-  // An existing segment, checked as the header comment says; full_recovery reads all of it.
+  // An existing segment, checked as the header comment says. Damage is reported in notes and
+  // repaired (the segment truncated, indexes rebuilt); only I/O errors fail the open.
+  static Result<std::unique_ptr<LogSegment>> open(const std::filesystem::path& directory,
+                                                  std::int64_t base_offset,
+                                                  std::int64_t index_interval_bytes,
+                                                  const SegmentOpenOptions& options,
+                                                  std::vector<std::string>& notes);
+  // The same, not the last segment of its log (what the log cleaner reopens).
   static Result<std::unique_ptr<LogSegment>> open(const std::filesystem::path& directory,
                                                   std::int64_t base_offset,
                                                   std::int64_t index_interval_bytes,
                                                   bool full_recovery,
-                                                  std::vector<std::string>& notes);
+                                                  std::vector<std::string>& notes) {
+    return open(directory, base_offset, index_interval_bytes,
+                SegmentOpenOptions{.full_recovery = full_recovery}, notes);
+  }
+
+  // Writes the index entries still buffered (unless the files were removed or abandoned).
+  ~LogSegment();
+  LogSegment(const LogSegment&) = delete;
+  LogSegment& operator=(const LogSegment&) = delete;
 
   std::int64_t base_offset() const { return base_offset_; }
   std::uint64_t size() const { return size_; }
@@ -80,11 +129,15 @@ class LogSegment {
 
   // The file position of the first batch that holds an offset >= offset, if one starts before
   // end (a position snapshot taken by the reader, so batches appended later are not seen).
+  // Reads one or two small chunks of the file when the index is sound. A header that does not
+  // parse, or a batch running past end, on the way is corruption naming the file and position.
   Result<std::optional<std::uint64_t>> find_position(std::int64_t offset, std::uint64_t end) const;
 
   // Whole batches from position, at most max_bytes of them, and never past end; at least one
   // batch even when it is larger than max_bytes if at_least_one (Kafka's fetch rule, so a large
-  // batch cannot stall a consumer).
+  // batch cannot stall a consumer). One read of up to max_bytes; a second only when the first
+  // batch is larger. Stops before a batch whose header does not parse or which runs past end;
+  // that is an error (naming the file and position) only when it is the first batch.
   Result<std::vector<std::uint8_t>> read(std::uint64_t position, std::uint64_t max_bytes,
                                          std::uint64_t end, bool at_least_one) const;
 
@@ -110,19 +163,51 @@ class LogSegment {
   // Drops every batch at or after offset (which must be a batch boundary or beyond the end).
   Status truncate_to(std::int64_t offset);
 
+  // Writes the buffered index entries to their files (no fsync): when the segment rolls, so
+  // that what sync() makes durable is the whole segment.
+  Status write_index_tail();
+  // fdatasync of the log and both indexes; writes nothing. May run without the log's lock on a
+  // segment that takes no more appends, concurrently with reads.
+  Status sync();
+  // write_index_tail() and sync().
   Status flush();
   // Deletes the segment's files (suffix included); reads through this object still work, on the
   // unlinked files, until it is destroyed.
   Status remove();
+
+  // Whether a lookup found an index entry that the log contradicts (set by const lookups, so
+  // atomic). The owner then replaces the segment by rebuilt_copy().
+  bool indexes_damaged() const {
+    return index_state_.load(std::memory_order_relaxed) == IndexState::kDamaged;
+  }
+  // A new segment object over the same files with both indexes rebuilt from a scan of the batch
+  // headers and rewritten, the rest of its state copied; this object then writes nothing more
+  // to the index files. If a header does not parse (the log itself is damaged) it fails having
+  // changed nothing, and indexes_damaged() stays false from then on: the old entries stay in
+  // use, verified at every lookup, rather than a rebuild being tried at every read. Call under
+  // the owner's exclusive lock.
+  Result<std::unique_ptr<LogSegment>> rebuilt_copy();
+  // From now on this object writes nothing to its index files (another object owns them).
+  void abandon_index_files();
 
  private:
   LogSegment(std::filesystem::path directory, std::int64_t base_offset,
              std::int64_t index_interval_bytes, std::string suffix, File log,
              OffsetIndex offset_index, TimeIndex time_index);
 
-  Status recover(std::vector<std::string>& notes);
-  Status check_tail(std::vector<std::string>& notes, bool* needs_recovery);
+  Status recover(const SegmentOpenOptions& options, std::vector<std::string>& notes);
+  Status check_tail(const SegmentOpenOptions& options, std::vector<std::string>& notes,
+                    bool* needs_recovery);
+  Status check_offsets(const RecordBatchHeader& header, std::optional<std::int64_t> previous_last,
+                       const SegmentOpenOptions& options) const;
   Status index(std::uint64_t position, const BatchPlacement& placement, std::uint64_t size);
+  Status read_first_batch_timestamp();
+  // The position of a verified offset index entry at or before offset, or 0.
+  std::uint64_t verified_start(std::int64_t offset, std::uint64_t end, HeaderReader& reader) const;
+  void mark_indexes_damaged() const {
+    IndexState expected = IndexState::kSound;
+    index_state_.compare_exchange_strong(expected, IndexState::kDamaged, std::memory_order_relaxed);
+  }
 
   std::filesystem::path directory_;
   std::int64_t base_offset_;
@@ -137,6 +222,8 @@ class LogSegment {
   std::int64_t offset_of_max_timestamp_;
   std::int64_t first_batch_timestamp_ = -1;
   std::uint64_t bytes_since_index_entry_ = 0;
+  enum class IndexState : std::uint8_t { kSound, kDamaged, kBeyondRepair };
+  mutable std::atomic<IndexState> index_state_{IndexState::kSound};
 };
 
 }  // namespace ferry::broker

@@ -1,55 +1,72 @@
 #include "broker/storage/partition_log.h"
 
 #include <algorithm>
+#include <charconv>
 #include <limits>
 #include <mutex>
 #include <system_error>
 
 #include "broker/storage/file.h"
 #include "broker/storage/log_cleaner.h"
+#include "broker/storage/log_validator.h"
 #include "broker/storage/record_batch.h"
 
 namespace ferry::broker {
 namespace {
 
-// Decompressed records beyond this are refused as a decompression bomb: a batch may hold at most
-// this many times max.message.bytes once inflated (and 64 MiB at least).
-constexpr std::uint64_t kMaxInflation = 64;
-constexpr std::uint64_t kMinDecompressedLimit = 64ull << 20;
+std::span<const std::uint8_t> as_span(const std::string& text) {
+  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
 
-// The checks Kafka's LogValidator makes before a batch is accepted.
-Status validate_batch(std::span<const std::uint8_t> batch, const RecordBatchHeader& header,
-                      const LogConfig& config) {
-  if (header.size() > static_cast<std::uint64_t>(config.max_message_bytes)) {
-    return Status::too_large("the batch is " + std::to_string(header.size()) +
-                             " bytes, larger than max.message.bytes (" +
-                             std::to_string(config.max_message_bytes) + ")");
+// The recovery point in directory, or nullopt when there is none; one that does not parse is
+// reported in notes and ignored (everything is then recovered, which is always safe).
+std::optional<std::int64_t> read_recovery_point(const std::filesystem::path& directory,
+                                                std::vector<std::string>& notes) {
+  const std::filesystem::path path = directory / kRecoveryPointFile;
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return std::nullopt;
+  auto file = File::open(path, File::Mode::kReadOnly);
+  if (!file.ok()) {
+    notes.push_back(file.status().message() + "; recovering every segment");
+    return std::nullopt;
   }
-  if (Status status = verify_batch(batch); !status.ok()) return status;
-  if (header.records_count <= 0 || header.last_offset_delta != header.records_count - 1) {
-    return Status::invalid_argument("the batch claims " + std::to_string(header.records_count) +
-                                    " records with last offset delta " +
-                                    std::to_string(header.last_offset_delta) +
-                                    "; a producer's batch numbers its records 0..count-1");
+  char text[64] = {};
+  auto read = file->read_at(
+      0, std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(text), sizeof text - 1));
+  std::int64_t offset = -1;
+  const std::string_view content(text, read.ok() ? *read : 0);
+  if (content.starts_with("0\n") && content.ends_with("\n")) {
+    const std::string_view number = content.substr(2, content.size() - 3);
+    const auto [end, parse_error] =
+        std::from_chars(number.data(), number.data() + number.size(), offset);
+    if (parse_error != std::errc() || end != number.data() + number.size()) offset = -1;
   }
-  const std::uint64_t limit = std::max(
-      kMinDecompressedLimit, static_cast<std::uint64_t>(config.max_message_bytes) * kMaxInflation);
-  auto decoded = decode_batch(batch, limit);
-  if (!decoded.ok()) return decoded.status();
-  for (std::size_t i = 0; i < decoded->records().size(); ++i) {
-    const RecordView& record = decoded->records()[i];
-    if (record.offset != header.base_offset + static_cast<std::int64_t>(i)) {
-      return Status::invalid_argument("record " + std::to_string(i) + " has offset delta " +
-                                      std::to_string(record.offset - header.base_offset) +
-                                      "; a producer's batch numbers its records 0..count-1");
-    }
-    if (config.cleanup_compact && !record.key) {
-      return Status::invalid_argument("record " + std::to_string(i) +
-                                      " has no key; a compacted topic needs a key on every "
-                                      "record");
-    }
+  if (offset < 0) {
+    notes.push_back(path.string() + ": not a recovery point checkpoint; recovering every segment");
+    return std::nullopt;
   }
-  return Status::ok_status();
+  return offset;
+}
+
+// Replaces the checkpoint atomically: a temporary file, fsync, rename, directory fsync.
+Status write_recovery_point(const std::filesystem::path& directory, std::int64_t offset) {
+  const std::filesystem::path path = directory / kRecoveryPointFile;
+  const std::filesystem::path temporary = path.string() + ".tmp";
+  {
+    auto file = File::open(temporary);
+    if (!file.ok()) return file.status();
+    const std::string content = "0\n" + std::to_string(offset) + "\n";
+    if (Status status = file->truncate(0); !status.ok()) return status;
+    if (Status status = file->write_at(0, as_span(content)); !status.ok()) return status;
+    if (Status status = file->sync(); !status.ok()) return status;
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    return Status::fatal(temporary.string() + ": cannot rename to " + path.string() + ": " +
+                         error.message());
+  }
+  return sync_directory(directory);
 }
 
 }  // namespace
@@ -61,7 +78,11 @@ Status PartitionLog::removed() const {
 PartitionLog::PartitionLog(std::filesystem::path directory, LogConfig config)
     : directory_(std::move(directory)), config_(config) {}
 
-PartitionLog::~PartitionLog() { (void)flush(); }
+PartitionLog::~PartitionLog() {
+  (void)flush();
+  // flush() emptied the queue, so the thread is ending (or has ended).
+  if (background_sync_.joinable()) background_sync_.join();
+}
 
 Result<std::unique_ptr<PartitionLog>> PartitionLog::open(const std::filesystem::path& directory,
                                                          LogConfig config, bool clean_shutdown,
@@ -73,6 +94,7 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::open(const std::filesystem::
   }
   // Before the segments are listed: an interrupted compaction may have files to finish or drop.
   if (Status status = recover_interrupted_cleaning(directory, notes); !status.ok()) return status;
+  std::filesystem::remove(directory / (std::string(kRecoveryPointFile) + ".tmp"), error);
   std::vector<std::int64_t> bases;
   for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
     if (entry.path().extension() != ".log") continue;
@@ -86,12 +108,21 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::open(const std::filesystem::
     return Status::fatal(directory.string() + ": cannot list the directory: " + error.message());
   }
   std::sort(bases.begin(), bases.end());
+  const std::int64_t recovery_point =
+      read_recovery_point(directory, notes).value_or(bases.empty() ? 0 : bases.front());
 
   std::unique_ptr<PartitionLog> log(new PartitionLog(directory, config));
+  std::vector<UnsyncedSegment> unsynced;
   for (std::size_t i = 0; i < bases.size(); ++i) {
     const bool last = i + 1 == bases.size();
-    auto segment = LogSegment::open(directory, bases[i], config.index_interval_bytes,
-                                    last && !clean_shutdown, notes);
+    SegmentOpenOptions options;
+    options.last = last;
+    options.next_segment_base = last ? std::numeric_limits<std::int64_t>::max() : bases[i + 1];
+    // A segment that may hold offsets at or after the recovery point may have lost data that
+    // was never fsynced: it is read in full.
+    options.full_recovery = !clean_shutdown && (last || options.next_segment_base > recovery_point);
+    auto segment =
+        LogSegment::open(directory, bases[i], config.index_interval_bytes, options, notes);
     if (!segment.ok()) return segment.status();
     if (!log->segments_.empty() &&
         log->segments_.rbegin()->second->next_offset() > (*segment)->base_offset()) {
@@ -100,7 +131,11 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::open(const std::filesystem::
                                 " but the segment before it ends at " +
                                 std::to_string(log->segments_.rbegin()->second->next_offset() - 1));
     }
-    log->segments_.emplace(bases[i], std::move(*segment));
+    std::shared_ptr<LogSegment> shared = std::move(*segment);
+    // What a crash left unsynced (the page cache may still hold it) becomes durable in the
+    // background, and the recovery point follows.
+    if (options.full_recovery && !last) unsynced.push_back({shared, options.next_segment_base});
+    log->segments_.emplace(bases[i], std::move(shared));
   }
   if (log->segments_.empty()) {
     auto segment = LogSegment::create(directory, 0, config.index_interval_bytes);
@@ -110,6 +145,22 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::open(const std::filesystem::
   }
   log->cleaner_checkpoint_ = read_cleaner_checkpoint(directory, notes)
                                  .value_or(log->segments_.begin()->second->base_offset());
+  {
+    std::lock_guard sync_lock(log->sync_mutex_);
+    log->recovery_point_ = clean_shutdown ? log->active().base_offset() : recovery_point;
+    // After a clean shutdown everything is durable; a checkpoint that lags (or a log older than
+    // checkpoints) would make the next unclean open read more than it must.
+    if (clean_shutdown && bases.size() > 1 && recovery_point < log->recovery_point_) {
+      if (Status status = write_recovery_point(directory, log->recovery_point_); !status.ok()) {
+        notes.push_back(status.message());
+      }
+    }
+  }
+  std::unique_lock lock(log->mutex_);
+  for (UnsyncedSegment& segment : unsynced) {
+    log->schedule_sync(std::move(segment.segment), segment.next_base);
+  }
+  lock.unlock();
   return log;
 }
 
@@ -127,37 +178,42 @@ Status PartitionLog::roll_if_needed(std::uint64_t incoming_bytes, std::int64_t n
   const bool offsets_exhausted =
       segment.next_offset() - segment.base_offset() > std::numeric_limits<std::int32_t>::max() / 2;
   if (!full && !old && !index_full && !offsets_exhausted) return Status::ok_status();
-  // The segment being closed is synced now, so recovery only ever needs to read the last one.
-  if (Status status = segment.flush(); !status.ok()) return status;
+  // The segment being closed takes no more appends: its index entries go to their files now,
+  // and the background sync makes all of it durable (and moves the recovery point past it).
+  if (Status status = segment.write_index_tail(); !status.ok()) return status;
   const std::int64_t base = segment.next_offset();
   auto next = LogSegment::create(directory_, base, config_.index_interval_bytes);
   if (!next.ok()) return next.status();
+  std::shared_ptr<LogSegment> rolled = segments_.rbegin()->second;
   segments_.emplace(base, std::move(*next));
-  return sync_directory(directory_);
+  schedule_sync(std::move(rolled), base);
+  return Status::ok_status();
 }
 
 Result<AppendResult> PartitionLog::append(std::span<std::uint8_t> batches, std::int64_t now_ms) {
   // Check every batch before anything is written, so a rejected call leaves no trace.
-  std::vector<RecordBatchHeader> headers;
-  for (std::size_t position = 0; position < batches.size();) {
-    const auto where = "batch " + std::to_string(headers.size()) + " of the append to " +
-                       directory_.filename().string();
+  const LogConfig config = this->config();
+  std::size_t count = 0;
+  for (std::size_t position = 0; position < batches.size(); ++count) {
+    const auto where = [&] {
+      return "batch " + std::to_string(count) + " of the append to " +
+             directory_.filename().string();
+    };
     auto header = read_batch_header(batches.subspan(position));
-    if (!header.ok()) return header.status().with_context(where);
+    if (!header.ok()) return header.status().with_context(where());
     if (header->size() > batches.size() - position) {
-      return Status::corruption(where + ": the batch claims " + std::to_string(header->size()) +
+      return Status::corruption(where() + ": the batch claims " + std::to_string(header->size()) +
                                 " bytes but only " + std::to_string(batches.size() - position) +
                                 " were sent");
     }
-    LogConfig config = this->config();
-    if (Status status = validate_batch(batches.subspan(position, header->size()), *header, config);
+    if (Status status =
+            validate_batch_for_append(batches.subspan(position, header->size()), *header, config);
         !status.ok()) {
-      return status.with_context(where);
+      return status.with_context(where());
     }
-    headers.push_back(*header);
     position += header->size();
   }
-  if (headers.empty()) {
+  if (count == 0) {
     return Status::invalid_argument("an append to " + directory_.filename().string() +
                                     " holds no batch");
   }
@@ -166,8 +222,9 @@ Result<AppendResult> PartitionLog::append(std::span<std::uint8_t> batches, std::
   if (segments_.empty()) return removed();
   AppendResult result;
   result.base_offset = active().next_offset();
-  std::size_t position = 0;
-  for (const RecordBatchHeader& header : headers) {
+  for (std::size_t position = 0; position < batches.size();) {
+    // Checked above, and the bytes are the caller's: the header parses again.
+    const RecordBatchHeader header = *read_batch_header(batches.subspan(position));
     const std::span<std::uint8_t> batch = batches.subspan(position, header.size());
     position += header.size();
     const std::int64_t base = active().next_offset();
@@ -188,37 +245,54 @@ Result<AppendResult> PartitionLog::append(std::span<std::uint8_t> batches, std::
   }
   if (unflushed_messages_ >= config_.flush_messages ||
       (first_unflushed_ms_ >= 0 && now_ms - first_unflushed_ms_ >= config_.flush_ms)) {
-    if (Status status = flush_locked(); !status.ok()) return status;
+    auto to_sync = prepare_flush();
+    if (!to_sync.ok()) return to_sync.status();
+    lock.unlock();
+    if (Status status = sync_all(*to_sync); !status.ok()) return status;
   }
   return result;
 }
 
 Result<ReadResult> PartitionLog::read(std::int64_t offset, std::uint64_t max_bytes) const {
-  std::shared_lock lock(mutex_);
-  if (segments_.empty()) return removed();
-  ReadResult result;
-  result.high_watermark = active().next_offset();
-  result.log_start_offset = segments_.begin()->second->base_offset();
-  if (offset == result.high_watermark) return result;
-  if (offset < result.log_start_offset || offset > result.high_watermark) {
-    return Status::out_of_range("offset " + std::to_string(offset) + " is outside " +
-                                directory_.filename().string() + ", which holds offsets " +
-                                std::to_string(result.log_start_offset) + " to " +
-                                std::to_string(result.high_watermark - 1));
-  }
-  // The segment holding the offset, or (after compaction left a gap) the first one after it.
-  auto it = std::prev(segments_.upper_bound(offset));
-  for (; it != segments_.end(); ++it) {
-    const LogSegment& segment = *it->second;
-    auto position = segment.find_position(offset, segment.size());
-    if (!position.ok()) return position.status();
-    if (!*position) continue;
-    auto bytes = segment.read(**position, max_bytes, segment.size(), true);
-    if (!bytes.ok()) return bytes.status();
-    result.records = std::move(*bytes);
+  std::shared_ptr<LogSegment> damaged;
+  auto result = [&]() -> Result<ReadResult> {
+    std::shared_lock lock(mutex_);
+    if (segments_.empty()) return removed();
+    ReadResult result;
+    result.high_watermark = active().next_offset();
+    result.log_start_offset = segments_.begin()->second->base_offset();
+    if (offset == result.high_watermark) return result;
+    if (offset < result.log_start_offset || offset > result.high_watermark) {
+      return Status::out_of_range("offset " + std::to_string(offset) + " is outside " +
+                                  directory_.filename().string() + ", which holds offsets " +
+                                  std::to_string(result.log_start_offset) + " to " +
+                                  std::to_string(result.high_watermark - 1));
+    }
+    // The segment holding the offset, or (after compaction left a gap) the first one after it.
+    for (auto it = std::prev(segments_.upper_bound(offset)); it != segments_.end(); ++it) {
+      const LogSegment& segment = *it->second;
+      auto position = segment.find_position(offset, segment.size());
+      if (segment.indexes_damaged()) damaged = it->second;
+      if (!position.ok()) return position.status();
+      if (!*position) continue;
+      auto bytes = segment.read(**position, max_bytes, segment.size(), true);
+      if (!bytes.ok()) return bytes.status();
+      result.records = std::move(*bytes);
+      return result;
+    }
     return result;
-  }
+  }();
+  if (damaged) repair_indexes(damaged);
   return result;
+}
+
+void PartitionLog::repair_indexes(const std::shared_ptr<LogSegment>& segment) const {
+  std::unique_lock lock(mutex_);
+  const auto it = segments_.find(segment->base_offset());
+  if (it == segments_.end() || it->second != segment || !segment->indexes_damaged()) return;
+  // A log too damaged to rebuild from keeps its indexes, verified at every lookup.
+  auto rebuilt = segment->rebuilt_copy();
+  if (rebuilt.ok()) it->second = std::move(*rebuilt);
 }
 
 std::int64_t PartitionLog::log_start_offset() const {
@@ -235,25 +309,49 @@ std::int64_t PartitionLog::log_end_offset() const {
 
 Result<std::optional<std::int64_t>> PartitionLog::offset_for_timestamp(
     std::int64_t timestamp) const {
-  std::shared_lock lock(mutex_);
-  for (const auto& [base, segment] : segments_) {
-    auto found = segment->find_offset_for_timestamp(timestamp);
-    if (!found.ok() || *found) return found;
-  }
-  return std::optional<std::int64_t>();
+  std::shared_ptr<LogSegment> damaged;
+  auto found = [&]() -> Result<std::optional<std::int64_t>> {
+    std::shared_lock lock(mutex_);
+    for (const auto& [base, segment] : segments_) {
+      auto found = segment->find_offset_for_timestamp(timestamp);
+      if (segment->indexes_damaged()) damaged = segment;
+      if (!found.ok() || *found) return found;
+    }
+    return std::optional<std::int64_t>();
+  }();
+  if (damaged) repair_indexes(damaged);
+  return found;
 }
 
-Status PartitionLog::flush_locked() {
-  if (unflushed_messages_ == 0 || segments_.empty()) return Status::ok_status();
-  if (Status status = active().flush(); !status.ok()) return status;
+Result<std::shared_ptr<LogSegment>> PartitionLog::prepare_flush() {
+  if (segments_.empty()) return std::shared_ptr<LogSegment>();
+  if (Status status = active().write_index_tail(); !status.ok()) return status;
+  std::shared_ptr<LogSegment> active;
+  if (unflushed_messages_ > 0) active = segments_.rbegin()->second;
   unflushed_messages_ = 0;
   first_unflushed_ms_ = -1;
-  return Status::ok_status();
+  return active;
+}
+
+Status PartitionLog::sync_all(const std::shared_ptr<LogSegment>& active) {
+  std::lock_guard sync_lock(sync_mutex_);
+  if (!sync_error_.ok()) return sync_error_;
+  if (removed_) return Status::ok_status();
+  while (sync_queued(false)) {
+  }
+  if (!sync_error_.ok()) return sync_error_;
+  if (active) {
+    if (Status status = active->sync(); !status.ok()) sync_error_ = status;
+  }
+  return sync_error_;
 }
 
 Status PartitionLog::flush() {
   std::unique_lock lock(mutex_);
-  return flush_locked();
+  auto active = prepare_flush();
+  if (!active.ok()) return active.status();
+  lock.unlock();
+  return sync_all(*active);
 }
 
 Status PartitionLog::flush_if_due(std::int64_t now_ms) {
@@ -262,7 +360,63 @@ Status PartitionLog::flush_if_due(std::int64_t now_ms) {
       now_ms - first_unflushed_ms_ < config_.flush_ms) {
     return Status::ok_status();
   }
-  return flush_locked();
+  auto active = prepare_flush();
+  if (!active.ok()) return active.status();
+  lock.unlock();
+  return sync_all(*active);
+}
+
+std::int64_t PartitionLog::recovery_point() const {
+  std::lock_guard sync_lock(sync_mutex_);
+  return recovery_point_;
+}
+
+void PartitionLog::schedule_sync(std::shared_ptr<LogSegment> segment, std::int64_t next_base) {
+  std::lock_guard queue_lock(sync_queue_mutex_);
+  unsynced_.push_back({std::move(segment), next_base});
+  if (background_sync_running_) return;
+  // A thread that found the queue empty has cleared the flag as its last act: it is ending.
+  if (background_sync_.joinable()) background_sync_.join();
+  background_sync_running_ = true;
+  background_sync_ = std::jthread([this] { run_background_sync(); });
+}
+
+void PartitionLog::run_background_sync() {
+  while (true) {
+    std::lock_guard sync_lock(sync_mutex_);
+    if (!sync_queued(true)) return;
+  }
+}
+
+bool PartitionLog::sync_queued(bool background) {
+  UnsyncedSegment next;
+  {
+    std::lock_guard queue_lock(sync_queue_mutex_);
+    if (unsynced_.empty()) {
+      if (background) background_sync_running_ = false;
+      return false;
+    }
+    next = std::move(unsynced_.front());
+    unsynced_.pop_front();
+  }
+  // A failed fsync stops the recovery point for good (flush() reports it).
+  if (removed_ || !sync_error_.ok()) return true;
+  Status status = next.segment->sync();
+  if (status.ok()) status = sync_directory(directory_);
+  if (!status.ok()) {
+    sync_error_ = status;
+    return true;
+  }
+  advance_recovery_point(next.next_base);
+  return true;
+}
+
+void PartitionLog::advance_recovery_point(std::int64_t next_base) {
+  if (next_base <= recovery_point_ || removed_) return;
+  recovery_point_ = next_base;
+  // If this write fails the file keeps an older point, which only makes the next recovery read
+  // more; the next advance writes it again.
+  (void)write_recovery_point(directory_, recovery_point_);
 }
 
 Result<int> PartitionLog::apply_retention(std::int64_t now_ms) {
@@ -323,6 +477,13 @@ std::int64_t PartitionLog::cleaner_checkpoint() const {
 
 Status PartitionLog::remove() {
   std::unique_lock lock(mutex_);
+  {
+    // Waits for an fsync in progress; after this no checkpoint is written.
+    std::lock_guard sync_lock(sync_mutex_);
+    removed_ = true;
+    std::lock_guard queue_lock(sync_queue_mutex_);
+    unsynced_.clear();
+  }
   for (auto& [base, segment] : segments_) {
     if (Status status = segment->remove(); !status.ok()) return status;
   }

@@ -2,33 +2,56 @@
 // <base offset>.log, .index and .timeindex files, as Kafka lays them out), the offsets producers
 // append at and consumers read from, segment rolling, retention and the fsync policy.
 //
-// Appends take the producer's RecordBatch v2 bytes, check them (CRC, size, that every record
-// decodes and its offset delta is its position in the batch; keys on compacted topics), assign
-// offsets in place (and the LogAppendTime when the topic asks for it) and write them unchanged,
-// so a read returns the very bytes a Kafka client expects. An append that returns has reached
-// the file (it survives kill -9); fsync follows flush.messages and flush.ms (log_config.h).
+// Appends take the producer's RecordBatch v2 bytes, check them (log_validator.h: CRC, size,
+// that every record is well-formed and its offset delta is its position in the batch; keys on
+// compacted topics), assign offsets in place (and the LogAppendTime when the topic asks for it)
+// and write them unchanged, so a read returns the very bytes a Kafka client expects. An append
+// that returns has reached the file (it survives kill -9); fsync follows flush.messages and
+// flush.ms (log_config.h).
 //
 // Reads return whole batches from the one segment holding the offset: at most max_bytes, but
 // always at least one batch, and starting with the batch that holds the offset (so the first
 // records may be below it; Kafka consumers skip them). Reading at the log end offset returns no
-// bytes; before the log start offset or past the end is out_of_range.
+// bytes; before the log start offset or past the end is out_of_range. A batch whose header is
+// damaged, or which claims to run past the end of its segment, is never skipped: the read that
+// reaches it fails with corruption naming the file and position.
+//
+// Reads do not check CRCs, as Kafka's broker does not on fetch: that would cost a pass over
+// every byte served, and the consumer checks them anyway (Kafka's check.crcs; Ferry's consumer
+// always decodes, and decode_batch fails on a CRC mismatch naming the batch's offset). What the
+// log does check is the part of the log a crash can leave damaged, at open: batches appended
+// since the last fsync are all read and CRC-checked (below). Damage that appears later inside
+// durable segments (the disk's own bit rot) reaches the consumer as such an error, not silently.
 //
 // Compaction (log_cleaner.h) rewrites segments that are no longer active into new ones without
 // the records it removes, keeping every retained record's offset; batches and segments may then
 // have gaps, so a read from a removed offset returns the batch holding the next record there is.
 //
-// Opening recovers the directory: a compaction the process died in is rolled back or completed
-// (log_cleaner.h), every segment's tail is checked by CRC, damaged indexes are rebuilt, and after
-// an unclean shutdown the last segment is read in full and truncated at the first torn or damaged
-// batch. What happened is returned as notes for the broker to log.
+// Durability and recovery. The segment a roll closes is fsynced in the background by a thread
+// the log owns (started when a segment rolls, gone when there is nothing left to sync), not by
+// the append that rolled it. The recovery point, the base offset of the oldest segment not yet
+// known to be durable, lives in the file recovery-point-offset-checkpoint ("0\n<offset>\n",
+// written atomically: temporary file, fsync, rename, directory fsync) and moves up after each
+// such fsync. Opening recovers the directory: a compaction the process died in is rolled back or
+// completed (log_cleaner.h), and then after an unclean shutdown every segment that may hold
+// offsets at or after the recovery point (always the last one) is read in full: every batch
+// CRC-checked and held to the offset rules of log_segment.h, the segment truncated at the first
+// that fails. Every other segment has its indexes checked and its tail read. A missing
+// checkpoint (a log written before it existed) counts as the log start: all of it is read once.
+// What happened is returned as notes for the broker to log.
 //
-// Thread-safety: every member may be called from any thread. Appends, retention, flushes and the
-// moment a compaction swaps its segments in are serialised; reads run concurrently with each
-// other and wait for an append in progress. A compaction reads and writes its segments without
-// the log's lock, so appends and reads go on meanwhile.
+// Indexes: a lookup that finds an index entry contradicted by the log falls back to scanning
+// (log_segment.h) and the segment's indexes are rebuilt from the log right after that read.
+//
+// Thread-safety: every member may be called from any thread. Appends, retention and the moment
+// a compaction swaps its segments in are serialised; reads run concurrently with each other and
+// wait for an append in progress. fsyncs (flush, flush_if_due, flush.messages, the background
+// sync of rolled segments) run without the log's lock, one at a time. A compaction reads and
+// writes its segments without the log's lock, so appends and reads go on meanwhile.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -38,6 +61,8 @@
 #include <shared_mutex>
 #include <span>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "broker/storage/log_config.h"
@@ -45,6 +70,8 @@
 #include "common/result.h"
 
 namespace ferry::broker {
+
+inline constexpr std::string_view kRecoveryPointFile = "recovery-point-offset-checkpoint";
 
 struct AppendResult {
   std::int64_t base_offset = 0;
@@ -86,7 +113,13 @@ class PartitionLog {
 
   // fsync what flush.ms says is due; called by the broker's background thread.
   Status flush_if_due(std::int64_t now_ms);
+  // fsyncs everything appended so far, the segments rolled but not yet synced included. An
+  // fsync that failed once fails every later flush: after a failed fsync the kernel may have
+  // dropped the data, and a retry that succeeds would wrongly vouch for it.
   Status flush();
+
+  // The recovery point (see the header comment).
+  std::int64_t recovery_point() const;
 
   // Deletes the oldest segments that retention.ms or retention.bytes say are expired (never the
   // active segment); returns how many went.
@@ -110,24 +143,64 @@ class PartitionLog {
   // Compaction reads the segment map and swaps segments in under mutex_ (log_cleaner.cpp).
   friend class LogCleaner;
 
+  // A rolled segment waiting for its fsync, and where the segment after it starts.
+  struct UnsyncedSegment {
+    std::shared_ptr<LogSegment> segment;
+    std::int64_t next_base = 0;
+  };
+
   PartitionLog(std::filesystem::path directory, LogConfig config);
 
-  Status roll_if_needed(std::uint64_t incoming_bytes, std::int64_t now_ms);
-  Status flush_locked();
+  Status roll_if_needed(std::uint64_t incoming_bytes, std::int64_t now_ms);  // under mutex_
   Status removed() const;
   LogSegment& active() { return *segments_.rbegin()->second; }
   const LogSegment& active() const { return *segments_.rbegin()->second; }
 
+  // Takes the flush.ms/flush.messages bookkeeping and writes the active segment's buffered
+  // index entries; returns the active segment to fsync (null if nothing was appended). Under
+  // mutex_, held exclusively.
+  Result<std::shared_ptr<LogSegment>> prepare_flush();
+  // fsyncs the rolled segments waiting for it, then active (if any). Without mutex_.
+  Status sync_all(const std::shared_ptr<LogSegment>& active);
+  // Hands a rolled segment to the background sync, starting its thread if none runs. Under
+  // mutex_, held exclusively.
+  void schedule_sync(std::shared_ptr<LogSegment> segment, std::int64_t next_base);
+  // The background thread: syncs queued segments until there are none.
+  void run_background_sync();
+  // Takes the oldest queued segment and syncs it (and the directory, which holds the newer
+  // segment's name); false if the queue was empty. Under sync_mutex_.
+  bool sync_queued(bool background);
+  // Moves the recovery point to next_base and writes the checkpoint. Under sync_mutex_.
+  void advance_recovery_point(std::int64_t next_base);
+  // Replaces segment by a copy with rebuilt indexes, if it is still in the log (takes mutex_).
+  void repair_indexes(const std::shared_ptr<LogSegment>& segment) const;
+
   std::filesystem::path directory_;
   mutable std::shared_mutex mutex_;
   LogConfig config_;  // guarded by mutex_
-  // Shared so that a compaction can go on reading a segment that retention deletes meanwhile.
-  std::map<std::int64_t, std::shared_ptr<LogSegment>> segments_;  // guarded by mutex_
-  std::int64_t unflushed_messages_ = 0;                           // guarded by mutex_
-  std::int64_t first_unflushed_ms_ = -1;                          // guarded by mutex_
-  std::int64_t cleaner_checkpoint_ = 0;                           // guarded by mutex_
+  // Shared so that a compaction can go on reading a segment that retention deletes meanwhile,
+  // and the background sync can fsync one that was rolled. Mutable: a const read that finds a
+  // damaged index has the segment replaced by a repaired copy (repair_indexes).
+  mutable std::map<std::int64_t, std::shared_ptr<LogSegment>> segments_;  // guarded by mutex_
+  std::int64_t unflushed_messages_ = 0;                                   // guarded by mutex_
+  std::int64_t first_unflushed_ms_ = -1;                                  // guarded by mutex_
+  std::int64_t cleaner_checkpoint_ = 0;                                   // guarded by mutex_
   // Held for a whole compaction, so that one runs at a time; never taken under mutex_.
   std::mutex cleaner_mutex_;
+
+  // Held while fsyncing, so that syncs run one at a time and in order. Lock order: mutex_, then
+  // sync_mutex_, then sync_queue_mutex_; the background thread never takes mutex_.
+  mutable std::mutex sync_mutex_;
+  std::int64_t recovery_point_ = 0;  // guarded by sync_mutex_
+  Status sync_error_;                // guarded by sync_mutex_; the first fsync that failed
+  // Guarded by sync_mutex_, which remove() holds while it sets this: no checkpoint is written
+  // into a directory that is being deleted.
+  bool removed_ = false;
+  std::mutex sync_queue_mutex_;
+  std::deque<UnsyncedSegment> unsynced_;  // guarded by sync_queue_mutex_, oldest first
+  bool background_sync_running_ = false;  // guarded by sync_queue_mutex_
+  // Last member, so that it is joined (by the destructor) before anything it uses goes.
+  std::jthread background_sync_;  // assigned under sync_queue_mutex_
 };
 
 }  // namespace ferry::broker

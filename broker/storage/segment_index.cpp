@@ -65,6 +65,7 @@ Result<OffsetIndex> OffsetIndex::open(const std::filesystem::path& path, std::in
     }
     index.entries_.push_back(entry);
   }
+  index.persisted_ = index.entries_.size();
   return index;
 }
 
@@ -83,22 +84,47 @@ Status OffsetIndex::append(std::int64_t offset, std::uint32_t position) {
     return Status::invalid_argument(file_.path().string() + ": index entry for offset " +
                                     std::to_string(offset) + " is not after the last one");
   }
-  std::uint8_t bytes[kEntrySize];
-  put_be(bytes, static_cast<std::uint64_t>(offset - base_), 4);
-  put_be(bytes + 4, position, 4);
-  if (Status status = file_.write_at(entries_.size() * kEntrySize, bytes); !status.ok()) {
-    return status;
-  }
   entries_.push_back({offset, position});
+  // The batch this entry is for is in the log already: a failed write must not fail its append.
+  // The entries stay pending, and the next write_pending() (roll, flush, close) reports it.
+  if ((entries_.size() - persisted_) * kEntrySize >= kIndexWriteChunkBytes) (void)write_pending();
   return Status::ok_status();
 }
 
-OffsetPosition OffsetIndex::lookup(std::int64_t offset) const {
+Status OffsetIndex::write_pending() {
+  if (abandoned_ || persisted_ == entries_.size()) return Status::ok_status();
+  std::vector<std::uint8_t> bytes((entries_.size() - persisted_) * kEntrySize);
+  std::uint8_t* out = bytes.data();
+  for (std::size_t i = persisted_; i < entries_.size(); ++i, out += kEntrySize) {
+    put_be(out, static_cast<std::uint64_t>(entries_[i].offset - base_), 4);
+    put_be(out + 4, entries_[i].position, 4);
+  }
+  if (Status status = file_.write_at(persisted_ * kEntrySize, bytes); !status.ok()) return status;
+  persisted_ = entries_.size();
+  return Status::ok_status();
+}
+
+std::optional<std::size_t> OffsetIndex::lookup_slot(std::int64_t offset) const {
   const auto after = std::upper_bound(
       entries_.begin(), entries_.end(), offset,
       [](std::int64_t target, const OffsetPosition& entry) { return target < entry.offset; });
-  if (after == entries_.begin()) return {base_, 0};
-  return *std::prev(after);
+  if (after == entries_.begin()) return std::nullopt;
+  return static_cast<std::size_t>(std::prev(after) - entries_.begin());
+}
+
+std::size_t OffsetIndex::first_slot_from(std::uint64_t position) const {
+  return static_cast<std::size_t>(
+      std::lower_bound(entries_.begin(), entries_.end(), position,
+                       [](const OffsetPosition& entry, std::uint64_t target) {
+                         return entry.position < target;
+                       }) -
+      entries_.begin());
+}
+
+OffsetPosition OffsetIndex::lookup(std::int64_t offset) const {
+  const std::optional<std::size_t> slot = lookup_slot(offset);
+  if (!slot) return {base_, 0};
+  return entries_[*slot];
 }
 
 Status OffsetIndex::truncate_to_position(std::uint32_t position) {
@@ -106,7 +132,9 @@ Status OffsetIndex::truncate_to_position(std::uint32_t position) {
       entries_.begin(), entries_.end(), position,
       [](const OffsetPosition& entry, std::uint32_t target) { return entry.position < target; });
   entries_.erase(first_dropped, entries_.end());
-  return file_.truncate(entries_.size() * kEntrySize);
+  persisted_ = std::min(persisted_, entries_.size());
+  if (abandoned_) return Status::ok_status();
+  return file_.truncate(persisted_ * kEntrySize);
 }
 
 std::optional<OffsetPosition> OffsetIndex::last() const {
@@ -138,6 +166,7 @@ Result<TimeIndex> TimeIndex::open(const std::filesystem::path& path, std::int64_
     }
     index.entries_.push_back(entry);
   }
+  index.persisted_ = index.entries_.size();
   return index;
 }
 
@@ -150,26 +179,41 @@ Result<TimeIndex> TimeIndex::create(const std::filesystem::path& path, std::int6
 
 Status TimeIndex::maybe_append(std::int64_t timestamp, std::int64_t offset) {
   if (!entries_.empty() && timestamp <= entries_.back().timestamp) return Status::ok_status();
-  if (!fits_relative(offset, base_)) {
+  if (!fits_relative(offset, base_) || (!entries_.empty() && offset < entries_.back().offset)) {
     return Status::invalid_argument(file_.path().string() + ": offset " + std::to_string(offset) +
-                                    " does not belong to this segment");
-  }
-  std::uint8_t bytes[kEntrySize];
-  put_be(bytes, static_cast<std::uint64_t>(timestamp), 8);
-  put_be(bytes + 8, static_cast<std::uint64_t>(offset - base_), 4);
-  if (Status status = file_.write_at(entries_.size() * kEntrySize, bytes); !status.ok()) {
-    return status;
+                                    " does not belong to this segment or goes back");
   }
   entries_.push_back({timestamp, offset});
+  // As in OffsetIndex::append: a failed write leaves the entries pending.
+  if ((entries_.size() - persisted_) * kEntrySize >= kIndexWriteChunkBytes) (void)write_pending();
   return Status::ok_status();
 }
 
-std::optional<TimestampOffset> TimeIndex::lookup(std::int64_t timestamp) const {
+Status TimeIndex::write_pending() {
+  if (abandoned_ || persisted_ == entries_.size()) return Status::ok_status();
+  std::vector<std::uint8_t> bytes((entries_.size() - persisted_) * kEntrySize);
+  std::uint8_t* out = bytes.data();
+  for (std::size_t i = persisted_; i < entries_.size(); ++i, out += kEntrySize) {
+    put_be(out, static_cast<std::uint64_t>(entries_[i].timestamp), 8);
+    put_be(out + 8, static_cast<std::uint64_t>(entries_[i].offset - base_), 4);
+  }
+  if (Status status = file_.write_at(persisted_ * kEntrySize, bytes); !status.ok()) return status;
+  persisted_ = entries_.size();
+  return Status::ok_status();
+}
+
+std::optional<std::size_t> TimeIndex::lookup_slot(std::int64_t timestamp) const {
   const auto first_not_below = std::lower_bound(
       entries_.begin(), entries_.end(), timestamp,
       [](const TimestampOffset& entry, std::int64_t target) { return entry.timestamp < target; });
   if (first_not_below == entries_.begin()) return std::nullopt;
-  return *std::prev(first_not_below);
+  return static_cast<std::size_t>(std::prev(first_not_below) - entries_.begin());
+}
+
+std::optional<TimestampOffset> TimeIndex::lookup(std::int64_t timestamp) const {
+  const std::optional<std::size_t> slot = lookup_slot(timestamp);
+  if (!slot) return std::nullopt;
+  return entries_[*slot];
 }
 
 Status TimeIndex::truncate_to_offset(std::int64_t offset) {
@@ -177,7 +221,9 @@ Status TimeIndex::truncate_to_offset(std::int64_t offset) {
       entries_.begin(), entries_.end(), offset,
       [](const TimestampOffset& entry, std::int64_t target) { return entry.offset < target; });
   entries_.erase(first_dropped, entries_.end());
-  return file_.truncate(entries_.size() * kEntrySize);
+  persisted_ = std::min(persisted_, entries_.size());
+  if (abandoned_) return Status::ok_status();
+  return file_.truncate(persisted_ * kEntrySize);
 }
 
 std::optional<TimestampOffset> TimeIndex::last() const {
