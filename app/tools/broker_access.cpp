@@ -4,14 +4,50 @@
 
 namespace ferry::app {
 
-std::vector<OptionSpec> broker_access_options() {
-  return {
+std::vector<OptionSpec> tool_options(std::vector<OptionSpec> own) {
+  std::vector<OptionSpec> shared = {
       {"data-dir", true, "The embedded broker's data directory (log.dirs) to work on."},
       {"broker-config", true, "A server.properties to take log.dirs and broker settings from."},
       {"bootstrap-server", true,
        "A Kafka broker address (accepted for compatibility; see --data-dir)."},
       {"command-config", true, "Client properties (accepted for compatibility)."},
+      {"help", false, "Print usage information."},
   };
+  own.insert(own.end(), shared.begin(), shared.end());
+  return own;
+}
+
+std::optional<CommandLine> parse_tool_command_line(std::span<const std::string_view> args,
+                                                   const std::vector<OptionSpec>& options,
+                                                   std::string_view description, std::ostream& out,
+                                                   std::ostream& err, int* exit_code) {
+  auto line = CommandLine::parse(args, options);
+  if (!line.ok()) {
+    err << line.status().message() << "\n" << CommandLine::usage(options);
+    *exit_code = 2;
+    return std::nullopt;
+  }
+  if (line->has("help")) {
+    out << description << CommandLine::usage(options);
+    *exit_code = 0;
+    return std::nullopt;
+  }
+  return std::move(*line);
+}
+
+Result<std::map<std::string, std::string>> client_properties(const CommandLine& line,
+                                                             std::string_view file_option,
+                                                             std::string_view property_option) {
+  std::map<std::string, std::string> properties;
+  if (const auto file = line.value(file_option)) {
+    auto loaded = runtime::load_config_file(*file);
+    if (!loaded.ok()) return loaded.status();
+    properties = loaded->values;
+  }
+  auto items = line.key_values(property_option);
+  if (!items.ok()) return items.status();
+  for (const auto& [key, value] : *items) properties[key] = value;
+  return properties;
 }
 
 Result<std::unique_ptr<broker::Broker>> open_broker_for_tool(const CommandLine& line) {

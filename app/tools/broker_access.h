@@ -6,7 +6,13 @@
 // others.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
+#include <ostream>
+#include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/tools/command_line.h"
@@ -15,8 +21,22 @@
 
 namespace ferry::app {
 
-// The options every tool shares.
-std::vector<OptionSpec> broker_access_options();
+// A tool's options: its own, then the broker options every tool shares, then --help.
+std::vector<OptionSpec> tool_options(std::vector<OptionSpec> own);
+
+// Parses a tool's command line. nullopt when the tool is already done, with *exit_code set: 0
+// after --help (description and usage printed to out), 2 after a bad command line (the problem
+// and the usage printed to err).
+std::optional<CommandLine> parse_tool_command_line(std::span<const std::string_view> args,
+                                                   const std::vector<OptionSpec>& options,
+                                                   std::string_view description, std::ostream& out,
+                                                   std::ostream& err, int* exit_code);
+
+// A client's properties: those of the file --<file_option> names, then the key=value items of
+// the repeatable --<property_option> over them.
+Result<std::map<std::string, std::string>> client_properties(const CommandLine& line,
+                                                             std::string_view file_option,
+                                                             std::string_view property_option);
 
 Result<std::unique_ptr<broker::Broker>> open_broker_for_tool(const CommandLine& line);
 

@@ -6,14 +6,12 @@
 
 #include "app/tools/broker_access.h"
 #include "broker/embedded/embedded_consumer.h"
-#include "runtime/config/config_file.h"
 
 namespace ferry::app {
 namespace {
 
 std::vector<OptionSpec> specs() {
-  std::vector<OptionSpec> options = broker_access_options();
-  const std::vector<OptionSpec> own = {
+  return tool_options({
       {"topic", true, "The topic to consume from."},
       {"include", true, "A regular expression of the topics to consume from."},
       {"group", true, "The consumer group id."},
@@ -30,10 +28,7 @@ std::vector<OptionSpec> specs() {
       {"consumer.config", true, "Consumer properties file."},
       {"formatter", true, "Accepted: Kafka's default formatter is the one used."},
       {"skip-message-on-error", false, "Accepted."},
-      {"help", false, "Print usage information."},
-  };
-  options.insert(options.end(), own.begin(), own.end());
-  return options;
+  });
 }
 
 std::atomic<bool> stop_requested{false};
@@ -131,17 +126,12 @@ Result<Formatter> formatter_from(const std::map<std::string, std::string>& prope
 
 int run_console_consumer_command(std::span<const std::string_view> args, std::ostream& out,
                                  std::ostream& err) {
-  const std::vector<OptionSpec> options = specs();
-  auto line = CommandLine::parse(args, options);
-  if (!line.ok()) {
-    err << line.status().message() << "\n" << CommandLine::usage(options);
-    return 2;
-  }
-  if (line->has("help")) {
-    out << "This tool helps to read data from Kafka topics and outputs it to standard output.\n"
-        << CommandLine::usage(options);
-    return 0;
-  }
+  int parse_exit = 0;
+  const auto line = parse_tool_command_line(
+      args, specs(),
+      "This tool helps to read data from Kafka topics and outputs it to standard output.\n", out,
+      err, &parse_exit);
+  if (!line) return parse_exit;
   const auto topic = line->value("topic");
   const auto include = line->value("include");
   if (topic.has_value() == include.has_value()) {
@@ -160,9 +150,8 @@ int run_console_consumer_command(std::span<const std::string_view> args, std::os
   auto timeout_ms = line->integer("timeout-ms", -1);
   auto partition = line->integer("partition", -1);
   auto formatter_properties = line->key_values("property");
-  auto consumer_properties = line->key_values("consumer-property");
   for (const Status& status : {max_messages.status(), timeout_ms.status(), partition.status(),
-                               formatter_properties.status(), consumer_properties.status()}) {
+                               formatter_properties.status()}) {
     if (!status.ok()) {
       err << status.message() << "\n";
       return 2;
@@ -170,16 +159,12 @@ int run_console_consumer_command(std::span<const std::string_view> args, std::os
   }
   auto formatter = formatter_from(*formatter_properties);
 
-  std::map<std::string, std::string> properties;
-  if (const auto file = line->value("consumer.config")) {
-    auto loaded = runtime::load_config_file(*file);
-    if (!loaded.ok()) {
-      err << loaded.status().message() << "\n";
-      return 1;
-    }
-    properties = loaded->values;
+  auto loaded = client_properties(*line, "consumer.config", "consumer-property");
+  if (!loaded.ok()) {
+    err << loaded.status().message() << "\n";
+    return 1;
   }
-  for (const auto& [key, value] : *consumer_properties) properties[key] = value;
+  std::map<std::string, std::string> properties = std::move(*loaded);
   if (const auto group = line->value("group")) {
     properties["group.id"] = *group;
   } else if (!properties.contains("group.id") && !line->has("partition")) {

@@ -5,14 +5,12 @@
 
 #include "app/tools/broker_access.h"
 #include "broker/embedded/embedded_producer.h"
-#include "runtime/config/config_file.h"
 
 namespace ferry::app {
 namespace {
 
 std::vector<OptionSpec> specs() {
-  std::vector<OptionSpec> options = broker_access_options();
-  const std::vector<OptionSpec> own = {
+  return tool_options({
       {"topic", true, "REQUIRED: the topic to produce messages to."},
       {"property", true,
        "A mechanism to pass properties to the message reader: parse.key, key.separator, "
@@ -24,10 +22,7 @@ std::vector<OptionSpec> specs() {
       {"timeout", true, "linger.ms: how long to wait for a batch to fill."},
       {"request-required-acks", true, "Accepted; the embedded broker keeps one copy."},
       {"sync", false, "Send each message synchronously."},
-      {"help", false, "Print usage information."},
-  };
-  options.insert(options.end(), own.begin(), own.end());
-  return options;
+  });
 }
 
 broker::RecordBytes bytes_of(std::string_view text) {
@@ -38,38 +33,27 @@ broker::RecordBytes bytes_of(std::string_view text) {
 
 int run_console_producer_command(std::span<const std::string_view> args, std::istream& in,
                                  std::ostream& out, std::ostream& err) {
-  const std::vector<OptionSpec> options = specs();
-  auto line = CommandLine::parse(args, options);
-  if (!line.ok()) {
-    err << line.status().message() << "\n" << CommandLine::usage(options);
-    return 2;
-  }
-  if (line->has("help")) {
-    out << "This tool reads lines from standard input and sends each as a message.\n"
-        << CommandLine::usage(options);
-    return 0;
-  }
+  int parse_exit = 0;
+  const auto line = parse_tool_command_line(
+      args, specs(), "This tool reads lines from standard input and sends each as a message.\n",
+      out, err, &parse_exit);
+  if (!line) return parse_exit;
   const auto topic = line->value("topic");
   if (!topic) {
     err << "Missing required argument \"[topic]\"\n";
     return 2;
   }
   auto reader = line->key_values("property");
-  auto producer_properties = line->key_values("producer-property");
-  if (!reader.ok() || !producer_properties.ok()) {
-    err << (reader.ok() ? producer_properties.status() : reader.status()).message() << "\n";
+  if (!reader.ok()) {
+    err << reader.status().message() << "\n";
     return 2;
   }
-  std::map<std::string, std::string> properties;
-  if (const auto file = line->value("producer.config")) {
-    auto loaded = runtime::load_config_file(*file);
-    if (!loaded.ok()) {
-      err << loaded.status().message() << "\n";
-      return 1;
-    }
-    properties = loaded->values;
+  auto loaded = client_properties(*line, "producer.config", "producer-property");
+  if (!loaded.ok()) {
+    err << loaded.status().message() << "\n";
+    return 1;
   }
-  for (const auto& [key, value] : *producer_properties) properties[key] = value;
+  std::map<std::string, std::string> properties = std::move(*loaded);
   if (const auto codec = line->value("compression-codec")) properties["compression.type"] = *codec;
   if (const auto size = line->value("batch-size")) properties["batch.size"] = *size;
   if (const auto linger = line->value("timeout")) properties["linger.ms"] = *linger;

@@ -10,8 +10,7 @@ namespace ferry::app {
 namespace {
 
 std::vector<OptionSpec> specs() {
-  std::vector<OptionSpec> options = broker_access_options();
-  const std::vector<OptionSpec> own = {
+  return tool_options({
       {"list", false, "List all consumer groups."},
       {"describe", false, "Describe a consumer group: offsets, lag and members."},
       {"delete", false, "Delete a consumer group without active members."},
@@ -33,10 +32,7 @@ std::vector<OptionSpec> specs() {
       {"members", false, "With --describe: the members."},
       {"offsets", false, "With --describe: the offsets (the default)."},
       {"state", false, "With --describe: the group's state."},
-      {"help", false, "Print usage information."},
-  };
-  options.insert(options.end(), own.begin(), own.end());
-  return options;
+  });
 }
 
 std::string pad(const std::string& text, std::size_t width) {
@@ -80,18 +76,13 @@ Result<std::set<broker::TopicPartition>> reset_scope(
 
 int run_consumer_groups_command(std::span<const std::string_view> args, std::ostream& out,
                                 std::ostream& err) {
-  const std::vector<OptionSpec> options = specs();
-  auto line = CommandLine::parse(args, options);
-  if (!line.ok()) {
-    err << line.status().message() << "\n" << CommandLine::usage(options);
-    return 2;
-  }
-  if (line->has("help")) {
-    out << "This tool helps to list all consumer groups, describe a consumer group, delete "
-           "consumer group info, or reset consumer group offsets.\n"
-        << CommandLine::usage(options);
-    return 0;
-  }
+  int parse_exit = 0;
+  const auto line = parse_tool_command_line(
+      args, specs(),
+      "This tool helps to list all consumer groups, describe a consumer group, delete "
+      "consumer group info, or reset consumer group offsets.\n",
+      out, err, &parse_exit);
+  if (!line) return parse_exit;
   const int actions =
       line->has("list") + line->has("describe") + line->has("delete") + line->has("reset-offsets");
   if (actions != 1) {

@@ -9,8 +9,7 @@ namespace ferry::app {
 namespace {
 
 std::vector<OptionSpec> specs() {
-  std::vector<OptionSpec> options = broker_access_options();
-  const std::vector<OptionSpec> own = {
+  return tool_options({
       {"create", false, "Create a new topic."},
       {"list", false, "List all available topics."},
       {"describe", false, "List details for the given topics."},
@@ -27,10 +26,7 @@ std::vector<OptionSpec> specs() {
       {"if-exists", false, "With --alter, --describe or --delete: only if the topic exists."},
       {"exclude-internal", false, "Leave out internal topics with --list and --describe."},
       {"topics-with-overrides", false, "With --describe: only topics that have overrides."},
-      {"help", false, "Print usage information."},
-  };
-  options.insert(options.end(), own.begin(), own.end());
-  return options;
+  });
 }
 
 // The topics a --topic value names: an exact name, else a regular expression over them all.
@@ -70,17 +66,11 @@ std::string configs_text(const std::map<std::string, std::string>& overrides) {
 
 int run_topics_command(std::span<const std::string_view> args, std::ostream& out,
                        std::ostream& err) {
-  const std::vector<OptionSpec> options = specs();
-  auto line = CommandLine::parse(args, options);
-  if (!line.ok()) {
-    err << line.status().message() << "\n" << CommandLine::usage(options);
-    return 2;
-  }
-  if (line->has("help")) {
-    out << "This tool helps to create, delete, describe, or change a topic.\n"
-        << CommandLine::usage(options);
-    return 0;
-  }
+  int parse_exit = 0;
+  const auto line = parse_tool_command_line(
+      args, specs(), "This tool helps to create, delete, describe, or change a topic.\n", out, err,
+      &parse_exit);
+  if (!line) return parse_exit;
   const int actions = line->has("create") + line->has("list") + line->has("describe") +
                       line->has("delete") + line->has("alter");
   if (actions != 1) {
