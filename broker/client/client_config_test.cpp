@@ -6,9 +6,11 @@ namespace ferry::broker {
 namespace {
 
 TEST(ClientConfig, ProducerKeysAndDefaults) {
-  auto config = producer_config_from_properties(
-      {{"batch.size", "65536"}, {"linger.ms", "20"}, {"compression.type", "zstd"},
-       {"acks", "1"}, {"bootstrap.servers", "ignored:9092"}});
+  auto config = producer_config_from_properties({{"batch.size", "65536"},
+                                                 {"linger.ms", "20"},
+                                                 {"compression.type", "zstd"},
+                                                 {"acks", "1"},
+                                                 {"bootstrap.servers", "ignored:9092"}});
   ASSERT_TRUE(config.ok()) << config.status().message();
   EXPECT_EQ(config->batch_size, 65536);
   EXPECT_EQ(config->linger_ms, 20);

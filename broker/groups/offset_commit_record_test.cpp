@@ -1,8 +1,8 @@
 #include "broker/groups/offset_commit_record.h"
 
-#include "broker/client/java_order.h"
-
 #include <gtest/gtest.h>
+
+#include "broker/client/java_order.h"
 
 namespace ferry::broker {
 namespace {

@@ -330,7 +330,7 @@ void BM_FileWrite(benchmark::State& state) {
 }
 
 // The first 1.2 GB a process writes to the page cache can cost several times what the next does
-// (the VM faults fresh memory in from the host: /work/shared/reference/perf.md, "first touch"),
+// (the VM faults fresh memory in from the host: the machine notes on "first touch"),
 // which would land on whichever benchmark runs first. One untimed write of the same bytes,
 // deleted at once, takes that cost before anything is timed.
 void warm_up(const Batches& input) {

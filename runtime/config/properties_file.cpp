@@ -3,8 +3,8 @@
 #include <utility>
 #include <vector>
 
-#include "runtime/config/text_file.h"
 #include "common/utf8.h"
+#include "runtime/config/text_file.h"
 
 namespace ferry::runtime {
 namespace {

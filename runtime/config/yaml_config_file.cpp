@@ -8,8 +8,8 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
-#include "runtime/config/text_file.h"
 #include "common/utf8.h"
+#include "runtime/config/text_file.h"
 
 namespace ferry::runtime {
 namespace {
