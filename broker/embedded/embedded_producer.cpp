@@ -43,17 +43,31 @@ EmbeddedProducer::EmbeddedProducer(Broker& broker, ProducerConfig config)
 
 EmbeddedProducer::~EmbeddedProducer() { close(); }
 
+// A producer knows a topic's partition count from metadata it refreshes now and then (Kafka's
+// metadata.max.age.ms), not from a lookup per record: describing a topic copies its whole
+// description under the log manager's lock, which would sit on the send path of every record.
 Result<std::int32_t> EmbeddedProducer::partition_count(const std::string& topic) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mutex_);
+    const auto known = partition_counts_.find(topic);
+    if (known != partition_counts_.end() && now - known->second.second < kMetadataMaxAge) {
+      return known->second.first;
+    }
+  }
   LogManager& logs = broker_.logs();
   auto description = logs.describe_topic(topic);
-  if (description.ok()) return description->partitions;
-  if (!logs.options().auto_create_topics) {
-    return Status::not_found("Topic " + topic + " not present in metadata");
+  if (!description.ok()) {
+    if (!logs.options().auto_create_topics) {
+      return Status::not_found("Topic " + topic + " not present in metadata");
+    }
+    const Status created = logs.create_topic(topic, logs.options().default_partitions);
+    if (!created.ok() && created.kind() != Status::Kind::kConflict) return created;
+    description = logs.describe_topic(topic);
+    if (!description.ok()) return description.status();
   }
-  const Status created = logs.create_topic(topic, logs.options().default_partitions);
-  if (!created.ok() && created.kind() != Status::Kind::kConflict) return created;
-  description = logs.describe_topic(topic);
-  if (!description.ok()) return description.status();
+  std::lock_guard lock(mutex_);
+  partition_counts_[topic] = {description->partitions, now};
   return description->partitions;
 }
 

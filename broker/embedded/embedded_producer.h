@@ -9,6 +9,7 @@
 // call flush() or close().
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -62,6 +63,10 @@ class EmbeddedProducer final : public Producer {
   std::map<TopicPartition, Batch> open_batches_;
   std::vector<std::pair<TopicPartition, Batch>> ready_;  // full batches, in the order they filled
   std::map<std::string, std::int32_t> sticky_partition_;
+  // topic -> (partition count, when it was read); refreshed after kMetadataMaxAge.
+  static constexpr std::chrono::milliseconds kMetadataMaxAge{1000};
+  std::map<std::string, std::pair<std::int32_t, std::chrono::steady_clock::time_point>>
+      partition_counts_;
   std::uint64_t in_flight_ = 0;  // records sent and not yet completed
   bool flush_requested_ = false;
   bool closed_ = false;
