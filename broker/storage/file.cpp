@@ -48,6 +48,13 @@ Result<std::uint64_t> File::size() const {
   return static_cast<std::uint64_t>(info.st_size);
 }
 
+Result<FileIdentity> File::identity() const {
+  struct stat info {};
+  if (::fstat(fd_, &info) != 0) return error("stat");
+  return FileIdentity{static_cast<std::uint64_t>(info.st_dev),
+                      static_cast<std::uint64_t>(info.st_ino)};
+}
+
 Result<std::size_t> File::read_at(std::uint64_t position, std::span<std::uint8_t> out) const {
   std::size_t done = 0;
   while (done < out.size()) {
@@ -85,6 +92,15 @@ Status File::truncate(std::uint64_t size) {
 Status File::sync() {
   if (::fdatasync(fd_) != 0) return error("fsync");
   return Status::ok_status();
+}
+
+Result<FileIdentity> file_identity(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    return Status::not_found(path.string() + ": cannot stat: " + std::strerror(errno));
+  }
+  return FileIdentity{static_cast<std::uint64_t>(info.st_dev),
+                      static_cast<std::uint64_t>(info.st_ino)};
 }
 
 Status sync_directory(const std::filesystem::path& directory) {

@@ -16,6 +16,15 @@
 
 namespace ferry::broker {
 
+// Which file an open descriptor or a path is (device and inode): a reader that keeps segments
+// open tells a file replaced under its name (a compaction renames new segments over old ones)
+// from the one it holds.
+struct FileIdentity {
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+  friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
+};
+
 class File {
  public:
   enum class Mode { kReadWrite, kReadOnly };
@@ -34,6 +43,7 @@ class File {
   bool is_open() const { return fd_ >= 0; }
 
   Result<std::uint64_t> size() const;
+  Result<FileIdentity> identity() const;
 
   // Reads up to out.size() bytes at position; returns how many were read (fewer only at the end
   // of the file).
@@ -55,6 +65,9 @@ class File {
   int fd_ = -1;
   std::filesystem::path path_;
 };
+
+// The identity of the file at path now; not_found if there is none.
+Result<FileIdentity> file_identity(const std::filesystem::path& path);
 
 // Makes a rename or a new file in directory durable.
 Status sync_directory(const std::filesystem::path& directory);

@@ -463,6 +463,7 @@ double LogCleaner::dirty_ratio(const PartitionLog& log) {
 }
 
 Result<CleanerStats> LogCleaner::clean(PartitionLog& log, std::int64_t now_ms) const {
+  if (log.read_only()) return log.refuse_write("compact");
   std::lock_guard one_at_a_time(log.cleaner_mutex_);
   Segments segments;
   std::int64_t active_base = 0;

@@ -196,11 +196,23 @@ Result<std::unique_ptr<LogSegment>> LogSegment::create(const std::filesystem::pa
                                                     std::move(*offsets), std::move(*times)));
 }
 
+std::unique_ptr<LogSegment> LogSegment::empty_in_memory(const std::filesystem::path& directory,
+                                                        std::int64_t base_offset) {
+  std::unique_ptr<LogSegment> segment(new LogSegment(directory, base_offset, kInt64Max, "", File(),
+                                                     OffsetIndex::in_memory(base_offset),
+                                                     TimeIndex::in_memory(base_offset)));
+  segment->read_only_ = true;
+  return segment;
+}
+
 Result<std::unique_ptr<LogSegment>> LogSegment::open(const std::filesystem::path& directory,
                                                      std::int64_t base_offset,
                                                      std::int64_t index_interval_bytes,
                                                      const SegmentOpenOptions& options,
                                                      std::vector<std::string>& notes) {
+  if (options.read_only) {
+    return open_read_only(directory, base_offset, index_interval_bytes, options, notes);
+  }
   auto log = File::open(path_of(directory, base_offset, ".log"));
   if (!log.ok()) return log.status();
   auto size = log->size();
@@ -246,6 +258,53 @@ Result<std::unique_ptr<LogSegment>> LogSegment::open(const std::filesystem::path
     full_recovery = needs_recovery;
   }
   if (full_recovery) {
+    if (Status status = segment->recover(options, notes); !status.ok()) return status;
+  }
+  return segment;
+}
+
+Result<std::unique_ptr<LogSegment>> LogSegment::open_read_only(
+    const std::filesystem::path& directory, std::int64_t base_offset,
+    std::int64_t index_interval_bytes, const SegmentOpenOptions& options,
+    std::vector<std::string>& notes) {
+  auto log = File::open(path_of(directory, base_offset, ".log"), File::Mode::kReadOnly);
+  if (!log.ok()) return log.status();
+  // The indexes before the size of the log: the writer adds an entry only after its batch is in
+  // the file, so a sound index names no batch past the size taken afterwards. An index that does
+  // not load (missing: the segment is being created, or the writer rebuilds it; or damaged) is
+  // replaced by one in memory, which the tail check fills from the start of the segment.
+  auto offsets = OffsetIndex::open(path_of(directory, base_offset, ".index"), base_offset,
+                                   std::numeric_limits<std::uint64_t>::max(), true);
+  auto times =
+      TimeIndex::open(path_of(directory, base_offset, ".timeindex"), base_offset, kInt64Max, true);
+  auto size = log->size();
+  if (!size.ok()) return size.status();
+  for (const Status& status : {offsets.status(), times.status()}) {
+    if (!status.ok() && *size > 0) {
+      notes.push_back(status.message() + "; read-only: indexing the segment in memory");
+    }
+  }
+  if (!offsets.ok()) offsets = OffsetIndex::in_memory(base_offset);
+  if (!times.ok()) times = TimeIndex::in_memory(base_offset);
+  // Only a damaged index names positions past the end; what is left is verified by the tail check.
+  if (Status status = offsets->truncate_to_position(static_cast<std::uint32_t>(
+          std::min<std::uint64_t>(*size, std::numeric_limits<std::uint32_t>::max())));
+      !status.ok()) {
+    return status;
+  }
+  std::unique_ptr<LogSegment> segment(new LogSegment(directory, base_offset, index_interval_bytes,
+                                                     "", std::move(*log), std::move(*offsets),
+                                                     std::move(*times)));
+  segment->read_only_ = true;
+  segment->size_ = *size;
+  segment->file_size_seen_ = *size;
+  bool full_scan = options.full_recovery;
+  if (!full_scan) {
+    if (Status status = segment->check_tail(options, notes, &full_scan); !status.ok()) {
+      return status;
+    }
+  }
+  if (full_scan) {
     if (Status status = segment->recover(options, notes); !status.ok()) return status;
   }
   return segment;
@@ -316,6 +375,7 @@ Status LogSegment::check_tail(const SegmentOpenOptions& options, std::vector<std
   bool time_seen = !last_time;
   bool counting = !last_entry;  // past the last offset index entry: index entries are due again
   std::uint64_t bytes_since_entry = 0;
+  std::uint64_t valid_end = start;  // the end of the last batch that passed
   Status problem;
   while (true) {
     auto item = scanner.next();
@@ -382,6 +442,16 @@ Status LogSegment::check_tail(const SegmentOpenOptions& options, std::vector<std
     }
     if (counting) bytes_since_entry += (*item)->bytes.size();
     previous_last = last;
+    valid_end = position + (*item)->bytes.size();
+  }
+  if (!problem.ok() && options.read_only && entry_seen && time_seen) {
+    // Past every index entry, so the indexes are sound: the segment is the valid prefix, and the
+    // rest is a batch being written (or a tail torn by a crash, which the broker's recovery will
+    // truncate). A later refresh_tail() looks at it again.
+    notes.push_back(problem.message() + "; read-only: the segment ends at position " +
+                    std::to_string(valid_end) + " for now");
+    size_ = valid_end;
+    problem = Status::ok_status();
   }
   if (problem.ok() && (!entry_seen || !time_seen)) {
     problem = Status::corruption((entry_seen ? time_index_.path() : offset_index_.path()).string() +
@@ -422,14 +492,19 @@ Status LogSegment::read_first_batch_timestamp() {
 }
 
 Status LogSegment::recover(const SegmentOpenOptions& options, std::vector<std::string>& notes) {
-  auto offsets =
-      OffsetIndex::create(path_of(directory_, base_offset_, ".index", suffix_), base_offset_);
-  if (!offsets.ok()) return offsets.status();
-  auto times =
-      TimeIndex::create(path_of(directory_, base_offset_, ".timeindex", suffix_), base_offset_);
-  if (!times.ok()) return times.status();
-  offset_index_ = std::move(*offsets);
-  time_index_ = std::move(*times);
+  if (options.read_only) {
+    offset_index_ = OffsetIndex::in_memory(base_offset_);
+    time_index_ = TimeIndex::in_memory(base_offset_);
+  } else {
+    auto offsets =
+        OffsetIndex::create(path_of(directory_, base_offset_, ".index", suffix_), base_offset_);
+    if (!offsets.ok()) return offsets.status();
+    auto times =
+        TimeIndex::create(path_of(directory_, base_offset_, ".timeindex", suffix_), base_offset_);
+    if (!times.ok()) return times.status();
+    offset_index_ = std::move(*offsets);
+    time_index_ = std::move(*times);
+  }
   const std::uint64_t file_size = size_;
   size_ = 0;
   next_offset_ = base_offset_;
@@ -449,9 +524,15 @@ Status LogSegment::recover(const SegmentOpenOptions& options, std::vector<std::s
       if (!problem.ok()) problem = problem.with_context(at(log_, (*item)->position));
     }
     if (!problem.ok()) {
-      notes.push_back(problem.message() + "; truncating " + log_.path().string() + " to " +
-                      std::to_string(size_) + " bytes (dropping " +
-                      std::to_string(file_size - size_) + ")");
+      if (options.read_only) {
+        notes.push_back(problem.message() + "; read-only: " + log_.path().string() +
+                        " ends at position " + std::to_string(size_) +
+                        " for now (the file is left as it is)");
+      } else {
+        notes.push_back(problem.message() + "; truncating " + log_.path().string() + " to " +
+                        std::to_string(size_) + " bytes (dropping " +
+                        std::to_string(file_size - size_) + ")");
+      }
       break;
     }
     if (!*item) break;
@@ -461,10 +542,39 @@ Status LogSegment::recover(const SegmentOpenOptions& options, std::vector<std::s
       return status;
     }
   }
-  if (size_ < file_size) {
+  if (size_ < file_size && !options.read_only) {
     if (Status status = log_.truncate(size_); !status.ok()) return status;
   }
   return write_index_tail();
+}
+
+Result<bool> LogSegment::refresh_tail() {
+  auto size = log_.size();
+  if (!size.ok()) return size.status();
+  if (*size < size_) {
+    return Status::corruption(log_.path().string() + ": the file is " + std::to_string(*size) +
+                              " bytes, shorter than the " + std::to_string(size_) +
+                              " already read: it was truncated");
+  }
+  if (*size == file_size_seen_) return false;
+  file_size_seen_ = *size;
+  const std::uint64_t before = size_;
+  const SegmentOpenOptions options{.last = true, .read_only = true};
+  BatchScanner scanner(log_, size_, *size);
+  while (true) {
+    auto item = scanner.next();
+    if (!item.ok() || !*item) break;
+    const RecordBatchHeader& header = (*item)->header;
+    if (!verify_batch((*item)->bytes).ok() ||
+        !check_offsets(header, next_offset_ - 1, options).ok()) {
+      break;
+    }
+    const BatchPlacement placement{header.base_offset, header.last_offset(), header.max_timestamp};
+    if (Status status = index(size_, placement, (*item)->bytes.size()); !status.ok()) {
+      return status;
+    }
+  }
+  return size_ > before;
 }
 
 // Records a batch written at position in the segment's state and indexes. As Kafka does, an

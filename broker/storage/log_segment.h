@@ -26,6 +26,17 @@
 // that runs past the end of the segment, is corruption naming the file and the position. Reads
 // do not check CRCs (see partition_log.h for why).
 //
+// Read-only segments (SegmentOpenOptions::read_only) are how a reader beside a running broker
+// sees the broker's files: the broker appends to them, rolls, compacts and deletes them meanwhile,
+// and the reader must neither write nor be confused. Such a segment opens its files for reading
+// only, loads its indexes read-only (falling back to an index in memory, built by the scan, when
+// a file is missing or does not load) and keeps every entry it adds in memory. Where a read-write
+// open would truncate (a batch that is torn, fails its CRC or breaks the offset rules), a
+// read-only one takes the valid prefix as the segment and leaves the file as it is: at the end of
+// the active segment that is usually a batch the broker is writing at this moment. refresh_tail()
+// takes in what the broker appended since. The indexes are loaded before the size of the log is
+// taken, so every entry they hold names a batch already in the file.
+//
 // Thread-safety: none of its own. The partition log serialises appends, truncation and removal
 // against everything else; reads (read, find_position, find_offset_for_timestamp) may run
 // concurrently with each other under the log's shared lock, and so may sync() on a segment that
@@ -69,6 +80,9 @@ struct SegmentOpenOptions {
   bool last = false;
   // Every offset of the segment must be below this: the next segment's base offset.
   std::int64_t next_segment_base = std::numeric_limits<std::int64_t>::max();
+  // Open for reading only and never write a file (see the header comment); full_recovery then
+  // only reads: it finds the valid prefix and keeps the rebuilt indexes in memory.
+  bool read_only = false;
 };
 
 class LogSegment {
@@ -108,6 +122,11 @@ class LogSegment {
                 SegmentOpenOptions{.full_recovery = full_recovery}, notes);
   }
 
+  // A read-only segment with no file: what a read-only log shows, empty at base_offset, before
+  // the broker has created its first segment file.
+  static std::unique_ptr<LogSegment> empty_in_memory(const std::filesystem::path& directory,
+                                                     std::int64_t base_offset);
+
   // Writes the index entries still buffered (unless the files were removed or abandoned).
   ~LogSegment();
   LogSegment(const LogSegment&) = delete;
@@ -124,6 +143,18 @@ class LogSegment {
   std::int64_t first_batch_timestamp() const { return first_batch_timestamp_; }
   const std::filesystem::path& log_path() const { return log_.path(); }
   std::size_t offset_index_entries() const { return offset_index_.size(); }
+  bool read_only() const { return read_only_; }
+  // Whether a log file is open (false only for empty_in_memory()).
+  bool has_file() const { return log_.is_open(); }
+  // The identity of the open .log file.
+  Result<FileIdentity> log_identity() const { return log_.identity(); }
+
+  // Read-only segments: takes in the batches appended to the file since the last look, each
+  // whole, passing its CRC and continuing the segment's offsets (the last segment's rule),
+  // stopping before the first that does not (not yet completely written, or torn). Returns
+  // whether the segment grew. corruption if the file is now shorter than the segment: a writer
+  // truncated it, and the owner must open it again.
+  Result<bool> refresh_tail();
 
   Status append(std::span<const std::uint8_t> batch, const BatchPlacement& placement);
 
@@ -195,6 +226,11 @@ class LogSegment {
              std::int64_t index_interval_bytes, std::string suffix, File log,
              OffsetIndex offset_index, TimeIndex time_index);
 
+  static Result<std::unique_ptr<LogSegment>> open_read_only(const std::filesystem::path& directory,
+                                                            std::int64_t base_offset,
+                                                            std::int64_t index_interval_bytes,
+                                                            const SegmentOpenOptions& options,
+                                                            std::vector<std::string>& notes);
   Status recover(const SegmentOpenOptions& options, std::vector<std::string>& notes);
   Status check_tail(const SegmentOpenOptions& options, std::vector<std::string>& notes,
                     bool* needs_recovery);
@@ -222,6 +258,10 @@ class LogSegment {
   std::int64_t offset_of_max_timestamp_;
   std::int64_t first_batch_timestamp_ = -1;
   std::uint64_t bytes_since_index_entry_ = 0;
+  bool read_only_ = false;
+  // Read-only: the size of the file at the last look. size_ may be smaller (the valid prefix),
+  // and refresh_tail() scans again only when the file changed.
+  std::uint64_t file_size_seen_ = 0;
   enum class IndexState : std::uint8_t { kSound, kDamaged, kBeyondRepair };
   mutable std::atomic<IndexState> index_state_{IndexState::kSound};
 };

@@ -5,6 +5,7 @@
 #include <limits>
 #include <mutex>
 #include <system_error>
+#include <thread>
 
 #include "broker/storage/file.h"
 #include "broker/storage/log_cleaner.h"
@@ -69,14 +70,137 @@ Status write_recovery_point(const std::filesystem::path& directory, std::int64_t
   return sync_directory(directory);
 }
 
+// How many times a read-only open lists a directory whose listing it must take again (a
+// compaction swapping segments in), kReadOnlyRetry apart, before it takes what it can open.
+constexpr int kReadOnlyOpenAttempts = 50;
+constexpr std::chrono::milliseconds kReadOnlyRetry{10};
+
 }  // namespace
 
 Status PartitionLog::removed() const {
   return Status::not_found(directory_.filename().string() + " has been deleted");
 }
 
+Status PartitionLog::refuse_write(std::string_view operation) const {
+  return Status::conflict(directory_.filename().string() + ": cannot " + std::string(operation) +
+                          ": the log is open read-only");
+}
+
 PartitionLog::PartitionLog(std::filesystem::path directory, LogConfig config)
     : directory_(std::move(directory)), config_(config) {}
+
+Result<std::unique_ptr<PartitionLog>> PartitionLog::open_read_only(
+    const std::filesystem::path& directory, LogConfig config, std::vector<std::string>& notes) {
+  std::unique_ptr<PartitionLog> log(new PartitionLog(directory, config));
+  log->read_only_ = true;
+  {
+    std::lock_guard sync_lock(log->sync_mutex_);
+    log->recovery_point_ = read_recovery_point(directory, notes).value_or(0);
+  }
+  std::unique_lock lock(log->mutex_);
+  bool listed = false;
+  for (int attempt = 0; attempt < kReadOnlyOpenAttempts && !listed; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(kReadOnlyRetry);
+    listed = log->relist(std::nullopt, false, notes);
+  }
+  if (!listed) {
+    notes.push_back(directory.string() +
+                    ": the segments kept changing while they were listed; reading what could be "
+                    "opened");
+    (void)log->relist(std::nullopt, true, notes);
+  }
+  if (log->segments_.empty()) {
+    log->segments_.emplace(0, LogSegment::empty_in_memory(directory, 0));
+  }
+  log->cleaner_checkpoint_ = read_cleaner_checkpoint(directory, notes)
+                                 .value_or(log->segments_.begin()->second->base_offset());
+  log->next_relist_ = std::chrono::steady_clock::now() + kRelistInterval;
+  return log;
+}
+
+bool PartitionLog::relist(std::optional<std::int64_t> reopen, bool best_effort,
+                          std::vector<std::string>& notes) const {
+  std::map<std::int64_t, std::filesystem::path> listed;
+  bool swapping = false;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(directory_, error)) {
+    if (entry.path().filename().string().ends_with(".swap")) swapping = true;
+    if (entry.path().extension() != ".log") continue;
+    if (const auto base = LogSegment::parse_file_stem(entry.path().stem().string())) {
+      listed.emplace(*base, entry.path());
+    }
+  }
+  if (error || listed.empty()) return true;
+  if (swapping && !best_effort) return false;
+  const std::shared_ptr<LogSegment> old_last =
+      segments_.empty() ? nullptr : segments_.rbegin()->second;
+  std::map<std::int64_t, std::shared_ptr<LogSegment>> fresh;
+  for (auto it = listed.begin(); it != listed.end(); ++it) {
+    const auto next = std::next(it);
+    const auto known = segments_.find(it->first);
+    if (known != segments_.end() && known->second->has_file() && it->first != reopen) {
+      auto held = known->second->log_identity();
+      auto current = file_identity(it->second);
+      // The same file is kept. The old view's last segment took appends until the writer rolled:
+      // what it holds beyond the last look is taken in first.
+      bool same = held.ok() && current.ok() && *held == *current;
+      if (same && known->second == old_last) same = known->second->refresh_tail().ok();
+      if (same) {
+        fresh.emplace(it->first, known->second);
+        continue;
+      }
+    }
+    SegmentOpenOptions options;
+    options.last = next == listed.end();
+    options.next_segment_base =
+        options.last ? std::numeric_limits<std::int64_t>::max() : next->first;
+    options.read_only = true;
+    auto segment =
+        LogSegment::open(directory_, it->first, config_.index_interval_bytes, options, notes);
+    if (!segment.ok()) {
+      if (!best_effort) return false;
+      notes.push_back(segment.status().message() + "; skipped");
+      continue;
+    }
+    fresh.emplace(it->first, std::move(*segment));
+  }
+  for (auto it = fresh.begin(); it != fresh.end() && std::next(it) != fresh.end(); ++it) {
+    if (it->second->next_offset() > std::next(it)->first && !best_effort) return false;
+  }
+  if (fresh.empty()) return true;
+  segments_ = std::move(fresh);
+  return true;
+}
+
+Status PartitionLog::refresh() const {
+  if (!read_only_) return Status::ok_status();
+  std::unique_lock lock(mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  std::optional<std::int64_t> reopen;
+  bool relist_due = now >= next_relist_ || !active().has_file();
+  if (active().has_file()) {
+    auto grew = segments_.rbegin()->second->refresh_tail();
+    if (!grew.ok()) {
+      // The writer truncated the segment (its recovery, or an append that failed halfway).
+      if (grew.status().kind() != Status::Kind::kCorruption) return grew.status();
+      reopen = active().base_offset();
+      relist_due = true;
+    }
+    const std::int64_t next = active().next_offset();
+    std::error_code error;
+    if (!relist_due && next > active().base_offset() &&
+        std::filesystem::exists(LogSegment::file_path(directory_, next, ".log"), error)) {
+      relist_due = true;  // the writer rolled
+    }
+  }
+  if (relist_due) {
+    // A read has no one to tell: what a listing notes, the open reported already.
+    std::vector<std::string> notes;
+    (void)relist(reopen, false, notes);
+    next_relist_ = now + kRelistInterval;
+  }
+  return Status::ok_status();
+}
 
 PartitionLog::~PartitionLog() {
   (void)flush();
@@ -191,6 +315,7 @@ Status PartitionLog::roll_if_needed(std::uint64_t incoming_bytes, std::int64_t n
 }
 
 Result<AppendResult> PartitionLog::append(std::span<std::uint8_t> batches, std::int64_t now_ms) {
+  if (read_only_) return refuse_write("append");
   // Check every batch before anything is written, so a rejected call leaves no trace.
   const LogConfig config = this->config();
   std::size_t count = 0;
@@ -254,6 +379,7 @@ Result<AppendResult> PartitionLog::append(std::span<std::uint8_t> batches, std::
 }
 
 Result<ReadResult> PartitionLog::read(std::int64_t offset, std::uint64_t max_bytes) const {
+  if (Status status = refresh(); !status.ok()) return status;
   std::shared_ptr<LogSegment> damaged;
   auto result = [&]() -> Result<ReadResult> {
     std::shared_lock lock(mutex_);
@@ -287,6 +413,8 @@ Result<ReadResult> PartitionLog::read(std::int64_t offset, std::uint64_t max_byt
 }
 
 void PartitionLog::repair_indexes(const std::shared_ptr<LogSegment>& segment) const {
+  // A read-only log writes no index: its lookups go on verifying the damaged entries.
+  if (read_only_) return;
   std::unique_lock lock(mutex_);
   const auto it = segments_.find(segment->base_offset());
   if (it == segments_.end() || it->second != segment || !segment->indexes_damaged()) return;
@@ -296,12 +424,14 @@ void PartitionLog::repair_indexes(const std::shared_ptr<LogSegment>& segment) co
 }
 
 std::int64_t PartitionLog::log_start_offset() const {
+  (void)refresh();  // on failure, the view of the last look
   std::shared_lock lock(mutex_);
   if (segments_.empty()) return -1;
   return segments_.begin()->second->base_offset();
 }
 
 std::int64_t PartitionLog::log_end_offset() const {
+  (void)refresh();
   std::shared_lock lock(mutex_);
   if (segments_.empty()) return -1;
   return active().next_offset();
@@ -309,6 +439,7 @@ std::int64_t PartitionLog::log_end_offset() const {
 
 Result<std::optional<std::int64_t>> PartitionLog::offset_for_timestamp(
     std::int64_t timestamp) const {
+  if (Status status = refresh(); !status.ok()) return status;
   std::shared_ptr<LogSegment> damaged;
   auto found = [&]() -> Result<std::optional<std::int64_t>> {
     std::shared_lock lock(mutex_);
@@ -347,6 +478,7 @@ Status PartitionLog::sync_all(const std::shared_ptr<LogSegment>& active) {
 }
 
 Status PartitionLog::flush() {
+  if (read_only_) return Status::ok_status();  // nothing of its own to make durable
   std::unique_lock lock(mutex_);
   auto active = prepare_flush();
   if (!active.ok()) return active.status();
@@ -355,6 +487,7 @@ Status PartitionLog::flush() {
 }
 
 Status PartitionLog::flush_if_due(std::int64_t now_ms) {
+  if (read_only_) return Status::ok_status();
   std::unique_lock lock(mutex_);
   if (segments_.empty() || first_unflushed_ms_ < 0 ||
       now_ms - first_unflushed_ms_ < config_.flush_ms) {
@@ -420,6 +553,7 @@ void PartitionLog::advance_recovery_point(std::int64_t next_base) {
 }
 
 Result<int> PartitionLog::apply_retention(std::int64_t now_ms) {
+  if (read_only_) return refuse_write("apply retention");
   std::unique_lock lock(mutex_);
   if (!config_.cleanup_delete || segments_.empty()) return 0;
   std::uint64_t total = 0;
@@ -459,6 +593,7 @@ LogConfig PartitionLog::config() const {
 }
 
 std::uint64_t PartitionLog::size_in_bytes() const {
+  (void)refresh();
   std::shared_lock lock(mutex_);
   std::uint64_t total = 0;
   for (const auto& [base, segment] : segments_) total += segment->size();
@@ -466,6 +601,7 @@ std::uint64_t PartitionLog::size_in_bytes() const {
 }
 
 std::size_t PartitionLog::segment_count() const {
+  (void)refresh();
   std::shared_lock lock(mutex_);
   return segments_.size();
 }
@@ -476,6 +612,7 @@ std::int64_t PartitionLog::cleaner_checkpoint() const {
 }
 
 Status PartitionLog::remove() {
+  if (read_only_) return refuse_write("delete the log");
   std::unique_lock lock(mutex_);
   {
     // Waits for an fsync in progress; after this no checkpoint is written.

@@ -43,6 +43,22 @@
 // Indexes: a lookup that finds an index entry contradicted by the log falls back to scanning
 // (log_segment.h) and the segment's indexes are rebuilt from the log right after that read.
 //
+// Read-only logs (open_read_only) are a reader's view of a directory that a broker, usually in
+// another process, goes on writing: what the tools use beside a running worker. Such a log
+// creates, renames, truncates and writes nothing: no completion of an interrupted compaction, no
+// truncation of a torn tail (the valid prefix is the end of the log, log_segment.h), no index
+// rebuilt on disk, no checkpoint, no fsync; append, apply_retention and remove are conflict.
+// Every call that looks at the log's extent (read, the two offsets, offset_for_timestamp, the
+// sizes) first takes in what the writer did since the last look: the batches appended to the
+// last segment (whole and CRC-checked, so never a torn batch) and, when the writer has rolled (a
+// segment named after the last segment's next offset exists) or kRelistInterval has passed, the
+// directory's list of segments: those deleted by retention are dropped, those replaced by
+// compaction (another file under the name) opened again, new ones opened. A segment already open
+// stays readable after the writer deletes it (its descriptor keeps the file), so a read racing a
+// deletion returns the old bytes, or after the next listing out_of_range; never a crash. A listing
+// taken while a compaction swaps segments in (a .swap file is present), or naming a segment gone
+// before it could be opened, is discarded and the view kept until the next look.
+//
 // Thread-safety: every member may be called from any thread. Appends, retention and the moment
 // a compaction swaps its segments in are serialised; reads run concurrently with each other and
 // wait for an append in progress. fsyncs (flush, flush_if_due, flush.messages, the background
@@ -50,6 +66,7 @@
 // writes its segments without the log's lock, so appends and reads go on meanwhile.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <filesystem>
@@ -92,11 +109,21 @@ class PartitionLog {
                                                     LogConfig config, bool clean_shutdown,
                                                     std::vector<std::string>& notes);
 
+  // A read-only view of the log in directory (see the header comment); a directory that does not
+  // exist (yet) is an empty log.
+  static Result<std::unique_ptr<PartitionLog>> open_read_only(
+      const std::filesystem::path& directory, LogConfig config, std::vector<std::string>& notes);
+
+  // How often a read-only log lists its directory again when the writer has not rolled: how
+  // soon it sees segments that retention deleted or compaction replaced.
+  static constexpr std::chrono::milliseconds kRelistInterval{500};
+
   ~PartitionLog();
   PartitionLog(const PartitionLog&) = delete;
   PartitionLog& operator=(const PartitionLog&) = delete;
 
   const std::filesystem::path& directory() const { return directory_; }
+  bool read_only() const { return read_only_; }
 
   // Appends one or more batches, rewriting their base offsets (and LogAppendTime) in place.
   // invalid_argument / corruption / too_large name the batch and what is wrong; nothing of a
@@ -174,9 +201,25 @@ class PartitionLog {
   void advance_recovery_point(std::int64_t next_base);
   // Replaces segment by a copy with rebuilt indexes, if it is still in the log (takes mutex_).
   void repair_indexes(const std::shared_ptr<LogSegment>& segment) const;
+  // What a read-only log answers to a call that would write.
+  Status refuse_write(std::string_view operation) const;
+  // Read-only: takes in what the writer did since the last look (see the header comment); a
+  // no-op otherwise. Takes mutex_ exclusively.
+  Status refresh() const;
+  // Read-only, under mutex_ held exclusively: replaces segments_ by the directory's segments,
+  // keeping those still the same file (reopening the one at base reopen in any case). false,
+  // with the view unchanged, when the listing must be taken again (a compaction is swapping
+  // segments in, a listed segment could not be opened, or two segments overlap); best_effort
+  // instead skips what it cannot open and ignores .swap files. A missing directory or one
+  // without segments changes nothing.
+  bool relist(std::optional<std::int64_t> reopen, bool best_effort,
+              std::vector<std::string>& notes) const;
 
   std::filesystem::path directory_;
+  bool read_only_ = false;  // set by open_read_only before the log is shared
   mutable std::shared_mutex mutex_;
+  // Read-only: when refresh() next lists the directory. Guarded by mutex_.
+  mutable std::chrono::steady_clock::time_point next_relist_;
   LogConfig config_;  // guarded by mutex_
   // Shared so that a compaction can go on reading a segment that retention deletes meanwhile,
   // and the background sync can fsync one that was rolled. Mutable: a const read that finds a

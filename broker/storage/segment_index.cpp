@@ -20,9 +20,12 @@ std::uint64_t get_be(const std::uint8_t* in, int bytes) {
   return value;
 }
 
-Result<std::vector<std::uint8_t>> read_whole(const File& file, std::size_t entry_size) {
+// The whole file; read_only ignores a partial last entry (one a writer is writing right now).
+Result<std::vector<std::uint8_t>> read_whole(const File& file, std::size_t entry_size,
+                                             bool read_only) {
   auto size = file.size();
   if (!size.ok()) return size.status();
+  if (read_only) *size -= *size % entry_size;
   if (*size % entry_size != 0) {
     return Status::corruption(file.path().string() + ": size " + std::to_string(*size) +
                               " is not a multiple of the entry size " + std::to_string(entry_size));
@@ -43,11 +46,12 @@ bool fits_relative(std::int64_t offset, std::int64_t base) {
 // ---- OffsetIndex -------------------------------------------------------------------------------
 
 Result<OffsetIndex> OffsetIndex::open(const std::filesystem::path& path, std::int64_t base_offset,
-                                      std::uint64_t segment_size) {
-  auto file = File::open(path);
+                                      std::uint64_t segment_size, bool read_only) {
+  auto file = File::open(path, read_only ? File::Mode::kReadOnly : File::Mode::kReadWrite);
   if (!file.ok()) return file.status();
   OffsetIndex index(std::move(*file), base_offset);
-  auto bytes = read_whole(index.file_, kEntrySize);
+  index.abandoned_ = read_only;
+  auto bytes = read_whole(index.file_, kEntrySize, read_only);
   if (!bytes.ok()) return bytes.status();
   index.entries_.reserve(bytes->size() / kEntrySize);
   for (std::size_t at = 0; at < bytes->size(); at += kEntrySize) {
@@ -75,6 +79,12 @@ Result<OffsetIndex> OffsetIndex::create(const std::filesystem::path& path,
   if (!file.ok()) return file.status();
   if (Status status = file->truncate(0); !status.ok()) return status;
   return OffsetIndex(std::move(*file), base_offset);
+}
+
+OffsetIndex OffsetIndex::in_memory(std::int64_t base_offset) {
+  OffsetIndex index(File(), base_offset);
+  index.abandoned_ = true;
+  return index;
 }
 
 Status OffsetIndex::append(std::int64_t offset, std::uint32_t position) {
@@ -145,11 +155,12 @@ std::optional<OffsetPosition> OffsetIndex::last() const {
 // ---- TimeIndex ---------------------------------------------------------------------------------
 
 Result<TimeIndex> TimeIndex::open(const std::filesystem::path& path, std::int64_t base_offset,
-                                  std::int64_t next_offset) {
-  auto file = File::open(path);
+                                  std::int64_t next_offset, bool read_only) {
+  auto file = File::open(path, read_only ? File::Mode::kReadOnly : File::Mode::kReadWrite);
   if (!file.ok()) return file.status();
   TimeIndex index(std::move(*file), base_offset);
-  auto bytes = read_whole(index.file_, kEntrySize);
+  index.abandoned_ = read_only;
+  auto bytes = read_whole(index.file_, kEntrySize, read_only);
   if (!bytes.ok()) return bytes.status();
   for (std::size_t at = 0; at < bytes->size(); at += kEntrySize) {
     const auto timestamp = static_cast<std::int64_t>(get_be(bytes->data() + at, 8));
@@ -175,6 +186,12 @@ Result<TimeIndex> TimeIndex::create(const std::filesystem::path& path, std::int6
   if (!file.ok()) return file.status();
   if (Status status = file->truncate(0); !status.ok()) return status;
   return TimeIndex(std::move(*file), base_offset);
+}
+
+TimeIndex TimeIndex::in_memory(std::int64_t base_offset) {
+  TimeIndex index(File(), base_offset);
+  index.abandoned_ = true;
+  return index;
 }
 
 Status TimeIndex::maybe_append(std::int64_t timestamp, std::int64_t offset) {

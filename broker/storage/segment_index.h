@@ -18,6 +18,10 @@
 // the last few entries from the file. That is harmless: the segment's open checks the batches
 // after the last entry in the file and adds the entries they should have (log_segment.h).
 //
+// Read-only indexes (a reader beside the broker that writes them, log_segment.h) load what the
+// file holds, ignoring a last entry the writer is halfway through, and never write: entries a
+// reader adds stay in memory. An index made in_memory() has no file at all.
+//
 // Thread-safety: none; the segment serialises appends against lookups.
 #pragma once
 
@@ -51,10 +55,14 @@ class OffsetIndex {
 
   // Loads the index; corruption if the file is not a whole number of entries or the entries are
   // not increasing or point past segment_size.
+  // read_only: the file is opened for reading, a partial last entry is ignored, and nothing is
+  // ever written to it.
   static Result<OffsetIndex> open(const std::filesystem::path& path, std::int64_t base_offset,
-                                  std::uint64_t segment_size);
+                                  std::uint64_t segment_size, bool read_only = false);
   // An empty index at path, replacing whatever was there.
   static Result<OffsetIndex> create(const std::filesystem::path& path, std::int64_t base_offset);
+  // An empty index with no file (for a read-only segment whose index file cannot be used).
+  static OffsetIndex in_memory(std::int64_t base_offset);
 
   // invalid_argument unless the entry follows the last one and its offset is within 2^31-1 of
   // the base. Writes the buffered entries when they fill a chunk; if that write fails they stay
@@ -96,8 +104,9 @@ class TimeIndex {
   static constexpr std::size_t kEntrySize = 12;
 
   static Result<TimeIndex> open(const std::filesystem::path& path, std::int64_t base_offset,
-                                std::int64_t next_offset);
+                                std::int64_t next_offset, bool read_only = false);
   static Result<TimeIndex> create(const std::filesystem::path& path, std::int64_t base_offset);
+  static TimeIndex in_memory(std::int64_t base_offset);
 
   // Ignored unless timestamp is larger than the last entry's.
   Status maybe_append(std::int64_t timestamp, std::int64_t offset);
