@@ -1,11 +1,15 @@
 #include "broker/topics/log_manager.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 #include <system_error>
+#include <thread>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -113,13 +117,30 @@ LogManager::LogManager(LogManagerOptions options) : options_(std::move(options))
 Result<std::unique_ptr<LogManager>> LogManager::open(LogManagerOptions options) {
   std::unique_ptr<LogManager> manager(new LogManager(std::move(options)));
   const fs::path& data = manager->options_.data_directory;
+  const LogAccess access = manager->options_.access;
+  if (access == LogAccess::kReadOnly) return open_read_only(std::move(manager));
   std::error_code error;
   fs::create_directories(data / ".topics", error);
   if (error) return Status::fatal(data.string() + ": cannot create: " + error.message());
 
   manager->lock_fd_ = ::open((data / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (manager->lock_fd_ < 0 || ::flock(manager->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    return Status::conflict(data.string() + " is in use by another broker (its .lock is held)");
+  if (manager->lock_fd_ < 0) {
+    return Status::fatal((data / ".lock").string() + ": cannot open: " + std::strerror(errno));
+  }
+  // flock locks belong to the open file description: a second open, in this process or another,
+  // is refused while the first is held.
+  if (::flock(manager->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int code = errno;
+    ::close(manager->lock_fd_);
+    manager->lock_fd_ = -1;
+    if (code != EWOULDBLOCK) {
+      return Status::fatal((data / ".lock").string() + ": cannot lock: " + std::strerror(code));
+    }
+    if (access == LogAccess::kReadWrite) {
+      return Status::conflict(data.string() + " is in use by another broker (its .lock is held)");
+    }
+    manager->locked_elsewhere_ = true;
+    return open_read_only(std::move(manager));
   }
   const fs::path marker = data / ".clean_shutdown";
   const bool clean = fs::exists(marker);
@@ -134,12 +155,106 @@ Result<std::unique_ptr<LogManager>> LogManager::open(LogManagerOptions options) 
   return manager;
 }
 
+Result<std::unique_ptr<LogManager>> LogManager::open_read_only(
+    std::unique_ptr<LogManager> manager) {
+  const fs::path& data = manager->options_.data_directory;
+  std::error_code error;
+  if (!fs::is_directory(data, error)) {
+    return Status::not_found(data.string() + ": no such data directory");
+  }
+  manager->read_only_ = true;
+  manager->options_.auto_create_topics = false;
+  std::unique_lock lock(manager->mutex_);
+  manager->refresh_topics_locked();
+  lock.unlock();
+  return manager;
+}
+
+void LogManager::refresh_topics_locked() const {
+  std::set<std::string> listed;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(options_.data_directory / ".topics", error)) {
+    if (entry.path().extension() != ".properties") continue;
+    listed.insert(entry.path().stem().string());
+  }
+  if (error) return;  // the view stays as it was
+  for (const std::string& name : listed) refresh_topic_locked(name);
+  for (auto it = topics_.begin(); it != topics_.end();) {
+    it = listed.contains(it->first) ? std::next(it) : topics_.erase(it);
+  }
+}
+
+void LogManager::refresh_topic_locked(const std::string& name) const {
+  const fs::path path = options_.data_directory / ".topics" / (name + ".properties");
+  const auto it = topics_.find(name);
+  // The file is read every time: it is small, and comparing its inode instead would miss a
+  // replacement that reuses the inode of the file it replaced.
+  auto description = read_metadata(path);
+  if (!description.ok()) {
+    if (description.status().kind() == Status::Kind::kNotFound) {
+      if (it != topics_.end()) topics_.erase(it);  // the writer deleted the topic
+    } else {
+      note(description.status().message() + "; read-only: the topic is left out");
+    }
+    return;
+  }
+  if (description->name != name) {
+    note(path.string() + ": names topic " + description->name + "; read-only: left out");
+    return;
+  }
+  if (it != topics_.end() && it->second.description.topic_id == description->topic_id) {
+    Topic& topic = it->second;
+    if (topic.description.overrides == description->overrides &&
+        topic.description.partitions == description->partitions) {
+      return;
+    }
+    // The same topic, altered: its config changed, or it has more partitions.
+    auto config = apply_topic_config(description->overrides, options_.defaults);
+    if (!config.ok()) {
+      note(config.status().with_context("topic " + name).message());
+      return;
+    }
+    description->config = *config;
+    description->internal = is_internal_topic(name);
+    for (auto& partition : topic.partitions) partition->set_config(*config);
+    for (auto p = static_cast<std::int32_t>(topic.partitions.size()); p < description->partitions;
+         ++p) {
+      std::vector<std::string> notes;
+      auto log = PartitionLog::open_read_only(partition_directory(options_.data_directory, name, p),
+                                              *config, notes);
+      for (const std::string& message : notes) note(message);
+      if (!log.ok()) {
+        note(log.status().message());
+        return;
+      }
+      topic.partitions.push_back(std::move(*log));
+    }
+    topic.description = std::move(*description);
+    return;
+  }
+  // New, or deleted and created again under the same name.
+  auto topic = open_topic(std::move(*description), true);
+  if (!topic.ok()) {
+    note(topic.status().message() + "; read-only: the topic is left out");
+    return;
+  }
+  topics_[name] = std::move(*topic);
+}
+
+Status LogManager::refuse_write(const std::string& operation) const {
+  return Status::conflict(
+      options_.data_directory.string() + " is open read-only" +
+      (locked_elsewhere_ ? ": a running broker holds it (its .lock is held)" : "") + "; cannot " +
+      operation);
+}
+
 LogManager::~LogManager() {
   if (maintenance_.joinable()) {
     maintenance_.request_stop();
     maintenance_cv_.notify_all();
     maintenance_.join();
   }
+  if (read_only_) return;  // nothing to flush, no marker: the directory is the writer's
   // Only a manager that opened every topic may call the shutdown clean: after a failed open,
   // the next one must still recover.
   bool all_flushed = loaded_;
@@ -193,7 +308,7 @@ Status LogManager::load(bool clean_shutdown) {
 }
 
 Result<LogManager::Topic> LogManager::open_topic(TopicDescription description,
-                                                 bool clean_shutdown) {
+                                                 bool clean_shutdown) const {
   auto config = apply_topic_config(description.overrides, options_.defaults);
   if (!config.ok()) return config.status().with_context("topic " + description.name);
   description.config = *config;
@@ -201,8 +316,10 @@ Result<LogManager::Topic> LogManager::open_topic(TopicDescription description,
   Topic topic;
   for (std::int32_t p = 0; p < description.partitions; ++p) {
     std::vector<std::string> notes;
-    auto log = PartitionLog::open(partition_directory(options_.data_directory, description.name, p),
-                                  description.config, clean_shutdown, notes);
+    const fs::path directory = partition_directory(options_.data_directory, description.name, p);
+    auto log = read_only_
+                   ? PartitionLog::open_read_only(directory, description.config, notes)
+                   : PartitionLog::open(directory, description.config, clean_shutdown, notes);
     for (const std::string& message : notes) note(message);
     if (!log.ok()) return log.status();
     topic.partitions.push_back(std::move(*log));
@@ -224,6 +341,7 @@ Status LogManager::write_metadata(const TopicDescription& topic) const {
 
 Status LogManager::create_topic(const std::string& name, std::int32_t partitions,
                                 const ConfigEntries& overrides) {
+  if (read_only_) return refuse_write("create topic " + name);
   std::unique_lock lock(mutex_);
   return create_topic_locked(name, partitions, overrides);
 }
@@ -265,6 +383,7 @@ Status LogManager::create_topic_locked(const std::string& name, std::int32_t par
 }
 
 Status LogManager::delete_topic(const std::string& name) {
+  if (read_only_) return refuse_write("delete topic " + name);
   std::unique_lock lock(mutex_);
   const auto it = topics_.find(name);
   if (it == topics_.end()) {
@@ -284,6 +403,7 @@ Status LogManager::delete_topic(const std::string& name) {
 }
 
 Status LogManager::alter_topic_config(const std::string& name, const ConfigEntries& overrides) {
+  if (read_only_) return refuse_write("alter topic " + name);
   std::unique_lock lock(mutex_);
   const auto it = topics_.find(name);
   if (it == topics_.end()) return Status::not_found("Topic '" + name + "' does not exist.");
@@ -299,6 +419,7 @@ Status LogManager::alter_topic_config(const std::string& name, const ConfigEntri
 }
 
 Status LogManager::add_partitions(const std::string& name, std::int32_t partitions) {
+  if (read_only_) return refuse_write("add partitions to topic " + name);
   std::unique_lock lock(mutex_);
   const auto it = topics_.find(name);
   if (it == topics_.end()) return Status::not_found("Topic '" + name + "' does not exist.");
@@ -328,6 +449,10 @@ Status LogManager::add_partitions(const std::string& name, std::int32_t partitio
 }
 
 std::vector<std::string> LogManager::list_topics() const {
+  if (read_only_) {
+    std::unique_lock lock(mutex_);
+    refresh_topics_locked();
+  }
   std::shared_lock lock(mutex_);
   std::vector<std::string> names;
   for (const auto& [name, topic] : topics_) names.push_back(name);
@@ -335,6 +460,10 @@ std::vector<std::string> LogManager::list_topics() const {
 }
 
 Result<TopicDescription> LogManager::describe_topic(const std::string& name) const {
+  if (read_only_) {
+    std::unique_lock lock(mutex_);
+    refresh_topic_locked(name);
+  }
   std::shared_lock lock(mutex_);
   const auto it = topics_.find(name);
   if (it == topics_.end()) return Status::not_found("Topic '" + name + "' does not exist.");
@@ -343,7 +472,19 @@ Result<TopicDescription> LogManager::describe_topic(const std::string& name) con
 
 Result<std::shared_ptr<PartitionLog>> LogManager::partition(const std::string& topic,
                                                             std::int32_t partition) const {
-  std::shared_lock lock(mutex_);
+  {
+    std::shared_lock lock(mutex_);
+    auto log = partition_locked(topic, partition);
+    // The hot path of every fetch: a read-only manager looks at the metadata only on a miss.
+    if (log.ok() || !read_only_) return log;
+  }
+  std::unique_lock lock(mutex_);
+  refresh_topic_locked(topic);
+  return partition_locked(topic, partition);
+}
+
+Result<std::shared_ptr<PartitionLog>> LogManager::partition_locked(const std::string& topic,
+                                                                   std::int32_t partition) const {
   const auto it = topics_.find(topic);
   if (it == topics_.end()) {
     return Status::not_found("This server does not host this topic-partition: " + topic + "-" +
@@ -359,6 +500,7 @@ Result<std::shared_ptr<PartitionLog>> LogManager::partition(const std::string& t
 
 Result<AppendResult> LogManager::append(const std::string& topic, std::int32_t partition,
                                         std::span<std::uint8_t> batches) {
+  if (read_only_) return refuse_write("append to " + topic + "-" + std::to_string(partition));
   auto log = this->partition(topic, partition);
   if (!log.ok() && options_.auto_create_topics) {
     std::unique_lock lock(mutex_);
@@ -387,11 +529,23 @@ std::uint64_t LogManager::append_count() const { return appends_.load(std::memor
 
 void LogManager::wait_for_append(std::uint64_t seen,
                                  std::chrono::steady_clock::time_point deadline) const {
+  if (read_only_) {
+    // The appends happen in another process, unseen: the wait counts as one (header comment).
+    std::this_thread::sleep_until(
+        std::min(deadline, std::chrono::steady_clock::now() + kReadOnlyPollInterval));
+    {
+      std::lock_guard lock(append_mutex_);
+      appends_.fetch_add(1, std::memory_order_relaxed);
+    }
+    append_cv_.notify_all();
+    return;
+  }
   std::unique_lock lock(append_mutex_);
   append_cv_.wait_until(lock, deadline, [&] { return appends_.load() != seen; });
 }
 
 void LogManager::run_maintenance() {
+  if (read_only_) return;  // the writer's work
   std::lock_guard serial(maintenance_run_mutex_);
   std::vector<std::shared_ptr<PartitionLog>> partitions;
   {

@@ -15,10 +15,25 @@
 // are removed, so a crash halfway leaves either the whole topic or leftovers that the next open
 // clears.
 //
+// Read-only (LogAccess::kReadOnly, or kReadOnlyWhenLocked finding .lock held): a view of a data
+// directory that another process, a running broker or worker, goes on writing; what the tools
+// use beside it. It takes no lock (a shared flock could neither be had while the broker holds
+// its exclusive one, nor be held without refusing a broker that starts meanwhile) and writes
+// nothing in the directory: no recovery, no clean-shutdown marker, no background thread (fsync,
+// retention, compaction), no topic auto-creation (options().auto_create_topics reads false).
+// Its partitions are read-only PartitionLogs, which follow the writer's appends, rolls, retention
+// and compaction (partition_log.h). Topics follow too: list_topics() reads .topics/ again, and
+// describe_topic() and a partition() lookup that misses read the topic's metadata file again.
+// Calls that would write are conflict, naming the directory. No append happens in this process,
+// so wait_for_append() waits until its deadline, at most kReadOnlyPollInterval, and then counts
+// one append, so that a waiting fetch looks at the files again: a consumer of a read-only
+// manager polls them.
+//
 // Thread-safety: every member may be called from any thread.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -47,8 +62,20 @@ struct TopicDescription {
   bool internal = false;
 };
 
+// How LogManager::open treats a data directory and its .lock.
+enum class LogAccess {
+  // A broker's: takes .lock (conflict if another open holds it), recovers, and writes.
+  kReadWrite,
+  // A reader's: takes no lock and writes nothing in the directory (see the header comment).
+  kReadOnly,
+  // kReadWrite if .lock is free, else kReadOnly: the tools, which work on a directory whether
+  // or not a broker runs on it.
+  kReadOnlyWhenLocked,
+};
+
 struct LogManagerOptions {
   std::filesystem::path data_directory;
+  LogAccess access = LogAccess::kReadWrite;
   LogConfig defaults;                                 // broker_log_defaults(server.properties)
   std::int32_t default_partitions = 1;                // num.partitions
   bool auto_create_topics = true;                     // auto.create.topics.enable
@@ -65,8 +92,11 @@ struct LogManagerOptions {
 
 class LogManager {
  public:
+  // conflict only when another open (of this process or another) holds .lock and access is
+  // kReadWrite; not_found for a read-only open of a directory that does not exist.
   static Result<std::unique_ptr<LogManager>> open(LogManagerOptions options);
-  // Stops the background thread, flushes every partition and marks the shutdown clean.
+  // Stops the background thread, flushes every partition and marks the shutdown clean (a
+  // read-only manager just closes its files).
   ~LogManager();
   LogManager(const LogManager&) = delete;
   LogManager& operator=(const LogManager&) = delete;
@@ -93,6 +123,9 @@ class LogManager {
   Result<AppendResult> append(const std::string& topic, std::int32_t partition,
                               std::span<std::uint8_t> batches);
 
+  // How long a read-only manager's wait_for_append waits at most (see the header comment).
+  static constexpr std::chrono::milliseconds kReadOnlyPollInterval{20};
+
   // The number of appends so far; wait_for_append returns when it passes seen or at deadline.
   std::uint64_t append_count() const;
   void wait_for_append(std::uint64_t seen, std::chrono::steady_clock::time_point deadline) const;
@@ -104,6 +137,8 @@ class LogManager {
 
   std::int64_t now_ms() const { return options_.now_ms(); }
   const LogManagerOptions& options() const { return options_; }
+  // Whether the directory is open read-only (see the header comment).
+  bool read_only() const { return read_only_; }
 
  private:
   struct Topic {
@@ -112,22 +147,34 @@ class LogManager {
   };
 
   explicit LogManager(LogManagerOptions options);
+  static Result<std::unique_ptr<LogManager>> open_read_only(std::unique_ptr<LogManager> manager);
   Status load(bool clean_shutdown);
   Status write_metadata(const TopicDescription& topic) const;
-  Result<Topic> open_topic(TopicDescription description, bool clean_shutdown);
+  Result<Topic> open_topic(TopicDescription description, bool clean_shutdown) const;
   Status create_topic_locked(const std::string& name, std::int32_t partitions,
                              const ConfigEntries& overrides);
+  Result<std::shared_ptr<PartitionLog>> partition_locked(const std::string& topic,
+                                                         std::int32_t partition) const;
+  // Read-only, under mutex_ held exclusively: takes in the writer's changes to one topic's
+  // metadata (created, altered, more partitions, deleted), or to every topic's.
+  void refresh_topic_locked(const std::string& name) const;
+  void refresh_topics_locked() const;
+  // What a read-only manager answers to a call that would write.
+  Status refuse_write(const std::string& operation) const;
   void note(const std::string& message) const;
   void maintenance_loop(std::stop_token stop);
 
   LogManagerOptions options_;
   int lock_fd_ = -1;
+  bool read_only_ = false;         // set by open, before the manager is shared
+  bool locked_elsewhere_ = false;  // read-only because another open holds .lock
   mutable std::shared_mutex mutex_;
-  std::map<std::string, Topic> topics_;
+  // Guarded by mutex_. Mutable: a read-only manager takes in the writer's topics from const calls.
+  mutable std::map<std::string, Topic> topics_;
 
   mutable std::mutex append_mutex_;
   mutable std::condition_variable append_cv_;
-  std::atomic<std::uint64_t> appends_{0};
+  mutable std::atomic<std::uint64_t> appends_{0};  // read-only: bumped by wait_for_append
 
   bool loaded_ = false;
   std::mutex maintenance_run_mutex_;  // one round of maintenance at a time

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "broker/storage/crc32c.h"
 #include "broker/storage/record_batch.h"
 #include "tests/temp_directory.h"
 
@@ -23,11 +24,55 @@ std::vector<std::uint8_t> batch_of(const std::string& value, std::int64_t timest
   return batch.ok() ? std::move(*batch) : std::vector<std::uint8_t>();
 }
 
+// Every file and directory under root with a checksum of its bytes.
+std::map<std::string, std::pair<std::uint64_t, std::uint32_t>> snapshot(
+    const std::filesystem::path& root) {
+  std::map<std::string, std::pair<std::uint64_t, std::uint32_t>> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    const std::string name = std::filesystem::relative(entry.path(), root).string();
+    if (entry.is_directory()) {
+      files[name + "/"] = {0, 0};
+      continue;
+    }
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string content((std::istreambuf_iterator<char>(in)), {});
+    files[name] = {content.size(),
+                   crc32c({reinterpret_cast<const std::uint8_t*>(content.data()), content.size()})};
+  }
+  return files;
+}
+
+// The values of a partition from start to end, each batch decoded (so CRC-checked).
+std::vector<std::string> values_of(const PartitionLog& log) {
+  std::vector<std::string> out;
+  std::int64_t position = log.log_start_offset();
+  while (position < log.log_end_offset()) {
+    auto read = log.read(position, 1 << 20);
+    EXPECT_TRUE(read.ok()) << read.status().message();
+    if (!read.ok() || read->records.empty()) break;
+    std::span<const std::uint8_t> bytes = read->records;
+    while (!bytes.empty()) {
+      const RecordBatchHeader header = read_batch_header(bytes).value();
+      auto decoded = decode_batch(bytes.first(header.size()), 1 << 20);
+      EXPECT_TRUE(decoded.ok()) << decoded.status().message();
+      if (!decoded.ok()) return out;
+      for (const RecordView& record : decoded->records()) {
+        out.emplace_back(record.value->begin(), record.value->end());
+      }
+      position = header.last_offset() + 1;
+      bytes = bytes.subspan(header.size());
+    }
+  }
+  return out;
+}
+
 class LogManagerTest : public ::testing::Test {
  protected:
-  std::unique_ptr<LogManager> open(bool auto_create = true) {
+  std::unique_ptr<LogManager> open(bool auto_create = true,
+                                   LogAccess access = LogAccess::kReadWrite) {
     LogManagerOptions options;
     options.data_directory = dir_.path() / "data";
+    options.access = access;
     options.auto_create_topics = auto_create;
     options.default_partitions = 2;
     options.log = [this](const std::string& message) { notes_.push_back(message); };
@@ -244,6 +289,159 @@ TEST_F(LogManagerTest, MaintenanceCompactsDirtyCompactedTopicsAndReportsIt) {
   clock_ = 30000;
   manager->run_maintenance();
   EXPECT_EQ(notes_.size(), reported);
+}
+
+TEST_F(LogManagerTest, BesideARunningBrokerToolsOpenReadOnlyAndFollowItsTopics) {
+  auto writer = open();
+  ASSERT_TRUE(writer->create_topic("t", 2).ok());
+  ASSERT_TRUE(append(*writer, "t", 1, "one").ok());
+  // A second open of the directory is another open file description: its flock is refused as
+  // another process's would be.
+  auto reader = open(true, LogAccess::kReadOnlyWhenLocked);
+  ASSERT_NE(reader, nullptr);
+  EXPECT_TRUE(reader->read_only());
+  EXPECT_FALSE(writer->read_only());
+  EXPECT_FALSE(reader->options().auto_create_topics);
+  EXPECT_EQ(reader->list_topics(), (std::vector<std::string>{"t"}));
+  EXPECT_EQ((*reader->partition("t", 1))->log_end_offset(), 1);
+
+  ASSERT_TRUE(writer->create_topic("u", 1, {{"retention.ms", "1000"}}).ok());
+  ASSERT_TRUE(append(*writer, "u", 0, "new").ok());
+  ASSERT_TRUE(append(*writer, "t", 1, "two").ok());
+  EXPECT_EQ(reader->list_topics(), (std::vector<std::string>{"t", "u"}));
+  EXPECT_EQ(reader->describe_topic("u")->config.retention_ms, 1000);
+  EXPECT_EQ(values_of(**reader->partition("u", 0)), (std::vector<std::string>{"new"}));
+  EXPECT_EQ(values_of(**reader->partition("t", 1)), (std::vector<std::string>{"one", "two"}));
+
+  ASSERT_TRUE(writer->alter_topic_config("t", {{"retention.ms", "5000"}}).ok());
+  ASSERT_TRUE(writer->add_partitions("t", 3).ok());
+  ASSERT_TRUE(append(*writer, "t", 2, "three").ok());
+  auto described = reader->describe_topic("t");
+  ASSERT_TRUE(described.ok());
+  EXPECT_EQ(described->partitions, 3);
+  EXPECT_EQ(described->config.retention_ms, 5000);
+  EXPECT_EQ(values_of(**reader->partition("t", 2)), (std::vector<std::string>{"three"}));
+
+  ASSERT_TRUE(writer->delete_topic("u").ok());
+  EXPECT_EQ(reader->list_topics(), (std::vector<std::string>{"t"}));
+  EXPECT_EQ(reader->partition("u", 0).status().kind(), Status::Kind::kNotFound);
+
+  const std::string refusal = (dir_.path() / "data").string() +
+                              " is open read-only: a running broker holds it (its .lock is held)";
+  for (const Status& status : {reader->create_topic("v", 1), reader->delete_topic("t"),
+                               reader->alter_topic_config("t", {}), reader->add_partitions("t", 4),
+                               append(*reader, "t", 0, "x").status()}) {
+    EXPECT_EQ(status.kind(), Status::Kind::kConflict);
+    EXPECT_TRUE(status.message().starts_with(refusal)) << status.message();
+  }
+  EXPECT_EQ(append(*reader, "fresh", 0, "x").status().kind(), Status::Kind::kConflict);
+  EXPECT_FALSE(writer->describe_topic("fresh").ok());
+  EXPECT_EQ(writer->describe_topic("t")->partitions, 3);
+
+  // No append happens in the reader's process: a wait polls, and counts as one.
+  const std::uint64_t seen = reader->append_count();
+  const auto start = std::chrono::steady_clock::now();
+  reader->wait_for_append(seen, start + std::chrono::seconds(30));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_NE(reader->append_count(), seen);
+
+  // With the lock free, the same access opens read-write, as a broker.
+  reader.reset();
+  writer.reset();
+  auto alone = open(true, LogAccess::kReadOnlyWhenLocked);
+  ASSERT_NE(alone, nullptr);
+  EXPECT_FALSE(alone->read_only());
+  EXPECT_TRUE(alone->create_topic("v", 1).ok());
+}
+
+TEST_F(LogManagerTest, AReadOnlyOpenChangesNoByteOfACrashedBrokersDirectory) {
+  {
+    auto manager = open();
+    ASSERT_TRUE(manager->create_topic("t", 1, {{"segment.bytes", "200"}}).ok());
+    for (int i = 0; i < 8; ++i) ASSERT_TRUE(append(*manager, "t", 0, "v" + std::to_string(i)).ok());
+  }
+  // As a crash leaves it: no clean-shutdown marker, a torn batch at the end of the last segment.
+  const std::filesystem::path data = dir_.path() / "data";
+  std::filesystem::remove(data / ".clean_shutdown");
+  std::filesystem::path last;
+  for (const auto& entry : std::filesystem::directory_iterator(data / "t-0")) {
+    if (entry.path().extension() == ".log" && entry.path() > last) last = entry.path();
+  }
+  const auto torn = batch_of("torn");
+  {
+    std::ofstream out(last, std::ios::binary | std::ios::app);
+    out.write(reinterpret_cast<const char*>(torn.data()), 20);
+  }
+  const auto before = snapshot(data);
+  {
+    auto reader = open(true, LogAccess::kReadOnly);
+    ASSERT_NE(reader, nullptr);
+    EXPECT_TRUE(reader->read_only());
+    auto log = reader->partition("t", 0);
+    ASSERT_TRUE(log.ok());
+    EXPECT_EQ((*log)->log_end_offset(), 8);
+    EXPECT_EQ(values_of(**log).size(), 8u);
+    EXPECT_GT((*log)->segment_count(), 1u);
+    reader->run_maintenance();  // does nothing: the writer's work
+  }
+  EXPECT_EQ(snapshot(data), before);
+  EXPECT_FALSE(std::filesystem::exists(data / ".clean_shutdown"));
+
+  LogManagerOptions missing;
+  missing.data_directory = dir_.path() / "nowhere";
+  missing.access = LogAccess::kReadOnly;
+  EXPECT_EQ(LogManager::open(missing).status().kind(), Status::Kind::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "nowhere"));
+}
+
+// A writer manager appending from one thread, rolling segments, while a read-only manager of the
+// same directory reads from another as a consumer does (reading to the end, then waiting): the
+// reader sees every record once, in order, each batch whole, and the writer's segments.
+TEST_F(LogManagerTest, AReadOnlyManagerFollowsAWriterAppendingInAnotherThread) {
+  auto writer = open();
+  ASSERT_TRUE(writer->create_topic("t", 1, {{"segment.bytes", "8192"}}).ok());
+  auto reader = open(true, LogAccess::kReadOnlyWhenLocked);
+  ASSERT_TRUE(reader->read_only());
+  constexpr int kRecords = 3000;
+  std::thread producer([&] {
+    for (int i = 0; i < kRecords; ++i) {
+      ASSERT_TRUE(append(*writer, "t", 0, "v" + std::to_string(i)).ok());
+      if (i % 500 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+  auto log = reader->partition("t", 0);
+  ASSERT_TRUE(log.ok());
+  std::int64_t position = 0;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (position < kRecords && std::chrono::steady_clock::now() < give_up) {
+    const std::uint64_t appends = reader->append_count();
+    auto read = (*log)->read(position, 4096);
+    ASSERT_TRUE(read.ok()) << read.status().message();
+    if (read->records.empty()) {
+      reader->wait_for_append(appends, std::chrono::steady_clock::now() + std::chrono::seconds(1));
+      continue;
+    }
+    std::span<const std::uint8_t> bytes = read->records;
+    while (!bytes.empty()) {
+      const RecordBatchHeader header = read_batch_header(bytes).value();
+      auto decoded = decode_batch(bytes.first(header.size()), 1 << 20);
+      ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+      for (const RecordView& record : decoded->records()) {
+        if (record.offset < position) continue;
+        ASSERT_EQ(record.offset, position);
+        ASSERT_EQ(std::string(record.value->begin(), record.value->end()),
+                  "v" + std::to_string(position));
+        ++position;
+      }
+      bytes = bytes.subspan(header.size());
+    }
+  }
+  producer.join();
+  EXPECT_EQ(position, kRecords);
+  const auto written = writer->partition("t", 0).value();
+  ASSERT_GT(written->segment_count(), 5u);
+  EXPECT_EQ((*log)->segment_count(), written->segment_count());
+  EXPECT_EQ((*log)->log_end_offset(), kRecords);
 }
 
 }  // namespace
