@@ -10,6 +10,8 @@ Result<std::unique_ptr<GroupOffsets>> GroupOffsets::open(LogManager& logs,
   auto existing = logs.describe_topic(topic);
   if (existing.ok()) {
     partitions = existing->partitions;
+  } else if (logs.read_only()) {
+    partitions = 0;  // nothing committed yet, and nothing may be created
   } else {
     // Kafka's settings for the offsets topic: compacted, 100 MiB segments.
     if (Status status = logs.create_topic(

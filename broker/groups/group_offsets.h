@@ -4,6 +4,11 @@
 // a committed offset survives kill -9 of the broker like any acknowledged record; at open the
 // topic is read from its start to rebuild the in-memory table, which compaction keeps short.
 //
+// On a read-only LogManager (log_manager.h) the table is what __consumer_offsets holds when
+// open() reads it: the topic is not created when missing (nothing is committed then), later
+// commits of the broker that writes it are not seen, and commit, remove_group and remove fail
+// with the manager's conflict.
+//
 // Thread-safety: every member may be called from any thread.
 #pragma once
 
@@ -33,7 +38,7 @@ struct PartitionOffset {
 class GroupOffsets {
  public:
   // Creates __consumer_offsets (compacted, `partitions` partitions: offsets.topic.num.partitions)
-  // if missing, and loads every committed offset from it.
+  // if missing (unless logs is read-only), and loads every committed offset from it.
   static Result<std::unique_ptr<GroupOffsets>> open(LogManager& logs, std::int32_t partitions);
 
   // Appends the commits of one group as one batch, then makes them visible.

@@ -47,5 +47,42 @@ TEST(GroupOffsets, CommitsSurviveARestartAndTombstonesRemoveThem) {
   EXPECT_EQ((*offsets)->fetch_all("g1").size(), 2u);
 }
 
+TEST(GroupOffsets, BesideARunningBrokerTheCommittedOffsetsAreReadAndNothingIsWritten) {
+  ferry::testing::TempDir dir;
+  auto writer = open_logs(dir.path() / "data");
+  auto committed = GroupOffsets::open(*writer, 5);
+  ASSERT_TRUE(committed.ok()) << committed.status().message();
+  ASSERT_TRUE((*committed)->commit("g1", {{"orders", 0, {.offset = 7}}}).ok());
+  ASSERT_TRUE((*committed)->commit("g1", {{"orders", 0, {.offset = 9}}}).ok());
+
+  LogManagerOptions options;
+  options.data_directory = dir.path() / "data";
+  options.access = LogAccess::kReadOnlyWhenLocked;
+  auto reader = LogManager::open(options);
+  ASSERT_TRUE(reader.ok()) << reader.status().message();
+  ASSERT_TRUE((*reader)->read_only());
+  auto offsets = GroupOffsets::open(**reader, 50);
+  ASSERT_TRUE(offsets.ok()) << offsets.status().message();
+  EXPECT_EQ((*offsets)->groups(), (std::vector<std::string>{"g1"}));
+  EXPECT_EQ((*offsets)->fetch("g1", "orders", 0)->offset, 9);
+  const Status refused = (*offsets)->commit("g1", {{"orders", 0, {.offset = 1}}});
+  EXPECT_EQ(refused.kind(), Status::Kind::kConflict);
+  EXPECT_NE(refused.message().find("is open read-only"), std::string::npos) << refused.message();
+  EXPECT_EQ((*offsets)->remove_group("g1").kind(), Status::Kind::kConflict);
+  EXPECT_EQ((*offsets)->fetch("g1", "orders", 0)->offset, 9);
+  EXPECT_EQ((*committed)->fetch("g1", "orders", 0)->offset, 9);
+
+  // Without __consumer_offsets there is nothing committed, and a reader does not create it.
+  auto plain = open_logs(dir.path() / "plain");
+  options.data_directory = dir.path() / "plain";
+  auto plain_reader = LogManager::open(options);
+  ASSERT_TRUE(plain_reader.ok()) << plain_reader.status().message();
+  auto none = GroupOffsets::open(**plain_reader, 50);
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_TRUE((*none)->groups().empty());
+  EXPECT_TRUE(plain->list_topics().empty());
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "plain" / "__consumer_offsets-0"));
+}
+
 }  // namespace
 }  // namespace ferry::broker

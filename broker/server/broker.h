@@ -13,6 +13,11 @@
 //   log.* topic defaults         see broker/topics/topic_config.h
 // Unknown keys are ignored (a Kafka server.properties has many that do not apply here).
 //
+// Opened read-only (BrokerConfig::logs.access; what the tools do beside a running broker), the
+// broker is a view of the directory: the committed offsets as open() found them, a coordinator
+// whose groups live only in this process and whose commits fail, topics that cannot be changed
+// (broker/topics/log_manager.h).
+//
 // Thread-safety: every member may be called from any thread.
 #pragma once
 
