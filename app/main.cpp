@@ -8,6 +8,12 @@
 //   ferry console-producer ...    kafka-console-producer.sh
 //   ferry console-consumer ...    kafka-console-consumer.sh
 //   ferry consumer-groups ...     kafka-consumer-groups.sh
+//   ferry standalone WORKER CONN...
+//                                 connect-standalone.sh: the embedded broker and a worker
+//
+// Run under one of Kafka's script names (a link to ferry: connect-standalone,
+// connect-standalone.sh, kafka-topics.sh, ...) it runs that command, so Kafka users' habits and
+// scripts work unchanged.
 //
 // Exit codes: 0 success, 1 the command failed, 2 the command line was wrong.
 #include <iostream>
@@ -18,6 +24,7 @@
 
 #include "app/build_info.h"
 #include "app/plugins_command.h"
+#include "app/standalone_command.h"
 #include "app/tools/console_consumer_command.h"
 #include "app/tools/console_producer_command.h"
 #include "app/tools/consumer_groups_command.h"
@@ -38,6 +45,8 @@ constexpr std::string_view kUsage =
     "  console-consumer     print records of topics (kafka-console-consumer)\n"
     "  consumer-groups      list, describe, reset and delete consumer groups\n"
     "                       (kafka-consumer-groups)\n"
+    "  standalone           run connectors from property files on the embedded broker\n"
+    "                       (connect-standalone)\n"
     "Run a tool with --help for its options.\n"
     "  help                 print this text\n";
 
@@ -67,6 +76,10 @@ int run(std::span<const std::string_view> args) {
   if (command == "consumer-groups" || command == "kafka-consumer-groups.sh") {
     return run_consumer_groups_command(rest, std::cout, std::cerr);
   }
+  if (command == "standalone" || command == "connect-standalone" ||
+      command == "connect-standalone.sh") {
+    return run_standalone_command(rest, std::cout, std::cerr);
+  }
   if (command == "help" || command == "--help" || command == "-h") {
     std::cout << kUsage;
     return 0;
@@ -76,10 +89,31 @@ int run(std::span<const std::string_view> args) {
 }
 
 }  // namespace
+
+// The command a Kafka script name stands for, or empty when ferry runs under its own name.
+std::string_view command_of_program(std::string_view program) {
+  if (const auto slash = program.rfind('/'); slash != std::string_view::npos) {
+    program = program.substr(slash + 1);
+  }
+  if (program.ends_with(".sh")) program.remove_suffix(3);
+  if (program == "connect-standalone") return "standalone";
+  if (program == "kafka-topics") return "topics";
+  if (program == "kafka-console-producer") return "console-producer";
+  if (program == "kafka-console-consumer") return "console-consumer";
+  if (program == "kafka-consumer-groups") return "consumer-groups";
+  return {};
+}
+
 }  // namespace ferry::app
 
 int main(int argc, char** argv) {
   std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (argc > 0) {
+    if (const std::string_view command = ferry::app::command_of_program(argv[0]);
+        !command.empty()) {
+      args.insert(args.begin(), command);
+    }
+  }
   try {
     return ferry::app::run(args);
   } catch (const std::exception& e) {

@@ -5,11 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "app/build_info.h"
+#include "app/builtin_plugins.h"
 #include "plugins/loader/plugin_loader.h"
 #include "plugins/loader/plugin_registry.h"
 #include "runtime/config/config_file.h"
-#include "runtime/converters/converter_catalog.h"
 
 namespace ferry::app {
 namespace {
@@ -18,23 +17,6 @@ constexpr std::string_view kUsage =
     "usage: ferry plugins [--plugin-path PATH[,PATH...]] [WORKER_CONFIG]\n"
     "  --plugin-path PATHS  folders of plugins, or plugin folders, separated by commas\n"
     "  WORKER_CONFIG        a worker config file whose plugin.path to use\n";
-
-// The converters Ferry itself provides, registered first so that they keep their class names
-// whatever a plugin registers.
-void register_builtin_converters(loader::PluginRegistry& registry) {
-  const runtime::ConverterCatalog catalog =
-      runtime::ConverterCatalog::with_builtins(std::string(kVersion));
-  const auto register_components = [&catalog](sdk::PluginRegistrar& registrar) {
-    for (const runtime::ConverterPlugin& plugin : catalog.plugins()) {
-      if (plugin.new_converter) registrar.converter(plugin.class_name, plugin.new_converter);
-      if (plugin.new_header_converter) {
-        registrar.header_converter(plugin.class_name, plugin.new_header_converter);
-      }
-    }
-  };
-  (void)registry.register_plugin({.name = "ferry", .version = std::string(kVersion)},
-                                 register_components);
-}
 
 // printf's "%-<width>s": text, padded with spaces to width.
 std::string padded(std::string text, std::size_t width) {
@@ -102,7 +84,7 @@ int run_plugins_command(std::span<const std::string_view> args, std::ostream& ou
 
   // The registry outlives nothing it created: this command only lists.
   loader::PluginRegistry registry;
-  register_builtin_converters(registry);
+  register_builtin_plugins(registry);
   const loader::LoadReport report = loader::load_plugins(plugin_path, registry);
   for (const loader::LoadProblem& problem : report.problems) {
     err << "ferry plugins: " << problem.file.string() << ": " << problem.reason << '\n';

@@ -116,10 +116,12 @@ void EmbeddedProducer::send(ProducerRecord record, Callback done) {
   const std::int64_t timestamp = record.timestamp.value_or(wall_clock_ms());
 
   Batch& batch = open_batches_[where];
+  bool wake_sender = false;
   if (!batch.builder) {
     batch.builder =
         std::make_unique<RecordBatchBuilder>(RecordBatchOptions{.compression = compression_});
     batch.created = std::chrono::steady_clock::now();
+    wake_sender = true;
   }
   std::vector<RecordHeaderView> headers;
   headers.reserve(record.headers.size());
@@ -142,8 +144,12 @@ void EmbeddedProducer::send(ProducerRecord record, Callback done) {
     ready_.emplace_back(where, std::move(batch));
     open_batches_.erase(where);
     if (!record.key && !record.partition) sticky_partition_.erase(record.topic);
+    wake_sender = true;
   }
-  wake_sender_.notify_all();
+  if (wake_sender) {
+    ++batch_events_;
+    wake_sender_.notify_all();
+  }
 }
 
 void EmbeddedProducer::send_batch(const TopicPartition& where, Batch batch) {
@@ -187,7 +193,11 @@ void EmbeddedProducer::sender_loop(std::stop_token stop) {
         for (const auto& [where, batch] : open_batches_) {
           deadline = std::min(deadline, batch.created + linger);
         }
-        wake_sender_.wait_until(lock, stop, deadline, [] { return false; });
+        // Woken early only by what changes the deadline: a new batch, a full one, a flush.
+        const std::uint64_t seen = batch_events_;
+        wake_sender_.wait_until(lock, stop, deadline, [&] {
+          return batch_events_ != seen || (flush_requested_ && !open_batches_.empty());
+        });
       }
       to_send = std::move(ready_);
       ready_.clear();

@@ -67,7 +67,8 @@ class EmbeddedProducer final : public Producer {
   static constexpr std::chrono::milliseconds kMetadataMaxAge{1000};
   std::map<std::string, std::pair<std::int32_t, std::chrono::steady_clock::time_point>>
       partition_counts_;
-  std::uint64_t in_flight_ = 0;  // records sent and not yet completed
+  std::uint64_t in_flight_ = 0;     // records sent and not yet completed
+  std::uint64_t batch_events_ = 0;  // batches opened or filled: the sender's wake-up reasons
   bool flush_requested_ = false;
   bool closed_ = false;
   std::mt19937 random_{std::random_device{}()};

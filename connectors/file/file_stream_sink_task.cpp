@@ -56,6 +56,7 @@ void FileStreamSinkTask::put(std::vector<sdk::SinkRecord> records) {
     buffer_ += '\n';
     if (buffer_.size() >= options_.buffer_bytes) write_buffer();
   }
+  write_buffer();
 }
 
 void FileStreamSinkTask::flush(const sdk::SinkOffsets& /*current_offsets*/) {

@@ -3,11 +3,12 @@
 // is, null as "null", a Struct as "Struct{a=1,b=x}") and "\n".
 //
 // start() opens the file for appending, creating it (mode 0666 less the umask) if needed. put()
-// formats into a buffer that is written out whenever it holds buffer_bytes (1 MiB); flush() writes
-// out the rest, so what was put before a flush() is in the file when it returns (in the page
-// cache: neither Kafka nor Ferry fsyncs). Kafka's PrintStream writes every line at once; the
-// buffer is what lets Ferry write at disk speed. stop() writes out what is buffered and closes
-// the file (not standard output).
+// formats its records into a buffer, written out whenever it holds buffer_bytes (1 MiB) and when
+// put() returns, so the lines of a put() are in the file (in the page cache: neither Kafka nor
+// Ferry fsyncs) when it returns, as with Kafka's PrintStream, which writes every line at once;
+// writing a whole batch at a time is what lets Ferry write at disk speed. flush() writes out
+// whatever is left (nothing, unless a write failed). stop() does the same and closes the file
+// (not standard output).
 //
 // Errors: a failed write throws sdk::ConnectException naming the file and the cause (Kafka's
 // PrintStream swallows them), so the worker fails the task instead of committing offsets of

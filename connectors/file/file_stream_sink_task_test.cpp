@@ -81,7 +81,7 @@ class FileStreamSinkTaskTest : public ::testing::Test {
   std::vector<std::string> log;
 };
 
-TEST_F(FileStreamSinkTaskTest, LinesAreWrittenInOrderAndFlushMakesThemVisible) {
+TEST_F(FileStreamSinkTaskTest, LinesAreWrittenInOrderWhenPutReturns) {
   const auto file = dir.path() / "out.txt";
   auto task = start_task(file);
   EXPECT_TRUE(std::filesystem::exists(file)) << "start() creates the file";
@@ -90,8 +90,8 @@ TEST_F(FileStreamSinkTaskTest, LinesAreWrittenInOrderAndFlushMakesThemVisible) {
   records.push_back(text_record("first"));
   records.push_back(text_record("second"));
   task->put(std::move(records));
+  EXPECT_EQ(read_file(file), "first\nsecond\n") << "written when put() returns";
   task->put({text_record("third")});
-  EXPECT_EQ(read_file(file), "") << "buffered until flush()";
 
   task->flush({{{"lines", 0}, 3}});
   EXPECT_EQ(read_file(file), "first\nsecond\nthird\n");
@@ -129,13 +129,17 @@ TEST_F(FileStreamSinkTaskTest, OtherValuesAreWrittenAsJavaPrintsThem) {
   EXPECT_EQ(read_file(file), "null\n42\n2.5\nStruct{a=1,b=x}\n{k=true}\n");
 }
 
-TEST_F(FileStreamSinkTaskTest, FullBufferIsWrittenWithoutAFlush) {
+TEST_F(FileStreamSinkTaskTest, PutLargerThanTheBufferIsWrittenWhole) {
   const auto file = dir.path() / "out.txt";
   auto task = start_task(file, {.buffer_bytes = 16});
-  task->put({text_record("0123456789"), text_record("abcdefghij"), text_record("z")});
-  EXPECT_EQ(read_file(file), "0123456789\nabcdefghij\n");
-  task->flush({});
-  EXPECT_EQ(read_file(file), "0123456789\nabcdefghij\nz\n");
+  std::vector<sdk::SinkRecord> records;
+  std::string expected;
+  for (int i = 0; i < 1000; ++i) {
+    records.push_back(text_record("line " + std::to_string(i)));
+    expected += "line " + std::to_string(i) + "\n";
+  }
+  task->put(std::move(records));
+  EXPECT_EQ(read_file(file), expected);
 }
 
 TEST_F(FileStreamSinkTaskTest, StopWritesWhatIsBufferedAndClosesTheFile) {
@@ -174,13 +178,12 @@ TEST_F(FileStreamSinkTaskTest, UncreatableFileFailsTheStart) {
   }
 }
 
-TEST_F(FileStreamSinkTaskTest, FailedWriteFailsTheFlush) {
+TEST_F(FileStreamSinkTaskTest, FailedWriteFailsThePut) {
   if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
   auto task = start_task("/dev/full");
-  task->put({text_record("lost")});
   try {
-    task->flush({});
-    FAIL() << "flush() succeeded on /dev/full";
+    task->put({text_record("lost")});
+    FAIL() << "put() succeeded on /dev/full";
   } catch (const sdk::ConnectException& e) {
     EXPECT_EQ(std::string(e.what()), "Error writing to /dev/full: No space left on device");
   }

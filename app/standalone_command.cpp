@@ -1,0 +1,222 @@
+#include "app/standalone_command.h"
+
+#include <array>
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <signal.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <unistd.h>
+
+#include "app/build_info.h"
+#include "app/builtin_plugins.h"
+#include "app/connector_file.h"
+#include "broker/embedded/embedded_clients.h"
+#include "broker/server/broker.h"
+#include "plugins/loader/plugin_loader.h"
+#include "plugins/loader/plugin_registry.h"
+#include "runtime/config/config_file.h"
+#include "runtime/config/config_providers.h"
+#include "runtime/offsets/offset_store.h"
+#include "runtime/worker/status_store.h"
+#include "runtime/worker/worker.h"
+#include "runtime/worker/worker_config.h"
+
+namespace ferry::app {
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: ferry standalone WORKER_CONFIG CONNECTOR_CONFIG [CONNECTOR_CONFIG ...]\n"
+    "  WORKER_CONFIG     worker properties (.properties or .yaml), as for Kafka's "
+    "connect-standalone\n"
+    "  CONNECTOR_CONFIG  a connector's properties, YAML, or JSON (flat, or a POST /connectors "
+    "body)\n"
+    "Runs until SIGINT or SIGTERM. The embedded broker keeps its data in log.dirs (default: "
+    "$XDG_DATA_HOME/ferry/broker,\nelse $HOME/.local/share/ferry/broker).\n";
+
+// Where the embedded broker keeps its data when log.dirs is not set: a per-user directory that
+// survives restarts (Kafka's /tmp/kafka-logs does not survive a reboot).
+std::filesystem::path default_data_directory() {
+  if (const char* data_home = std::getenv("XDG_DATA_HOME"); data_home && *data_home) {
+    return std::filesystem::path(data_home) / "ferry" / "broker";
+  }
+  if (const char* home = std::getenv("HOME"); home && *home) {
+    return std::filesystem::path(home) / ".local" / "share" / "ferry" / "broker";
+  }
+  return "/var/lib/ferry/broker";
+}
+
+// Kafka's worker id: the advertised host and the port of the first listener.
+std::string worker_id(const runtime::WorkerConfig& config) {
+  std::array<char, HOST_NAME_MAX + 1> hostname{};
+  ::gethostname(hostname.data(), hostname.size() - 1);
+  std::string port = "8083";
+  if (!config.listeners.empty()) {
+    const std::string& listener = config.listeners.front();
+    if (const auto colon = listener.rfind(':'); colon != std::string::npos) {
+      port = listener.substr(colon + 1);
+    }
+  }
+  const auto advertised = config.originals.find("rest.advertised.host.name");
+  const std::string host = advertised != config.originals.end() && !advertised->second.empty()
+                               ? advertised->second
+                               : std::string(hostname.data());
+  return host + ":" + port;
+}
+
+runtime::Logger make_logger() {
+  auto logger =
+      std::make_shared<spdlog::logger>("ferry", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  logger->set_pattern("[%Y-%m-%d %H:%M:%S,%e] %l %v");
+  logger->set_level(spdlog::level::info);
+  if (const char* level = std::getenv("FERRY_LOG_LEVEL"); level && *level) {
+    logger->set_level(spdlog::level::from_str(level));
+  }
+  logger->flush_on(spdlog::level::trace);
+  return logger;
+}
+
+// The worker props the embedded broker reads (Kafka's server.properties keys may be set in the
+// worker file), with the data directory and the defaults a one-process setup wants.
+std::map<std::string, std::string> broker_properties(const runtime::WorkerConfig& config,
+                                                     const std::filesystem::path& data) {
+  std::map<std::string, std::string> props = config.originals;
+  props["log.dirs"] = data.string();
+  props.erase("log.dir");
+  // One worker joins the sink groups: waiting for more members only delays the first records.
+  props.try_emplace("group.initial.rebalance.delay.ms", "0");
+  return props;
+}
+
+}  // namespace
+
+int run_standalone_command(std::span<const std::string_view> args, std::ostream& out,
+                           std::ostream& err) {
+  for (const std::string_view arg : args) {
+    if (arg == "--help" || arg == "-h") {
+      out << kUsage;
+      return 0;
+    }
+  }
+  if (args.size() < 2) {
+    err << "ferry standalone: a worker config and at least one connector config are needed\n"
+        << kUsage;
+    return 2;
+  }
+  // Signals are taken by sigwait below: block them before any thread exists, so every thread
+  // inherits the mask and none is interrupted.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  const runtime::Logger log = make_logger();
+  const auto fail = [&](const std::string& message) {
+    log->error("{}", message);
+    err << "ferry standalone: " << message << '\n';
+    return 1;
+  };
+
+  const std::filesystem::path worker_file(args[0]);
+  auto worker_props = runtime::load_config_file(worker_file);
+  if (!worker_props.ok()) return fail(worker_props.status().message());
+  auto config = runtime::parse_worker_config(worker_props->values, runtime::WorkerMode::kStandalone,
+                                             worker_file.string());
+  if (!config.ok()) return fail(config.status().message());
+  if (Status local = runtime::check_embedded_bootstrap(config->bootstrap_servers); !local.ok()) {
+    return fail(worker_file.string() + ": " + local.message());
+  }
+  auto providers = runtime::ConfigProviders::from_worker_config(config->originals);
+  if (!providers.ok()) return fail(worker_file.string() + ": " + providers.status().message());
+
+  std::vector<ConnectorFile> connector_files;
+  for (const std::string_view file : args.subspan(1)) {
+    auto loaded = load_connector_file(std::filesystem::path(file));
+    if (!loaded.ok()) return fail(loaded.status().message());
+    connector_files.push_back(std::move(*loaded));
+  }
+  log->info("Ferry {} (commit {}) starting a standalone worker", kVersion, kCommit);
+
+  loader::PluginRegistry registry;
+  register_builtin_plugins(registry);
+  std::vector<std::filesystem::path> plugin_path;
+  for (const std::string& entry : config->plugin_path) plugin_path.emplace_back(entry);
+  const loader::LoadReport report = loader::load_plugins(plugin_path, registry);
+  for (const loader::LoadedPlugin& plugin : report.loaded) {
+    log->info("Loaded plugin {} {} from {}", plugin.name, plugin.version, plugin.file.string());
+  }
+  for (const loader::LoadProblem& problem : report.problems) {
+    log->error("Skipping plugin {}: {}", problem.file.string(), problem.reason);
+  }
+
+  const std::filesystem::path data = config->log_dirs.value_or(default_data_directory());
+  std::error_code error;
+  std::filesystem::create_directories(data, error);
+  if (error)
+    return fail("cannot create the data directory " + data.string() + ": " + error.message());
+  auto broker_config = broker::broker_config_from_properties(broker_properties(*config, data));
+  if (!broker_config.ok())
+    return fail(worker_file.string() + ": " + broker_config.status().message());
+  broker_config->logs.log = [log](const std::string& note) { log->info("broker: {}", note); };
+  auto broker = broker::Broker::open(std::move(*broker_config));
+  if (!broker.ok()) return fail(broker.status().message());
+  log->info("Embedded broker open on {}", data.string());
+
+  const std::filesystem::path offsets_file = config->offset_storage_file;
+  if (offsets_file.has_parent_path()) {
+    std::filesystem::create_directories(offsets_file.parent_path(), error);
+  }
+  auto offsets = runtime::FileOffsetStore::open(offsets_file);
+  if (!offsets.ok()) return fail(offsets.status().message());
+  for (const std::string& warning : (*offsets)->open_warnings()) log->warn("{}", warning);
+
+  broker::EmbeddedClients clients(**broker);
+  runtime::StatusStore statuses(
+      worker_id(*config), [log](const std::string& connector, std::optional<int> task,
+                                const runtime::StatusEntry& entry) {
+        if (task) {
+          log->info("Task {}-{} is {}", connector, *task, runtime::state_name(entry.state));
+        } else {
+          log->info("Connector {} is {}", connector, runtime::state_name(entry.state));
+        }
+      });
+  runtime::Worker worker(*config, {.plugins = registry,
+                                   .clients = clients,
+                                   .offsets = **offsets,
+                                   .providers = &*providers,
+                                   .statuses = statuses,
+                                   .log = log});
+  for (std::size_t i = 0; i < connector_files.size(); ++i) {
+    const std::string file(args[i + 1]);
+    auto created =
+        worker.put_connector(connector_files[i].config, false, connector_files[i].initial_state);
+    if (!created.ok()) {
+      worker.shutdown();
+      return fail("Failed to create connector for " + file + ": " + created.status().message());
+    }
+    log->info("Created connector {}", created->name);
+  }
+  log->info("Ferry standalone worker started");
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  log->info("Ferry standalone worker stopping ({})", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  worker.shutdown();
+  if (worker.abandoned_tasks() > 0) {
+    // A task that ignores stop() cannot be joined; its offsets were committed up to what the
+    // broker acknowledged, so leaving now loses nothing.
+    log->error("{} task(s) did not stop; exiting without waiting for them",
+               worker.abandoned_tasks());
+    std::_Exit(0);
+  }
+  log->info("Ferry standalone worker stopped");
+  return 0;
+}
+
+}  // namespace ferry::app

@@ -1,0 +1,61 @@
+// The key, value and header converters of one task: the worker's classes unless the connector
+// overrides them (key.converter=... in its config), configured with their own keys, and the two
+// conversions a task does with them (Kafka Connect's WorkerSourceTask.convertTransformedRecord
+// and WorkerSinkTask.convertAndTransformRecord).
+//
+// Thread-safety: one task's; used on the task's thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "broker/client/client_record.h"
+#include "common/result.h"
+#include "ferry/sdk/converter.h"
+#include "ferry/sdk/record.h"
+#include "plugins/loader/plugin_registry.h"
+#include "runtime/worker/connector_config.h"
+#include "runtime/worker/worker_config.h"
+
+namespace ferry::runtime {
+
+// Where a record failed, as Kafka's errors.Stage names it (and the DLQ header will).
+enum class Stage {
+  kTaskPoll,
+  kTaskPut,
+  kTransformation,
+  kKeyConverter,
+  kValueConverter,
+  kHeaderConverter,
+  kKafkaProduce,
+  kKafkaConsume
+};
+std::string_view stage_name(Stage stage);  // "TASK_POLL", ...
+
+class RecordConverters {
+ public:
+  // Errors name the key (key.converter, ...) and the class: not_found with the close matches,
+  // invalid_argument with configure()'s message.
+  static Result<RecordConverters> create(const loader::PluginRegistry& registry,
+                                         const WorkerConfig& worker,
+                                         const ConnectorConfig& connector);
+
+  // A source record as the producer sends it. Exceptions of a converter pass through; *stage
+  // says which one threw.
+  broker::ProducerRecord to_producer_record(const sdk::SourceRecord& record, Stage* stage) const;
+  // A consumed record as a sink task gets it (before transforms), likewise.
+  sdk::SinkRecord to_sink_record(const broker::ConsumerRecord& record, Stage* stage) const;
+
+  // The class names, for messages.
+  const std::string& class_name(Stage stage) const;
+
+ private:
+  std::unique_ptr<sdk::Converter> key_;
+  std::unique_ptr<sdk::Converter> value_;
+  std::unique_ptr<sdk::HeaderConverter> header_;
+  std::string key_class_;
+  std::string value_class_;
+  std::string header_class_;
+};
+
+}  // namespace ferry::runtime

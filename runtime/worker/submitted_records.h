@@ -1,0 +1,81 @@
+// The records a source task sent and the broker has not yet acknowledged, and from them the
+// source offsets that are safe to commit (Kafka Connect's SubmittedRecords): per source partition,
+// the offset of the last record such that it and every record of that partition sent before it
+// were acknowledged. Acknowledgements may arrive out of order across the producer's partitions;
+// a source partition's offset still only moves past records that are all acknowledged, so a
+// restart from a committed offset never skips an unacknowledged record.
+//
+// Thread-safety: submit(), take_committable() and the waits run on the task's thread; ack()
+// runs on the producer's callback thread.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <list>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "ferry/sdk/record.h"
+#include "ferry/sdk/source_connector.h"
+
+namespace ferry::runtime {
+
+class SubmittedRecords {
+ public:
+  class Entry;
+
+  // Starts tracking a record of `bytes` (its converted size, for the memory bound). The entry
+  // stays valid until take_committable() hands it out acknowledged.
+  Entry* submit(sdk::SourceRecord record, std::size_t bytes);
+  // The broker acknowledged the entry's record at position.
+  void ack(Entry* entry, sdk::RecordPosition position);
+
+  struct Committable {
+    // Per source partition (non-empty ones only), its offset.
+    std::vector<std::pair<sdk::SourceMap, sdk::SourceMap>> offsets;
+    // The acknowledged records taken, in send order per source partition, with where they went:
+    // for SourceTask::commit_record.
+    std::vector<std::pair<sdk::SourceRecord, sdk::RecordPosition>> acknowledged;
+  };
+  // Removes the acknowledged prefix of every source partition and returns it.
+  Committable take_committable();
+
+  std::size_t outstanding_records() const;
+  std::size_t outstanding_bytes() const;
+  // Waits until at most max_bytes are outstanding, or the deadline, or stop() says so. True when
+  // the bound holds.
+  bool wait_below(std::size_t max_bytes, std::chrono::steady_clock::time_point deadline,
+                  const std::function<bool()>& stop);
+  // Wakes a wait_below().
+  void notify();
+
+  class Entry {
+   private:
+    friend class SubmittedRecords;
+    sdk::SourceRecord record;
+    sdk::RecordPosition position;
+    std::size_t bytes = 0;
+    bool acked = false;
+  };
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  struct Partition {
+    sdk::SourceMap partition;
+    std::deque<Entry> entries;
+  };
+  // Source maps have no order, and tasks have few partitions: a list searched from the one of
+  // the last record submitted, so a task with one source partition never searches.
+  std::list<Partition> partitions_;
+  Partition* last_ = nullptr;
+  std::size_t outstanding_records_ = 0;
+  std::size_t outstanding_bytes_ = 0;
+};
+
+}  // namespace ferry::runtime

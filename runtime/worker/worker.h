@@ -1,0 +1,150 @@
+// The standalone worker (Kafka Connect's Worker and StandaloneHerder in one): it keeps the
+// connectors' configs and target states, instantiates each connector from the plugin registry,
+// asks it for task configs and runs every task on its own thread (WorkerSourceTask,
+// WorkerSinkTask), and carries out pause, resume, stop, restart and delete. REST and the
+// command line drive it through these members.
+//
+// Lifecycle of a connector (statuses in the StatusStore, as Kafka reports them):
+//   put_connector → validate (framework keys, the class, converters, transforms, the connector's
+//   own validate()) → start: initialize, start(config resolved through the config providers),
+//   task_configs(tasks.max) → tasks started. A connector whose start() throws is FAILED with its
+//   trace (its tasks are not started); a task whose start throws is FAILED, the others run.
+//   request_task_reconfiguration (from the connector, any thread) → task_configs() again on the
+//   worker's own thread; if they changed, the tasks are stopped and started with the new ones.
+//   pause/resume move tasks between RUNNING and PAUSED; stop ends the tasks and the connector
+//   (STOPPED, no tasks); delete ends them and forgets the connector (its offsets stay, as in
+//   Kafka).
+//
+// Stopping tasks waits task.shutdown.graceful.timeout.ms in total; a task still running then is
+// abandoned ("Graceful stop of task ... failed") and the process may exit without joining it
+// (abandoned_tasks()).
+//
+// Thread-safety: every member may be called from any thread; one mutex serializes them (and the
+// reconfiguration thread), so a slow connector start delays the others, as in Kafka's herder.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "broker/client/clients.h"
+#include "common/result.h"
+#include "ferry/sdk/config_def.h"
+#include "plugins/loader/plugin_registry.h"
+#include "runtime/config/config_providers.h"
+#include "runtime/offsets/offset_store.h"
+#include "runtime/worker/connector_config.h"
+#include "runtime/worker/status_store.h"
+#include "runtime/worker/worker_config.h"
+#include "runtime/worker/worker_log.h"
+#include "runtime/worker/worker_task.h"
+
+namespace ferry::runtime {
+
+struct ConnectorInfo {
+  std::string name;
+  sdk::ConfigMap config;  // as given, before config providers
+  std::vector<TaskId> tasks;
+  ConnectorType type = ConnectorType::kSource;
+};
+
+class Worker {
+ public:
+  struct Collaborators {
+    const loader::PluginRegistry& plugins;
+    broker::Clients& clients;
+    FileOffsetStore& offsets;
+    const ConfigProviders* providers = nullptr;  // none: configs are used as they are
+    StatusStore& statuses;
+    Logger log;
+  };
+
+  Worker(WorkerConfig config, Collaborators collaborators);
+  // Stops everything (shutdown()).
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Creates the connector, or replaces its config when it exists and replace is set (conflict
+  // otherwise: "Connector <name> already exists"), and starts it in the initial state. Errors:
+  // invalid_argument naming the key and the problem (several joined with "; "), not_found for
+  // an unknown class with the close matches.
+  Result<ConnectorInfo> put_connector(const sdk::ConfigMap& config, bool replace,
+                                      TargetState initial = TargetState::kStarted);
+  // Validates as put_connector does, starting nothing.
+  Status validate_connector(const sdk::ConfigMap& config) const;
+  // not_found for an unknown connector ("Connector <name> not found").
+  Status delete_connector(const std::string& name);
+  Status pause_connector(const std::string& name);
+  Status resume_connector(const std::string& name);
+  Status stop_connector(const std::string& name);
+  Status restart_connector(const std::string& name, bool include_tasks, bool only_failed);
+  Status restart_task(const TaskId& id);
+
+  std::vector<std::string> connectors() const;  // sorted
+  Result<ConnectorInfo> connector_info(const std::string& name) const;
+  Result<std::vector<sdk::ConfigMap>> task_configs(const std::string& name) const;
+  Result<TargetState> target_state(const std::string& name) const;
+
+  // Stops every task and connector, committing offsets. Idempotent.
+  void shutdown();
+  // Tasks that did not stop within the graceful timeout; still running.
+  std::size_t abandoned_tasks() const;
+
+  const WorkerConfig& config() const { return config_; }
+
+ private:
+  class ConnectorContext;
+  struct Connector {
+    sdk::ConfigMap config;
+    ConnectorConfig parsed;
+    ConnectorType type = ConnectorType::kSource;
+    TargetState target = TargetState::kStarted;
+    std::unique_ptr<ConnectorContext> context;
+    std::unique_ptr<sdk::Connector> instance;  // set while started (running or paused)
+    std::vector<sdk::ConfigMap> task_configs;
+    std::vector<std::unique_ptr<WorkerTask>> tasks;
+  };
+
+  Result<Connector> prepare(const sdk::ConfigMap& config) const;
+  Result<sdk::ConfigMap> resolve(const sdk::ConfigMap& config) const;
+  // All with mutex_ held.
+  void start_connector(const std::string& name, Connector& connector);
+  void stop_connector_instance(const std::string& name, Connector& connector);
+  Status compute_task_configs(const std::string& name, Connector& connector);
+  void start_tasks(const std::string& name, Connector& connector);
+  void start_task(const std::string& name, Connector& connector, int index);
+  std::unique_ptr<WorkerTask> create_task(const std::string& name, Connector& connector, int index);
+  void stop_tasks(std::vector<std::unique_ptr<WorkerTask>> tasks);
+  void fail_connector(const std::string& name, Connector& connector, const std::string& trace);
+  Connector* find(const std::string& name);
+  const Connector* find(const std::string& name) const;
+  sdk::ConfigMap producer_properties(const std::string& name, const Connector& connector,
+                                     int index) const;
+  sdk::ConfigMap consumer_properties(const std::string& name, const Connector& connector,
+                                     int index) const;
+
+  void reconfiguration_loop(std::stop_token stop);
+  void request_reconfiguration(const std::string& name);
+
+  const WorkerConfig config_;
+  Collaborators collaborators_;
+  Logger log_;
+  mutable std::mutex mutex_;
+  std::map<std::string, Connector> connectors_;
+  std::vector<std::unique_ptr<WorkerTask>> abandoned_;
+  bool shut_down_ = false;
+
+  std::mutex queue_mutex_;
+  std::condition_variable_any queue_changed_;
+  std::deque<std::string> reconfigurations_;  // connector names, guarded by queue_mutex_
+  std::jthread reconfigurer_;                 // last: stopped first
+};
+
+}  // namespace ferry::runtime

@@ -1,0 +1,81 @@
+// Runs one source task (Kafka Connect's WorkerSourceTask): poll() → transforms → converters →
+// producer, on the task's thread, and commits source offsets only for records the broker
+// acknowledged.
+//
+// Loop. While started: poll the task; put each record through the transforms (a dropped record
+// is acknowledged at once), convert it and send it; hand acknowledged records to commit_record;
+// every offset.flush.interval.ms, commit. While more than max_outstanding_bytes wait for
+// acknowledgement, poll() is not called. While paused, nothing is polled; acknowledgements and
+// commits go on.
+//
+// Commit. The offsets of the acknowledged prefix of every source partition (SubmittedRecords)
+// are put into the offset store and flushed (atomic rewrite of the offsets file); then
+// SourceTask::commit() runs. A failed flush is logged and retried at the next interval: the
+// offsets stay in memory.
+//
+// Stop. request_stop() calls SourceTask::stop() (so a blocked poll() returns) and the loop ends;
+// the runner then waits up to offset.flush.timeout.ms for the producer to acknowledge what was
+// sent, commits, and closes the producer. kill -9 at any point loses nothing acknowledged: a
+// restart resumes from the last committed offsets and sends again what followed them.
+//
+// Errors. An exception from poll() fails the task. A transform or converter failure fails it too
+// with errors.tolerance=none; with all, the record is skipped (logged with errors.log.enable) and
+// counts as acknowledged. A send the broker refuses fails the task (tolerance none) or is skipped.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "broker/client/producer.h"
+#include "ferry/sdk/source_connector.h"
+#include "runtime/offsets/offset_store.h"
+#include "runtime/worker/record_converters.h"
+#include "runtime/worker/submitted_records.h"
+#include "runtime/worker/task_settings.h"
+#include "runtime/worker/transformation_chain.h"
+#include "runtime/worker/worker_task.h"
+
+namespace ferry::runtime {
+
+class WorkerSourceTask final : public WorkerTask {
+ public:
+  WorkerSourceTask(TaskId id, TaskSettings settings, std::unique_ptr<sdk::SourceTask> task,
+                   RecordConverters converters, TransformationChain<sdk::SourceRecord> transforms,
+                   std::unique_ptr<broker::Producer> producer, FileOffsetStore& offsets,
+                   StatusStore& statuses, Logger log);
+  ~WorkerSourceTask() override;
+
+ private:
+  class Context;
+
+  void execute() override;
+  void on_stop_requested() override;
+  // Sends one polled record; false when it was skipped or dropped.
+  void send(sdk::SourceRecord record);
+  // Hands acknowledged records to commit_record and gathers their offsets.
+  void collect_acknowledged();
+  // Stores and flushes the gathered offsets, then SourceTask::commit(). False if the flush failed.
+  bool commit_offsets();
+  void check_send_failure();
+  // errors.tolerance=all: logs and skips; none: rethrows.
+  void handle_record_error(Stage stage, const sdk::SourceRecord& record);
+
+  const TaskSettings settings_;
+  std::unique_ptr<Context> context_;
+  std::unique_ptr<sdk::SourceTask> task_;
+  RecordConverters converters_;
+  TransformationChain<sdk::SourceRecord> transforms_;
+  std::unique_ptr<broker::Producer> producer_;
+  FileOffsetStore& offsets_;
+  SubmittedRecords submitted_;
+  // Offsets acknowledged and not yet committed, one per source partition; task thread only.
+  std::vector<std::pair<sdk::SourceMap, sdk::SourceMap>> pending_offsets_;
+  std::mutex send_failure_mutex_;
+  std::string send_failure_;  // the first refused send, guarded by send_failure_mutex_
+  bool task_started_ = false;
+};
+
+}  // namespace ferry::runtime
