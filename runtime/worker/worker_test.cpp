@@ -1,0 +1,542 @@
+// The worker against a real embedded broker and offsets file, with connectors defined here:
+// records flow, offsets are committed only when acknowledged and resumed from after a restart,
+// sink offsets are committed to the group, failures, pauses, restarts and reconfigurations
+// behave as Kafka Connect's do.
+#include "runtime/worker/worker.h"
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "broker/embedded/embedded_clients.h"
+#include "broker/server/broker.h"
+#include "ferry/sdk/schema.h"
+#include "runtime/converters/converter_catalog.h"
+#include "tests/temp_directory.h"
+
+namespace ferry::runtime {
+namespace {
+
+using namespace std::chrono_literals;
+
+// What the test connectors share with the test (one instance per test, captured by the
+// factories).
+struct Shared {
+  std::mutex mutex;
+  // Sources.
+  std::atomic<int> polls{0};
+  std::atomic<int> wanted_tasks{1};  // what the reconfigurable source returns
+  sdk::ConnectorContext* source_context = nullptr;
+  // Sinks.
+  std::vector<std::string> received;  // "topic/partition/offset=value"
+  std::vector<std::string> values;
+  std::atomic<int> retriable_failures{0};  // put() throws RetriableException this many times
+  std::atomic<int> puts{0};
+  std::set<std::string> opened;
+};
+
+// Emits "v<i>" for i = resume point + 1 ... count, 50 per poll, with offset {"i": i} in partition
+// {"task": <task>}. fail.at=<i> throws from poll() when it gets there.
+class CountingSourceTask : public sdk::SourceTask {
+ public:
+  explicit CountingSourceTask(Shared& shared) : shared_(shared) {}
+  std::string version() const override { return "1"; }
+  void start(const sdk::ConfigMap& props) override {
+    topic_ = props.at("topic");
+    count_ = std::stoi(props.at("count"));
+    task_ = props.at("task");
+    if (const auto it = props.find("fail.at"); it != props.end()) fail_at_ = std::stoi(it->second);
+    partition_ = {{"task", sdk::Value(task_)}};
+    if (auto offset = context().offset_storage_reader().offset(partition_)) {
+      next_ = static_cast<int>(offset->at("i").as<std::int64_t>()) + 1;
+    }
+  }
+  std::vector<sdk::SourceRecord> poll() override {
+    ++shared_.polls;
+    std::vector<sdk::SourceRecord> records;
+    if (next_ > count_ || stopped_) {
+      std::this_thread::sleep_for(5ms);
+      return records;
+    }
+    for (int n = 0; n < 50 && next_ <= count_; ++n, ++next_) {
+      if (next_ == fail_at_) throw sdk::ConnectException("counting source failed at " + task_);
+      sdk::SourceRecord record;
+      record.source_partition = partition_;
+      record.source_offset = {{"i", sdk::Value(std::int64_t{next_})}};
+      record.topic = topic_;
+      record.value_schema = sdk::Schema::string();
+      record.value = sdk::Value("v" + std::to_string(next_));
+      records.push_back(std::move(record));
+    }
+    return records;
+  }
+  void stop() override { stopped_ = true; }
+
+ private:
+  Shared& shared_;
+  std::string topic_;
+  std::string task_;
+  int count_ = 0;
+  int next_ = 1;
+  int fail_at_ = -1;
+  sdk::SourceMap partition_;
+  std::atomic<bool> stopped_{false};
+};
+
+class CountingSource : public sdk::SourceConnector {
+ public:
+  explicit CountingSource(Shared& shared) : shared_(shared) {}
+  std::string version() const override { return "1"; }
+  void initialize(sdk::ConnectorContext& context) override {
+    sdk::SourceConnector::initialize(context);
+    shared_.source_context = &context;
+  }
+  void start(const sdk::ConfigMap& props) override {
+    props_ = props;
+    if (props.contains("fail.start")) throw sdk::ConnectException("cannot reach the source");
+  }
+  std::vector<sdk::ConfigMap> task_configs(int max_tasks) override {
+    std::vector<sdk::ConfigMap> configs;
+    const int tasks = std::min(max_tasks, shared_.wanted_tasks.load());
+    for (int i = 0; i < tasks; ++i) {
+      sdk::ConfigMap config = props_;
+      config["task"] = std::to_string(i);
+      if (const auto it = props_.find("fail.task");
+          it != props_.end() && it->second != config["task"]) {
+        config.erase("fail.at");
+      }
+      configs.push_back(std::move(config));
+    }
+    return configs;
+  }
+  void stop() override {}
+  sdk::ConfigDef config() const override {
+    return sdk::ConfigDef().define(
+        {.name = "topic", .type = sdk::ConfigType::kString, .validator = sdk::NonEmptyString()});
+  }
+  std::unique_ptr<sdk::SourceTask> create_task() const override {
+    return std::make_unique<CountingSourceTask>(shared_);
+  }
+
+ private:
+  Shared& shared_;
+  sdk::ConfigMap props_;
+};
+
+class CollectingSinkTask : public sdk::SinkTask {
+ public:
+  explicit CollectingSinkTask(Shared& shared) : shared_(shared) {}
+  std::string version() const override { return "1"; }
+  void start(const sdk::ConfigMap&) override {}
+  void open(const std::set<sdk::TopicPartitionId>& partitions) override {
+    std::scoped_lock lock(shared_.mutex);
+    for (const auto& p : partitions)
+      shared_.opened.insert(p.topic + "-" + std::to_string(p.partition));
+  }
+  void put(std::vector<sdk::SinkRecord> records) override {
+    ++shared_.puts;
+    if (!records.empty() && shared_.retriable_failures.load() > 0) {
+      --shared_.retriable_failures;
+      context().timeout(10ms);
+      throw sdk::RetriableException("sink not ready");
+    }
+    std::scoped_lock lock(shared_.mutex);
+    for (const sdk::SinkRecord& record : records) {
+      const std::string value = record.value.is_null() ? "null" : record.value.as<std::string>();
+      shared_.values.push_back(value);
+      shared_.received.push_back(record.topic + "/" + std::to_string(record.kafka_partition) + "/" +
+                                 std::to_string(record.kafka_offset) + "=" + value);
+    }
+  }
+  void stop() override {}
+
+ private:
+  Shared& shared_;
+};
+
+class CollectingSink : public sdk::SinkConnector {
+ public:
+  explicit CollectingSink(Shared& shared) : shared_(shared) {}
+  std::string version() const override { return "1"; }
+  void start(const sdk::ConfigMap& props) override { props_ = props; }
+  std::vector<sdk::ConfigMap> task_configs(int max_tasks) override {
+    return std::vector<sdk::ConfigMap>(static_cast<std::size_t>(max_tasks), props_);
+  }
+  void stop() override {}
+  sdk::ConfigDef config() const override { return {}; }
+  std::unique_ptr<sdk::SinkTask> create_task() const override {
+    return std::make_unique<CollectingSinkTask>(shared_);
+  }
+
+ private:
+  Shared& shared_;
+  sdk::ConfigMap props_;
+};
+
+// Appends "!" to string values.
+template <typename Record>
+class Exclaim : public sdk::Transformation<Record> {
+ public:
+  void configure(const sdk::ConfigMap&) override {}
+  std::optional<Record> apply(Record record) override {
+    if (record.value.template is<std::string>()) {
+      record.value = sdk::Value(record.value.template as<std::string>() + "!");
+    }
+    return record;
+  }
+  sdk::ConfigDef config() const override { return {}; }
+};
+
+class WorkerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ConverterCatalog catalog = ConverterCatalog::with_builtins("test");
+    (void)registry_.register_plugin(
+        {.name = "builtins", .version = "test"}, [&catalog](sdk::PluginRegistrar& registrar) {
+          for (const ConverterPlugin& plugin : catalog.plugins()) {
+            if (plugin.new_converter) {
+              registrar.converter(plugin.class_name, plugin.new_converter);
+            }
+            if (plugin.new_header_converter) {
+              registrar.header_converter(plugin.class_name, plugin.new_header_converter);
+            }
+          }
+        });
+    Shared* shared = &shared_;
+    (void)registry_.register_plugin(
+        {.name = "test", .version = "1"}, [shared](sdk::PluginRegistrar& registrar) {
+          registrar.source_connector("test.CountingSourceConnector", [shared] {
+            return std::make_unique<CountingSource>(*shared);
+          });
+          registrar.sink_connector("test.CollectingSinkConnector",
+                                   [shared] { return std::make_unique<CollectingSink>(*shared); });
+          registrar.transformation<Exclaim>("test.Exclaim");
+        });
+    open();
+  }
+  void TearDown() override { close(); }
+
+  void open() {
+    auto config =
+        broker::broker_config_from_properties({{"log.dirs", (dir_.path() / "data").string()},
+                                               {"offsets.topic.num.partitions", "1"},
+                                               {"group.initial.rebalance.delay.ms", "0"}});
+    ASSERT_TRUE(config.ok());
+    auto broker = broker::Broker::open(*config);
+    ASSERT_TRUE(broker.ok()) << broker.status().message();
+    broker_ = std::move(*broker);
+    clients_ = std::make_unique<broker::EmbeddedClients>(*broker_);
+    auto offsets = FileOffsetStore::open(dir_.path() / "connect.offsets");
+    ASSERT_TRUE(offsets.ok()) << offsets.status().message();
+    offsets_ = std::move(*offsets);
+    statuses_ = std::make_unique<StatusStore>("test:8083");
+    auto worker_config = parse_worker_config(
+        {{"key.converter", "org.apache.kafka.connect.storage.StringConverter"},
+         {"value.converter", "org.apache.kafka.connect.storage.StringConverter"},
+         {"offset.storage.file.filename", (dir_.path() / "connect.offsets").string()},
+         {"offset.flush.interval.ms", "100"},
+         {"task.shutdown.graceful.timeout.ms", "10000"}},
+        WorkerMode::kStandalone, "worker");
+    ASSERT_TRUE(worker_config.ok()) << worker_config.status().message();
+    worker_ = std::make_unique<Worker>(*worker_config, Worker::Collaborators{.plugins = registry_,
+                                                                             .clients = *clients_,
+                                                                             .offsets = *offsets_,
+                                                                             .statuses = *statuses_,
+                                                                             .log = null_logger()});
+  }
+  void close() {
+    if (worker_) worker_->shutdown();
+    worker_.reset();
+    statuses_.reset();
+    offsets_.reset();
+    clients_.reset();
+    broker_.reset();
+  }
+  void restart() {
+    close();
+    open();
+  }
+
+  static sdk::ConfigMap source(std::string name, int count, sdk::ConfigMap extra = {}) {
+    sdk::ConfigMap props = {{"name", std::move(name)},
+                            {"connector.class", "CountingSource"},
+                            {"topic", "numbers"},
+                            {"count", std::to_string(count)}};
+    for (auto& [key, value] : extra) props[key] = value;
+    return props;
+  }
+  static sdk::ConfigMap sink(std::string name, sdk::ConfigMap extra = {}) {
+    sdk::ConfigMap props = {
+        {"name", std::move(name)}, {"connector.class", "CollectingSink"}, {"topics", "numbers"}};
+    for (auto& [key, value] : extra) props[key] = value;
+    return props;
+  }
+
+  // Every value of the topic's partition 0, in offset order.
+  std::vector<std::string> topic_values(const std::string& topic) {
+    auto consumer = clients_->consumer({{"auto.offset.reset", "earliest"}});
+    EXPECT_TRUE(consumer.ok());
+    std::vector<std::string> values;
+    if (!(*consumer)->assign({{topic, 0}}).ok()) return values;
+    for (int empty = 0; empty < 3;) {
+      auto records = (*consumer)->poll(50ms);
+      if (!records.ok() || records->empty()) {
+        ++empty;
+        continue;
+      }
+      for (const auto& record : *records) {
+        values.emplace_back(record.value->begin(), record.value->end());
+      }
+    }
+    return values;
+  }
+
+  static std::vector<std::string> expected_values(int from, int to,
+                                                  const std::string& suffix = "") {
+    std::vector<std::string> values;
+    for (int i = from; i <= to; ++i) values.push_back("v" + std::to_string(i) + suffix);
+    return values;
+  }
+
+  // Waits until condition() holds (or 60 s, then fails).
+  static void eventually(const std::function<bool()>& condition, const std::string& what) {
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (!condition()) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        FAIL() << "timed out waiting for " << what;
+        return;
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+  }
+
+  State task_state(const std::string& connector, int task) {
+    auto entry = statuses_->task({connector, task});
+    return entry ? entry->state : State::kDestroyed;
+  }
+
+  std::size_t sink_count() {
+    std::scoped_lock lock(shared_.mutex);
+    return shared_.values.size();
+  }
+
+  testing::TempDir dir_;
+  Shared shared_;
+  loader::PluginRegistry registry_;
+  std::unique_ptr<broker::Broker> broker_;
+  std::unique_ptr<broker::EmbeddedClients> clients_;
+  std::unique_ptr<FileOffsetStore> offsets_;
+  std::unique_ptr<StatusStore> statuses_;
+  std::unique_ptr<Worker> worker_;
+};
+
+TEST_F(WorkerTest, SourceRecordsReachTheTopicAndTheirOffsetsAreCommitted) {
+  auto created = worker_->put_connector(source("counter", 500), false);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  EXPECT_EQ(statuses_->connector("counter")->state, State::kRunning);
+  eventually([&] { return topic_values("numbers").size() == 500; }, "500 records");
+  EXPECT_EQ(topic_values("numbers"), expected_values(1, 500));
+  eventually(
+      [&] {
+        auto offset = offsets_->offset("counter", {{"task", sdk::Value("0")}});
+        return offset && offset->at("i").as<std::int64_t>() == 500;
+      },
+      "the last offset committed");
+  EXPECT_EQ(task_state("counter", 0), State::kRunning);
+  auto tasks = worker_->task_configs("counter");
+  ASSERT_TRUE(tasks.ok());
+  ASSERT_EQ(tasks->size(), 1u);
+  EXPECT_EQ(tasks->at(0).at("task"), "0");
+}
+
+TEST_F(WorkerTest, ARestartedSourceResumesAfterItsCommittedOffsetWithNothingRepeated) {
+  ASSERT_TRUE(worker_->put_connector(source("counter", 300), false).ok());
+  eventually([&] { return topic_values("numbers").size() == 300; }, "300 records");
+  restart();  // a clean stop commits everything acknowledged
+  ASSERT_TRUE(worker_->put_connector(source("counter", 600), false).ok());
+  eventually([&] { return topic_values("numbers").size() >= 600; }, "600 records");
+  EXPECT_EQ(topic_values("numbers"), expected_values(1, 600));
+}
+
+TEST_F(WorkerTest, TransformsRunBeforeConversion) {
+  ASSERT_TRUE(
+      worker_
+          ->put_connector(
+              source("counter", 3, {{"transforms", "shout"}, {"transforms.shout.type", "Exclaim"}}),
+              false)
+          .ok());
+  eventually([&] { return topic_values("numbers").size() == 3; }, "3 records");
+  EXPECT_EQ(topic_values("numbers"), expected_values(1, 3, "!"));
+}
+
+TEST_F(WorkerTest, SinkGetsEveryRecordAndCommitsTheGroupsOffsets) {
+  ASSERT_TRUE(worker_->put_connector(source("counter", 1000), false).ok());
+  ASSERT_TRUE(worker_->put_connector(sink("collector"), false).ok());
+  eventually([&] { return sink_count() == 1000; }, "1000 records in the sink");
+  {
+    std::scoped_lock lock(shared_.mutex);
+    EXPECT_EQ(shared_.values, expected_values(1, 1000));
+    EXPECT_TRUE(shared_.opened.contains("numbers-0"));
+  }
+  restart();
+  auto offsets = clients_->admin().list_group_offsets("connect-collector");
+  ASSERT_TRUE(offsets.ok()) << offsets.status().message();
+  EXPECT_EQ(offsets->at({"numbers", 0}), 1000);
+
+  // After the restart only new records are delivered.
+  ASSERT_TRUE(worker_->put_connector(source("counter", 1010), false).ok());
+  ASSERT_TRUE(worker_->put_connector(sink("collector"), false).ok());
+  eventually([&] { return sink_count() == 1010; }, "10 more records");
+  std::this_thread::sleep_for(200ms);
+  std::scoped_lock lock(shared_.mutex);
+  EXPECT_EQ(shared_.values, expected_values(1, 1010));
+}
+
+TEST_F(WorkerTest, RetriableExceptionDeliversTheSameRecordsAgain) {
+  shared_.retriable_failures = 3;
+  ASSERT_TRUE(worker_->put_connector(sink("collector"), false).ok());
+  ASSERT_TRUE(worker_->put_connector(source("counter", 200), false).ok());
+  eventually([&] { return sink_count() == 200; }, "200 records in the sink");
+  std::this_thread::sleep_for(100ms);
+  std::scoped_lock lock(shared_.mutex);
+  EXPECT_EQ(shared_.values, expected_values(1, 200)) << "nothing lost or repeated";
+  EXPECT_EQ(shared_.retriable_failures.load(), 0);
+}
+
+TEST_F(WorkerTest, SinkTopicsRegexFindsTopics) {
+  ASSERT_TRUE(worker_->put_connector(source("counter", 20), false).ok());
+  ASSERT_TRUE(
+      worker_->put_connector(sink("collector", {{"topics", ""}, {"topics.regex", "num.*"}}), false)
+          .ok());
+  eventually([&] { return sink_count() == 20; }, "20 records in the sink");
+}
+
+TEST_F(WorkerTest, AFailingTaskIsFailedWithItsTraceAndTheOthersKeepRunning) {
+  shared_.wanted_tasks = 2;
+  ASSERT_TRUE(
+      worker_
+          ->put_connector(
+              source("counter", 100, {{"tasks.max", "2"}, {"fail.at", "60"}, {"fail.task", "1"}}),
+              false)
+          .ok());
+  eventually([&] { return task_state("counter", 1) == State::kFailed; }, "task 1 FAILED");
+  const auto failed = statuses_->task({"counter", 1});
+  EXPECT_NE(failed->trace.find("counting source failed at 1"), std::string::npos) << failed->trace;
+  EXPECT_NE(failed->trace.find("ConnectException"), std::string::npos) << failed->trace;
+  EXPECT_EQ(task_state("counter", 0), State::kRunning);
+  eventually(
+      [&] {
+        auto offset = offsets_->offset("counter", {{"task", sdk::Value("0")}});
+        return offset && offset->at("i").as<std::int64_t>() == 100;
+      },
+      "task 0 done");
+  // What the failed task returned before failing (its first poll: 1..50) was committed too.
+  auto offset = offsets_->offset("counter", {{"task", sdk::Value("1")}});
+  ASSERT_TRUE(offset.has_value());
+  EXPECT_EQ(offset->at("i").as<std::int64_t>(), 50);
+
+  // Restarting only the failed tasks restarts task 1 alone.
+  ASSERT_TRUE(worker_->restart_connector("counter", true, true).ok());
+  EXPECT_NE(task_state("counter", 1), State::kFailed);
+  EXPECT_EQ(statuses_->connector("counter")->state, State::kRunning);
+}
+
+TEST_F(WorkerTest, AConnectorWhoseStartThrowsIsFailedWithoutTasks) {
+  ASSERT_TRUE(worker_->put_connector(source("counter", 10, {{"fail.start", "1"}}), false).ok());
+  const auto entry = statuses_->connector("counter");
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_EQ(entry->state, State::kFailed);
+  EXPECT_NE(entry->trace.find("cannot reach the source"), std::string::npos);
+  EXPECT_TRUE(statuses_->tasks("counter").empty());
+}
+
+TEST_F(WorkerTest, PausedSourceStopsPollingAndResumesWhereItWas) {
+  ASSERT_TRUE(worker_->put_connector(source("counter", 100000), false).ok());
+  eventually([&] { return shared_.polls.load() > 5; }, "some polls");
+  ASSERT_TRUE(worker_->pause_connector("counter").ok());
+  eventually([&] { return task_state("counter", 0) == State::kPaused; }, "task PAUSED");
+  EXPECT_EQ(statuses_->connector("counter")->state, State::kPaused);
+  const int polls = shared_.polls.load();
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(shared_.polls.load(), polls) << "a paused task is not polled";
+  ASSERT_TRUE(worker_->resume_connector("counter").ok());
+  eventually([&] { return task_state("counter", 0) == State::kRunning; }, "task RUNNING");
+  eventually([&] { return topic_values("numbers").size() == 100000; }, "every record");
+  EXPECT_EQ(topic_values("numbers"), expected_values(1, 100000)) << "nothing lost or repeated";
+}
+
+TEST_F(WorkerTest, StoppedConnectorHasNoTasksAndResumeStartsItAgain) {
+  ASSERT_TRUE(worker_->put_connector(source("counter", 50), false).ok());
+  eventually([&] { return topic_values("numbers").size() == 50; }, "50 records");
+  ASSERT_TRUE(worker_->stop_connector("counter").ok());
+  EXPECT_EQ(statuses_->connector("counter")->state, State::kStopped);
+  EXPECT_TRUE(statuses_->tasks("counter").empty());
+  EXPECT_TRUE(worker_->task_configs("counter")->empty());
+  ASSERT_TRUE(worker_->resume_connector("counter").ok());
+  EXPECT_EQ(statuses_->connector("counter")->state, State::kRunning);
+  eventually([&] { return task_state("counter", 0) == State::kRunning; }, "task RUNNING");
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(topic_values("numbers"), expected_values(1, 50)) << "resumed from its offset";
+}
+
+TEST_F(WorkerTest, TaskReconfigurationRestartsTasksWithTheNewConfigs) {
+  ASSERT_TRUE(worker_->put_connector(source("counter", 10, {{"tasks.max", "3"}}), false).ok());
+  EXPECT_EQ(worker_->task_configs("counter")->size(), 1u);
+  shared_.wanted_tasks = 3;
+  shared_.source_context->request_task_reconfiguration();
+  eventually([&] { return worker_->task_configs("counter")->size() == 3; }, "3 task configs");
+  eventually([&] { return task_state("counter", 2) == State::kRunning; }, "task 2 RUNNING");
+  EXPECT_EQ(worker_->connector_info("counter")->tasks.size(), 3u);
+}
+
+TEST_F(WorkerTest, DeleteForgetsTheConnectorButKeepsItsOffsets) {
+  ASSERT_TRUE(worker_->put_connector(source("counter", 20), false).ok());
+  eventually(
+      [&] {
+        return offsets_->offset("counter", {{"task", sdk::Value("0")}}).has_value();
+      },
+      "an offset");
+  ASSERT_TRUE(worker_->delete_connector("counter").ok());
+  EXPECT_TRUE(worker_->connectors().empty());
+  EXPECT_FALSE(statuses_->connector("counter").has_value());
+  EXPECT_TRUE(offsets_->offset("counter", {{"task", sdk::Value("0")}}).has_value());
+  EXPECT_EQ(worker_->delete_connector("counter").message(), "Connector counter not found");
+}
+
+TEST_F(WorkerTest, BadConfigsAreRefusedBeforeAnythingStarts) {
+  const auto message = [&](sdk::ConfigMap props) {
+    auto created = worker_->put_connector(props, false);
+    return created.ok() ? std::string("ok") : created.status().message();
+  };
+  auto unknown = source("x", 1);
+  unknown["connector.class"] = "CountingSourc";
+  const std::string unknown_message = message(unknown);
+  EXPECT_NE(unknown_message.find("test.CountingSourceConnector"), std::string::npos)
+      << unknown_message;
+  auto no_topic = source("x", 1);
+  no_topic["topic"] = "";
+  EXPECT_NE(message(no_topic).find("topic: "), std::string::npos) << message(no_topic);
+  auto bad_converter = source("x", 1);
+  bad_converter["value.converter"] = "NoSuchConverter";
+  EXPECT_NE(message(bad_converter).find("value.converter=NoSuchConverter"), std::string::npos);
+  auto bad_transform = source("x", 1);
+  bad_transform["transforms"] = "t";
+  bad_transform["transforms.t.type"] = "NoSuchTransform";
+  EXPECT_NE(message(bad_transform).find("transforms.t.type=NoSuchTransform"), std::string::npos);
+  EXPECT_TRUE(worker_->connectors().empty());
+
+  ASSERT_EQ(message(source("x", 1)), "ok");
+  EXPECT_EQ(message(source("x", 1)), "Connector x already exists");
+  EXPECT_TRUE(worker_->put_connector(source("x", 2), true).ok()) << "replace is allowed";
+}
+
+}  // namespace
+}  // namespace ferry::runtime
