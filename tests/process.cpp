@@ -1,10 +1,14 @@
 #include "tests/process.h"
 
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <stdexcept>
+#include <thread>
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,7 +26,90 @@ std::string slurp(int fd) {
   return text;
 }
 
+// A temporary file for a child's output, already unlinked.
+int output_file() {
+  char name[] = "/tmp/ferry-test-out-XXXXXX";
+  const int fd = ::mkstemp(name);
+  if (fd < 0) throw std::runtime_error("mkstemp failed");
+  ::unlink(name);
+  return fd;
+}
+
+// Waits for pid to exit, killing it after timeout; its exit code as run_process reports it.
+int wait_for(pid_t pid, std::chrono::seconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int wait_status = 0;
+  while (::waitpid(pid, &wait_status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &wait_status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
+}
+
 }  // namespace
+
+BackgroundProcess::BackgroundProcess(const std::filesystem::path& program,
+                                     const std::vector<std::string>& args) {
+  // A socket rather than a pipe: send() with MSG_NOSIGNAL cannot kill the test with SIGPIPE
+  // when the child has exited.
+  int input[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, input) != 0) {
+    throw std::runtime_error("socketpair failed");
+  }
+  output_fd_ = output_file();
+  error_fd_ = output_file();
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, input[1], STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, output_fd_, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, error_fd_, STDERR_FILENO);
+  std::vector<std::string> storage{program.string()};
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& arg : storage) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int spawn_error =
+      ::posix_spawn(&pid, storage.front().c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(input[1]);
+  input_fd_ = input[0];
+  if (spawn_error != 0) throw std::runtime_error("cannot start " + program.string());
+  pid_ = pid;
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (!finished_ && pid_ > 0) {
+    ::shutdown(input_fd_, SHUT_WR);
+    (void)wait_for(pid_, std::chrono::seconds(5));
+  }
+  for (const int fd : {input_fd_, output_fd_, error_fd_}) {
+    if (fd >= 0) ::close(fd);
+  }
+}
+
+void BackgroundProcess::write(const std::string& text) {
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = ::send(input_fd_, text.data() + done, text.size() - done, MSG_NOSIGNAL);
+    if (n <= 0) return;  // it has exited: finish() reports how
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+ProcessResult BackgroundProcess::finish() {
+  ProcessResult result;
+  if (finished_) return result;
+  finished_ = true;
+  ::shutdown(input_fd_, SHUT_WR);
+  result.exit_code = wait_for(pid_, std::chrono::seconds(60));
+  result.standard_output = slurp(output_fd_);
+  result.standard_error = slurp(error_fd_);
+  return result;
+}
 
 ProcessResult run_process(const std::filesystem::path& program,
                           const std::vector<std::string>& args, const std::string& standard_input) {

@@ -20,6 +20,30 @@ ProcessResult run_process(const std::filesystem::path& program,
                           const std::vector<std::string>& args,
                           const std::string& standard_input = "");
 
+// A program left running while the test goes on, such as a broker that holds a data directory:
+// its standard input is a socket the test writes to, and its output is gathered as
+// run_process gathers it. finish() ends its input and waits for it; the destructor does the
+// same if the test did not (killing it if it does not exit within a few seconds).
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::filesystem::path& program, const std::vector<std::string>& args);
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  // Writes text to its standard input (ignored once it has exited).
+  void write(const std::string& text);
+  // Ends its standard input and waits for it to exit (at most 60 s, then kills it).
+  ProcessResult finish();
+
+ private:
+  int pid_ = -1;
+  int input_fd_ = -1;
+  int output_fd_ = -1;
+  int error_fd_ = -1;
+  bool finished_ = false;
+};
+
 // <build>/bin/ferry of the build under test.
 std::filesystem::path ferry_binary();
 

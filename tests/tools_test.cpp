@@ -1,6 +1,9 @@
 // The Kafka-style tools driven as a user drives them: the real ferry binary on a broker data
 // directory, checking output formats, exit codes and that what one tool writes the next reads.
+#include <chrono>
+#include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -172,6 +175,93 @@ TEST_F(ToolsTest, ConsoleConsumerPrintsWithKafkasFormatterAndCommits) {
   ProcessResult bad = ferry({"console-consumer", "--topic", "t", "--offset", "1"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.standard_error.find("partition is required"), std::string::npos);
+}
+
+// A worker or broker that keeps the data directory open (here a console producer waiting for
+// more input) holds its lock. The tools that only read still work, reading the files it writes
+// meanwhile; those that write are refused, naming the directory, until it exits.
+TEST_F(ToolsTest, ReadingToolsWorkBesideARunningBrokerAndWritingOnesAreRefused) {
+  const std::filesystem::path data = dir_.path() / "data";
+  ASSERT_EQ(ferry({"topics", "--create", "--topic", "t", "--partitions", "1"}).exit_code, 0);
+  ASSERT_EQ(ferry({"console-producer", "--topic", "t"}, "a\nb\n").exit_code, 0);
+  ASSERT_EQ(ferry({"consumer-groups", "--reset-offsets", "--group", "g", "--topic", "t",
+                   "--to-offset", "1", "--execute"})
+                .exit_code,
+            0);
+  ASSERT_TRUE(std::filesystem::exists(data / ".clean_shutdown"));
+
+  BackgroundProcess running(
+      ferry_binary(), {"console-producer", "--data-dir", data.string(), "--topic", "t", "--sync"});
+  // Its open takes the lock and then removes the marker of the last clean shutdown.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::filesystem::exists(data / ".clean_shutdown") &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(std::filesystem::exists(data / ".clean_shutdown"));
+  running.write("c\nd\n");
+
+  ProcessResult listed = ferry({"topics", "--list", "--exclude-internal"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.standard_error;
+  EXPECT_EQ(listed.standard_output, "t\n");
+  ProcessResult described = ferry({"topics", "--describe", "--topic", "t"});
+  ASSERT_EQ(described.exit_code, 0) << described.standard_error;
+  EXPECT_NE(described.standard_output.find("\tPartitionCount: 1\t"), std::string::npos);
+
+  // The consumer waits for what the running producer has not written yet, and for "e", sent
+  // while the consumer runs.
+  std::thread later([&running] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    running.write("e\n");
+  });
+  ProcessResult consumed = ferry({"console-consumer", "--topic", "t", "--from-beginning",
+                                  "--max-messages", "5", "--timeout-ms", "20000"});
+  later.join();
+  ASSERT_EQ(consumed.exit_code, 0) << consumed.standard_error;
+  EXPECT_EQ(consumed.standard_output, "a\nb\nc\nd\ne\n");
+  EXPECT_NE(consumed.standard_error.find("Processed a total of 5 messages"), std::string::npos);
+
+  ProcessResult groups = ferry({"consumer-groups", "--list"});
+  ASSERT_EQ(groups.exit_code, 0) << groups.standard_error;
+  EXPECT_EQ(groups.standard_output, "g\n");
+  ProcessResult group = ferry({"consumer-groups", "--describe", "--group", "g"});
+  ASSERT_EQ(group.exit_code, 0) << group.standard_error;
+  EXPECT_EQ(rows(group.standard_output),
+            (std::vector<Row>{{"GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET",
+                               "LAG", "CONSUMER-ID", "HOST", "CLIENT-ID"},
+                              {"g", "t", "0", "1", "5", "4", "-", "-", "-"}}));
+  EXPECT_NE(group.standard_error.find(data.string() + " is in use by a running broker or worker"),
+            std::string::npos)
+      << group.standard_error;
+  EXPECT_NE(group.standard_error.find("not the groups' members"), std::string::npos);
+
+  const std::string refusal =
+      data.string() + " is in use by a running broker or worker (it holds the directory's .lock)";
+  for (const std::vector<std::string>& command : std::vector<std::vector<std::string>>{
+           {"topics", "--create", "--topic", "other"},
+           {"topics", "--delete", "--topic", "t"},
+           {"topics", "--alter", "--topic", "t", "--partitions", "2"},
+           {"console-producer", "--topic", "t"},
+           {"console-consumer", "--topic", "t", "--group", "g2", "--max-messages", "1"},
+           {"consumer-groups", "--reset-offsets", "--group", "g", "--topic", "t", "--to-earliest",
+            "--execute"},
+           {"consumer-groups", "--delete", "--group", "g"},
+       }) {
+    ProcessResult refused = ferry(command, "x\n");
+    EXPECT_EQ(refused.exit_code, 1) << command[0] << " " << command[1];
+    EXPECT_NE(refused.standard_error.find(refusal), std::string::npos) << refused.standard_error;
+    EXPECT_NE(refused.standard_error.find("needs the Kafka protocol"), std::string::npos);
+  }
+  EXPECT_EQ(ferry({"topics", "--list", "--exclude-internal"}).standard_output, "t\n");
+
+  ProcessResult finished = running.finish();
+  ASSERT_EQ(finished.exit_code, 0) << finished.standard_error;
+  // With the directory free again, the tools open it as before.
+  ProcessResult created = ferry({"topics", "--create", "--topic", "other"});
+  EXPECT_EQ(created.exit_code, 0) << created.standard_error;
+  ProcessResult all = ferry({"console-consumer", "--topic", "t", "--partition", "0", "--offset",
+                             "earliest", "--max-messages", "5"});
+  EXPECT_EQ(all.standard_output, "a\nb\nc\nd\ne\n");
 }
 
 }  // namespace

@@ -50,7 +50,8 @@ Result<std::map<std::string, std::string>> client_properties(const CommandLine& 
   return properties;
 }
 
-Result<std::unique_ptr<broker::Broker>> open_broker_for_tool(const CommandLine& line) {
+Result<std::unique_ptr<broker::Broker>> open_broker_for_tool(const CommandLine& line,
+                                                             ToolAccess access) {
   std::map<std::string, std::string> properties;
   if (const auto file = line.value("broker-config")) {
     auto loaded = runtime::load_config_file(*file);
@@ -62,8 +63,8 @@ Result<std::unique_ptr<broker::Broker>> open_broker_for_tool(const CommandLine& 
     if (line.has("bootstrap-server")) {
       return Status::invalid_argument(
           "reaching a broker at --bootstrap-server needs the Kafka protocol client, which Ferry "
-          "does not have yet; give the broker's data directory with --data-dir (the broker "
-          "must be stopped) or --broker-config server.properties");
+          "does not have yet; give the broker's data directory with --data-dir or "
+          "--broker-config server.properties");
     }
     return Status::invalid_argument(
         "no broker given: use --data-dir <directory> or --broker-config <server.properties>");
@@ -72,7 +73,21 @@ Result<std::unique_ptr<broker::Broker>> open_broker_for_tool(const CommandLine& 
   properties.try_emplace("group.initial.rebalance.delay.ms", "0");
   auto config = broker::broker_config_from_properties(properties);
   if (!config.ok()) return config.status();
-  return broker::Broker::open(std::move(*config));
+  config->logs.access = access == ToolAccess::kRead ? broker::LogAccess::kReadOnlyWhenLocked
+                                                    : broker::LogAccess::kReadWrite;
+  const std::string directory = config->logs.data_directory.string();
+  auto broker = broker::Broker::open(std::move(*config));
+  // A read-write open is conflict only when another open holds the directory's lock.
+  if (!broker.ok() && broker.status().kind() == Status::Kind::kConflict) {
+    return Status::conflict(
+        directory +
+        " is in use by a running broker or worker (it holds the directory's .lock), and this "
+        "command writes to it: stop that process first. Commands that only read work while it "
+        "runs (topics --list and --describe, console-consumer without a group, consumer-groups "
+        "--list and --describe); writing through a running broker needs the Kafka protocol, "
+        "which Ferry's tools do not speak yet.");
+  }
+  return broker;
 }
 
 }  // namespace ferry::app

@@ -1,9 +1,14 @@
 // How a tool reaches a broker's data: --data-dir <directory> opens that data directory with an
-// embedded broker for the length of the command (the directory must not be open in another
-// broker: its lock says so), and --broker-config <server.properties> takes the directory and the
-// settings from Kafka's server properties. --bootstrap-server names a broker to reach over the
-// Kafka protocol, which Ferry's tools cannot do yet: it is accepted only alongside one of the
-// others.
+// embedded broker for the length of the command, and --broker-config <server.properties> takes
+// the directory and the settings from Kafka's server properties. --bootstrap-server names a
+// broker to reach over the Kafka protocol, which Ferry's tools cannot do yet: it is accepted only
+// alongside one of the others.
+//
+// A directory that another process has open (a running broker or worker holds its .lock) is
+// still readable: a command that only reads opens it read-only (broker/topics/log_manager.h) and
+// sees what that process writes; a command that writes is refused with a message naming the
+// directory. With the lock free, every command opens the directory as a broker does, holding
+// the lock until it ends.
 #pragma once
 
 #include <map>
@@ -38,6 +43,13 @@ Result<std::map<std::string, std::string>> client_properties(const CommandLine& 
                                                              std::string_view file_option,
                                                              std::string_view property_option);
 
-Result<std::unique_ptr<broker::Broker>> open_broker_for_tool(const CommandLine& line);
+// What a command does to the broker's data.
+enum class ToolAccess {
+  kRead,   // reads only: opens read-only while another process holds the directory
+  kWrite,  // writes: conflict while another process holds the directory
+};
+
+Result<std::unique_ptr<broker::Broker>> open_broker_for_tool(const CommandLine& line,
+                                                             ToolAccess access);
 
 }  // namespace ferry::app

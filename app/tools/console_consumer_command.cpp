@@ -165,6 +165,9 @@ int run_console_consumer_command(std::span<const std::string_view> args, std::os
     return 1;
   }
   std::map<std::string, std::string> properties = std::move(*loaded);
+  // A group the user names keeps its offsets, so the tool writes them; the throwaway group below
+  // needs nothing kept, and without a group the tool only reads.
+  const bool named_group = line->has("group") || properties.contains("group.id");
   if (const auto group = line->value("group")) {
     properties["group.id"] = *group;
   } else if (!properties.contains("group.id") && !line->has("partition")) {
@@ -175,7 +178,7 @@ int run_console_consumer_command(std::span<const std::string_view> args, std::os
   // The tool commits what it printed, not what its last poll fetched, so records fetched but
   // left unprinted by --max-messages are not lost to the group (Kafka's tool auto-commits the
   // fetch position). A user's own enable.auto.commit=true still wins.
-  const bool commit_printed = !properties.contains("enable.auto.commit");
+  bool commit_printed = !properties.contains("enable.auto.commit");
   properties.try_emplace("enable.auto.commit", "false");
   auto config = broker::consumer_config_from_properties(properties);
   if (!config.ok()) {
@@ -183,11 +186,14 @@ int run_console_consumer_command(std::span<const std::string_view> args, std::os
     return 2;
   }
 
-  auto broker = open_broker_for_tool(*line);
+  auto broker = open_broker_for_tool(*line, named_group ? ToolAccess::kWrite : ToolAccess::kRead);
   if (!broker.ok()) {
     err << broker.status().message() << "\n";
     return 1;
   }
+  // Beside a running broker the directory is read-only: the throwaway group's offsets are not
+  // kept (nobody reads them again anyway).
+  if ((*broker)->logs().read_only()) commit_printed = false;
   broker::EmbeddedConsumer consumer(**broker, *config);
   Status subscribed;
   if (line->has("partition")) {

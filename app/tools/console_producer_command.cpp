@@ -71,7 +71,7 @@ int run_console_producer_command(std::span<const std::string_view> args, std::is
   const bool ignore_error =
       reader->contains("ignore.error") && reader->at("ignore.error") == "true";
 
-  auto broker = open_broker_for_tool(*line);
+  auto broker = open_broker_for_tool(*line, ToolAccess::kWrite);
   if (!broker.ok()) {
     err << broker.status().message() << "\n";
     return 1;

@@ -90,17 +90,27 @@ int run_consumer_groups_command(std::span<const std::string_view> args, std::ost
            "--reset-offsets\n";
     return 2;
   }
-  auto broker = open_broker_for_tool(*line);
+  const bool reads_only = line->has("list") || line->has("describe");
+  auto broker = open_broker_for_tool(*line, reads_only ? ToolAccess::kRead : ToolAccess::kWrite);
   if (!broker.ok()) {
     err << "Error: " << broker.status().message() << "\n";
     return 1;
   }
+  // Beside a running broker the tool sees the committed offsets in its files, but not its groups'
+  // members, which live in that process's memory.
+  const bool read_only = (*broker)->logs().read_only();
+  const std::string read_only_note =
+      "Note: " + (*broker)->logs().options().data_directory.string() +
+      " is in use by a running broker or worker, so it was read from its files: committed "
+      "offsets are shown, but not the groups' members, assignments or states (those need the "
+      "Kafka protocol, which Ferry's tools do not speak yet).\n";
   broker::EmbeddedAdmin admin(**broker);
   auto all = admin.list_groups();
   if (!all.ok()) {
     err << "Error: " << all.status().message() << "\n";
     return 1;
   }
+  if (read_only) err << read_only_note;
   if (line->has("list")) {
     for (const broker::ConsumerGroupListing& group : *all) out << group.group_id << "\n";
     return 0;
@@ -145,7 +155,8 @@ int run_consumer_groups_command(std::span<const std::string_view> args, std::ost
             << pad("GROUP", 30) << pad("COORDINATOR (ID)", 30) << pad("ASSIGNMENT-STRATEGY", 20)
             << pad("STATE", 20) << "#MEMBERS\n"
             << pad(group, 30) << pad("localhost:9092 (0)", 30) << pad(description->assignor, 20)
-            << pad(description->state, 20) << description->members.size() << "\n";
+            << pad(read_only ? "Unknown" : description->state, 20)
+            << (read_only ? "-" : std::to_string(description->members.size())) << "\n";
         continue;
       }
       if (line->has("members")) {
@@ -159,7 +170,7 @@ int run_consumer_groups_command(std::span<const std::string_view> args, std::ost
         }
         continue;
       }
-      if (description->members.empty()) {
+      if (description->members.empty() && !read_only) {
         err << "\nConsumer group '" << group << "' has no active members.\n";
       }
       // Every partition with a committed offset or an owner.

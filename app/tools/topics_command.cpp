@@ -98,7 +98,8 @@ int run_topics_command(std::span<const std::string_view> args, std::ostream& out
     return 1;
   }
 
-  auto broker = open_broker_for_tool(*line);
+  const bool reads_only = line->has("list") || line->has("describe");
+  auto broker = open_broker_for_tool(*line, reads_only ? ToolAccess::kRead : ToolAccess::kWrite);
   if (!broker.ok()) {
     err << "Error while executing topic command : " << broker.status().message() << "\n";
     return 1;
