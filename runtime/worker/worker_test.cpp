@@ -411,6 +411,62 @@ TEST_F(WorkerTest, RetriableExceptionDeliversTheSameRecordsAgain) {
   EXPECT_EQ(shared_.retriable_failures.load(), 0);
 }
 
+TEST_F(WorkerTest, PausedSinkPutsNothingAndResumedGetsEverythingOnce) {
+  ASSERT_TRUE(worker_->put_connector(sink("collector"), false).ok());
+  eventually([&] { return task_state("collector", 0) == State::kRunning; }, "sink RUNNING");
+  ASSERT_TRUE(worker_->pause_connector("collector").ok());
+  eventually([&] { return task_state("collector", 0) == State::kPaused; }, "sink PAUSED");
+  ASSERT_TRUE(worker_->put_connector(source("counter", 300), false).ok());
+  eventually([&] { return topic_values("numbers").size() == 300; }, "300 records");
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(sink_count(), 0u) << "a paused sink is handed nothing";
+  ASSERT_TRUE(worker_->resume_connector("collector").ok());
+  eventually([&] { return sink_count() == 300; }, "300 records in the sink");
+  std::this_thread::sleep_for(100ms);
+  std::scoped_lock lock(shared_.mutex);
+  EXPECT_EQ(shared_.values, expected_values(1, 300));
+}
+
+TEST_F(WorkerTest, UnconvertibleRecordFailsTheSinkNamingWhereItIs) {
+  ASSERT_TRUE(worker_->put_connector(source("counter", 5), false).ok());
+  eventually([&] { return topic_values("numbers").size() == 5; }, "5 records");
+  // The records are plain strings: a JSON converter cannot read them.
+  ASSERT_TRUE(worker_
+                  ->put_connector(
+                      sink("collector",
+                           {{"value.converter", "org.apache.kafka.connect.json.JsonConverter"}}),
+                      false)
+                  .ok());
+  eventually([&] { return task_state("collector", 0) == State::kFailed; }, "sink FAILED");
+  const std::string trace = statuses_->task({"collector", 0})->trace;
+  EXPECT_NE(trace.find("VALUE_CONVERTER"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("numbers-0 at offset 0"), std::string::npos) << trace;
+  EXPECT_EQ(sink_count(), 0u);
+}
+
+TEST_F(WorkerTest, ToleratedConversionErrorsAreSkipped) {
+  auto producer = clients_->producer({});
+  ASSERT_TRUE(producer.ok());
+  for (const std::string value : {"\"a\"", "not json", "\"b\""}) {
+    (*producer)->send(
+        {.topic = "numbers", .value = broker::RecordBytes(value.begin(), value.end())},
+        [](const Result<broker::RecordMetadata>&) {});
+  }
+  ASSERT_TRUE((*producer)->flush().ok());
+  ASSERT_TRUE(
+      worker_
+          ->put_connector(
+              sink("collector", {{"value.converter", "org.apache.kafka.connect.json.JsonConverter"},
+                                 {"value.converter.schemas.enable", "false"},
+                                 {"errors.tolerance", "all"}}),
+              false)
+          .ok());
+  eventually([&] { return sink_count() == 2; }, "the two good records");
+  std::scoped_lock lock(shared_.mutex);
+  EXPECT_EQ(shared_.values, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(task_state("collector", 0), State::kRunning);
+}
+
 TEST_F(WorkerTest, SinkTopicsRegexFindsTopics) {
   ASSERT_TRUE(worker_->put_connector(source("counter", 20), false).ok());
   ASSERT_TRUE(
