@@ -12,6 +12,8 @@
 //
 // Everything happens under <build>/example-plugin-test/, wiped first: the SDK prefix (sdk/) and
 // the plugin's build folder (build/). Takes 10-40 s, most of it compiling the plugin.
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -20,6 +22,8 @@
 
 #include "plugins/loader/plugin_loader.h"
 #include "tests/process.h"
+#include "tests/temp_directory.h"
+#include "tests/worker_process.h"
 
 namespace ferry::testing {
 namespace {
@@ -167,6 +171,62 @@ TEST(ExamplePlugin, BuildsOutOfTreeAgainstTheInstalledSdkAndRuns) {
   EXPECT_EQ(records[0].topic, "numbers");
   restarted->stop();
   connector->stop();
+
+  // The worker loads it from plugin.path beside the file connectors and runs it: lines of a file
+  // go through the example's Uppercase transform into another file, and its counter source
+  // writes its numbers to a topic.
+  TempDir dir;
+  const fs::path data = dir.path() / "data";
+  const fs::path worker_file =
+      dir.write("worker.properties",
+                "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
+                "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
+                "offset.storage.file.filename=" +
+                    (dir.path() / "offsets").string() +
+                    "\n"
+                    "offset.flush.interval.ms=200\n"
+                    "log.dirs=" +
+                    data.string() +
+                    "\n"
+                    "plugin.path=" +
+                    (build / "plugins").string() + "," + FERRY_BINARY_DIR + "/plugins\n");
+  const fs::path input = dir.write("in.txt", "hello\nworld\n");
+  const fs::path output = dir.path() / "out.txt";
+  const fs::path source_file = dir.write(
+      "source.properties", "name=words\nconnector.class=FileStreamSource\nfile=" + input.string() +
+                               "\ntopic=words\ntransforms=up\ntransforms.up.type=Uppercase\n");
+  const fs::path sink_file = dir.write(
+      "sink.properties",
+      "name=shouts\nconnector.class=FileStreamSink\nfile=" + output.string() + "\ntopics=words\n");
+  const fs::path counter_file =
+      dir.write("counter.properties",
+                "name=counter\nconnector.class=CounterSource\ntopic=numbers\n"
+                "poll.interval.ms=10\n");
+  const fs::path ferry = fs::path(FERRY_BINARY_DIR) / "bin" / "ferry";
+  WorkerProcess worker(ferry,
+                       {"standalone", worker_file.string(), source_file.string(),
+                        sink_file.string(), counter_file.string()},
+                       dir.path() / "stdout.txt", dir.path() / "stderr.txt");
+  EXPECT_TRUE(wait_until([&] { return read_whole_file(output) == "HELLO\nWORLD\n"; },
+                         std::chrono::seconds(60)))
+      << read_whole_file(output) << worker.standard_error();
+  EXPECT_TRUE(worker.wait_for_log("Task counter-0 is RUNNING", std::chrono::seconds(60)))
+      << worker.standard_error();
+  EXPECT_NE(worker.standard_error().find("Loaded plugin uppercase 1.0.0"), std::string::npos)
+      << worker.standard_error();
+  // Read beside the running worker, as a user would watch a topic.
+  ProcessResult numbers;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        numbers = run_process(
+            ferry, {"console-consumer", "--data-dir", data.string(), "--topic", "numbers",
+                    "--from-beginning", "--max-messages", "3", "--timeout-ms", "2000"});
+        return numbers.standard_output == "1\n2\n3\n";
+      },
+      std::chrono::seconds(60)))
+      << numbers.standard_output << numbers.standard_error;
+  worker.signal(SIGTERM);
+  EXPECT_EQ(worker.wait(std::chrono::seconds(60)), 0) << worker.standard_error();
 }
 
 }  // namespace

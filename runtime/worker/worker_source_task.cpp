@@ -186,13 +186,13 @@ void WorkerSourceTask::collect_acknowledged() {
                    current_exception_trace(""));
     }
   }
-  for (auto& [partition, offset] : committable.offsets) {
+  for (auto& acknowledged : committable.offsets) {
     const auto same = std::ranges::find_if(
-        pending_offsets_, [&](const auto& pending) { return pending.first == partition; });
+        pending_offsets_, [&](const auto& pending) { return pending.first == acknowledged.first; });
     if (same == pending_offsets_.end()) {
-      pending_offsets_.emplace_back(std::move(partition), std::move(offset));
+      pending_offsets_.push_back(std::move(acknowledged));
     } else {
-      same->second = std::move(offset);
+      same->second = std::move(acknowledged.second);
     }
   }
 }

@@ -75,7 +75,6 @@ class WorkerSourceTask final : public WorkerTask {
   std::vector<std::pair<sdk::SourceMap, sdk::SourceMap>> pending_offsets_;
   std::mutex send_failure_mutex_;
   std::string send_failure_;  // the first refused send, guarded by send_failure_mutex_
-  bool task_started_ = false;
 };
 
 }  // namespace ferry::runtime
