@@ -113,7 +113,7 @@ void EmbeddedProducer::send(ProducerRecord record, Callback done) {
     return fail(partition.status());
   }
   const TopicPartition where{record.topic, *partition};
-  const std::int64_t timestamp = record.timestamp.value_or(wall_clock_ms());
+  const std::int64_t timestamp = record.timestamp ? *record.timestamp : wall_clock_ms();
 
   Batch& batch = open_batches_[where];
   bool wake_sender = false;

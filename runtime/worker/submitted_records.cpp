@@ -23,18 +23,26 @@ SubmittedRecords::Entry* SubmittedRecords::submit(sdk::SourceRecord record, std:
 }
 
 void SubmittedRecords::ack(Entry* entry, sdk::RecordPosition position) {
+  bool wake = false;
   {
     std::scoped_lock lock(mutex_);
     entry->position = std::move(position);
     entry->acked = true;
     --outstanding_records_;
     outstanding_bytes_ -= entry->bytes;
+    // Only the ack that brings a waiter's bound within reach wakes it: waking for every ack
+    // costs the task thread more than the acks themselves.
+    if (waiting_for_ && outstanding_bytes_ <= *waiting_for_) {
+      waiting_for_.reset();
+      wake = true;
+    }
   }
-  changed_.notify_all();
+  if (wake) changed_.notify_all();
 }
 
-SubmittedRecords::Committable SubmittedRecords::take_committable() {
-  Committable out;
+void SubmittedRecords::take_committable(Committable& out) {
+  out.offsets.clear();
+  out.acknowledged.clear();
   std::scoped_lock lock(mutex_);
   for (auto it = partitions_.begin(); it != partitions_.end();) {
     std::deque<Entry>& queue = it->entries;
@@ -57,7 +65,6 @@ SubmittedRecords::Committable SubmittedRecords::take_committable() {
       ++it;
     }
   }
-  return out;
 }
 
 std::size_t SubmittedRecords::outstanding_records() const {
@@ -74,11 +81,21 @@ bool SubmittedRecords::wait_below(std::size_t max_bytes,
                                   std::chrono::steady_clock::time_point deadline,
                                   const std::function<bool()>& stop) {
   std::unique_lock lock(mutex_);
-  return changed_.wait_until(lock, deadline, [&] {
-    return outstanding_bytes_ <= max_bytes || stop();
-  }) && outstanding_bytes_ <= max_bytes;
+  // Waits for half the bound, so that the next wait is a while off (hysteresis).
+  const std::size_t wake_at = max_bytes / 2;
+  if (outstanding_bytes_ <= max_bytes) return true;
+  waiting_for_ = wake_at;
+  changed_.wait_until(lock, deadline, [&] { return outstanding_bytes_ <= wake_at || stop(); });
+  waiting_for_.reset();
+  return outstanding_bytes_ <= max_bytes;
 }
 
-void SubmittedRecords::notify() { changed_.notify_all(); }
+void SubmittedRecords::notify() {
+  {
+    std::scoped_lock lock(mutex_);
+    waiting_for_.reset();
+  }
+  changed_.notify_all();
+}
 
 }  // namespace ferry::runtime

@@ -17,6 +17,7 @@
 #include <functional>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -42,13 +43,20 @@ class SubmittedRecords {
     // for SourceTask::commit_record.
     std::vector<std::pair<sdk::SourceRecord, sdk::RecordPosition>> acknowledged;
   };
-  // Removes the acknowledged prefix of every source partition and returns it.
-  Committable take_committable();
+  // Removes the acknowledged prefix of every source partition and puts it in out, whose old
+  // contents are dropped and whose capacity is kept: the task thread calls this after every poll,
+  // and reusing one buffer keeps it from allocating (and the heap from growing) every time.
+  void take_committable(Committable& out);
+  Committable take_committable() {
+    Committable out;
+    take_committable(out);
+    return out;
+  }
 
   std::size_t outstanding_records() const;
   std::size_t outstanding_bytes() const;
-  // Waits until at most max_bytes are outstanding, or the deadline, or stop() says so. True when
-  // the bound holds.
+  // Waits until at most half of max_bytes are outstanding, or the deadline, or stop() says so
+  // (stop() is checked when notify() wakes the wait). True when at most max_bytes are outstanding.
   bool wait_below(std::size_t max_bytes, std::chrono::steady_clock::time_point deadline,
                   const std::function<bool()>& stop);
   // Wakes a wait_below().
@@ -76,6 +84,7 @@ class SubmittedRecords {
   Partition* last_ = nullptr;
   std::size_t outstanding_records_ = 0;
   std::size_t outstanding_bytes_ = 0;
+  std::optional<std::size_t> waiting_for_;  // a wait_below()'s wake-up level
 };
 
 }  // namespace ferry::runtime

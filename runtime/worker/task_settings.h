@@ -18,9 +18,12 @@ struct TaskSettings {
   ErrorTolerance errors_tolerance = ErrorTolerance::kNone;
   bool errors_log_enable = false;
   bool errors_log_include_messages = false;
-  // Sources: how many bytes of converted records may wait for acknowledgement before poll()
-  // pauses (Kafka's producer blocks in send() at buffer.memory, 32 MiB).
-  std::size_t max_outstanding_bytes = std::size_t{16} << 20;
+  // Sources: how much memory records waiting for acknowledgement may hold before poll() pauses
+  // (Kafka's producer blocks in send() at buffer.memory, 32 MiB). Each record counts its
+  // converted key and value plus kRecordOverhead for the SourceRecord kept for commit_record and
+  // its share of the producer's batch: small records are mostly overhead.
+  static constexpr std::size_t kRecordOverhead = 512;
+  std::size_t max_outstanding_bytes = std::size_t{8} << 20;
 };
 
 }  // namespace ferry::runtime

@@ -128,8 +128,9 @@ void WorkerSourceTask::send(sdk::SourceRecord record) {
     submitted_.ack(submitted_.submit(std::move(record), 0), {});
     return;
   }
-  const std::size_t bytes =
-      (converted.key ? converted.key->size() : 0) + (converted.value ? converted.value->size() : 0);
+  const std::size_t bytes = TaskSettings::kRecordOverhead +
+                            (converted.key ? converted.key->size() : 0) +
+                            (converted.value ? converted.value->size() : 0);
   SubmittedRecords::Entry* entry = submitted_.submit(std::move(record), bytes);
   producer_->send(std::move(converted), [this, entry](const Result<broker::RecordMetadata>& sent) {
     if (sent.ok()) {
@@ -177,7 +178,8 @@ void WorkerSourceTask::handle_record_error(Stage stage, const sdk::SourceRecord&
 }
 
 void WorkerSourceTask::collect_acknowledged() {
-  SubmittedRecords::Committable committable = submitted_.take_committable();
+  SubmittedRecords::Committable& committable = committable_;
+  submitted_.take_committable(committable);
   for (auto& [record, position] : committable.acknowledged) {
     try {
       task_->commit_record(record, position);
