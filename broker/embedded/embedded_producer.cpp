@@ -48,13 +48,6 @@ EmbeddedProducer::~EmbeddedProducer() { close(); }
 // description under the log manager's lock, which would sit on the send path of every record.
 Result<std::int32_t> EmbeddedProducer::partition_count(const std::string& topic) {
   const auto now = std::chrono::steady_clock::now();
-  {
-    std::lock_guard lock(mutex_);
-    const auto known = partition_counts_.find(topic);
-    if (known != partition_counts_.end() && now - known->second.second < kMetadataMaxAge) {
-      return known->second.first;
-    }
-  }
   LogManager& logs = broker_.logs();
   auto description = logs.describe_topic(topic);
   if (!description.ok()) {
@@ -99,15 +92,26 @@ void EmbeddedProducer::send(ProducerRecord record, Callback done) {
                                   std::to_string(config_.max_request_size) +
                                   ", which is the value of the max.request.size configuration."));
   }
-  auto partitions = partition_count(record.topic);
-  if (!partitions.ok()) return fail(partitions.status());
-
   std::unique_lock lock(mutex_);
+  // The topic's partition count from what was read within kMetadataMaxAge, else read now
+  // (without the lock: it may create the topic).
+  std::int32_t partitions = 0;
+  const auto known = partition_counts_.find(record.topic);
+  if (known != partition_counts_.end() &&
+      std::chrono::steady_clock::now() - known->second.second < kMetadataMaxAge) {
+    partitions = known->second.first;
+  } else {
+    lock.unlock();
+    auto counted = partition_count(record.topic);
+    if (!counted.ok()) return fail(counted.status());
+    partitions = *counted;
+    lock.lock();
+  }
   if (closed_) {
     lock.unlock();
     return fail(Status::invalid_argument("Cannot send after the producer is closed."));
   }
-  auto partition = choose_partition(record, *partitions);
+  auto partition = choose_partition(record, partitions);
   if (!partition.ok()) {
     lock.unlock();
     return fail(partition.status());

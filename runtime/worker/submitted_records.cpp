@@ -1,12 +1,13 @@
 #include "runtime/worker/submitted_records.h"
 
+#include <cstddef>
 #include <optional>
 #include <utility>
 
 namespace ferry::runtime {
 
 SubmittedRecords::Entry* SubmittedRecords::submit(sdk::SourceRecord record, std::size_t bytes) {
-  std::scoped_lock lock(mutex_);
+  // partitions_ and the deques are the task thread's alone (see take_acknowledged).
   if (last_ == nullptr || last_->partition != record.source_partition) {
     last_ = nullptr;
     for (Partition& partition : partitions_) {
@@ -17,6 +18,7 @@ SubmittedRecords::Entry* SubmittedRecords::submit(sdk::SourceRecord record, std:
   Entry& entry = last_->entries.emplace_back();
   entry.record = std::move(record);
   entry.bytes = bytes;
+  std::scoped_lock lock(mutex_);
   ++outstanding_records_;
   outstanding_bytes_ += bytes;
   return &entry;
@@ -40,24 +42,34 @@ void SubmittedRecords::ack(Entry* entry, sdk::RecordPosition position) {
   if (wake) changed_.notify_all();
 }
 
-void SubmittedRecords::take_committable(Committable& out) {
-  out.offsets.clear();
-  out.acknowledged.clear();
-  std::scoped_lock lock(mutex_);
-  for (auto it = partitions_.begin(); it != partitions_.end();) {
+void SubmittedRecords::take_acknowledged(const OnAcknowledged& on_acknowledged,
+                                         std::vector<SourceOffset>& offsets) {
+  offsets.clear();
+  // How many entries at the front of each partition are acknowledged, read under the lock that
+  // ack() sets them under. Everything else here runs without it: only this thread (the task's)
+  // adds and removes entries, and ack() writes nothing but the entry it is given, which is
+  // never one of those handed out below (each record is acknowledged once).
+  acknowledged_counts_.clear();
+  {
+    std::scoped_lock lock(mutex_);
+    for (const Partition& partition : partitions_) {
+      std::size_t count = 0;
+      while (count < partition.entries.size() && partition.entries[count].acked) ++count;
+      acknowledged_counts_.push_back(count);
+    }
+  }
+  std::size_t index = 0;
+  for (auto it = partitions_.begin(); it != partitions_.end(); ++index) {
     std::deque<Entry>& queue = it->entries;
-    std::optional<std::size_t> latest;  // index in out.acknowledged
-    while (!queue.empty() && queue.front().acked) {
-      Entry& front = queue.front();
-      out.acknowledged.emplace_back(std::move(front.record), std::move(front.position));
-      queue.pop_front();
-      if (!out.acknowledged.back().first.source_offset.empty()) {
-        latest = out.acknowledged.size() - 1;
-      }
+    const std::size_t count = acknowledged_counts_[index];
+    const sdk::SourceMap* latest = nullptr;
+    for (std::size_t i = 0; i < count; ++i) {
+      const Entry& entry = queue[i];
+      on_acknowledged(entry.record, entry.position);
+      if (!entry.record.source_offset.empty()) latest = &entry.record.source_offset;
     }
-    if (latest && !it->partition.empty()) {
-      out.offsets.emplace_back(it->partition, out.acknowledged[*latest].first.source_offset);
-    }
+    if (latest != nullptr && !it->partition.empty()) offsets.emplace_back(it->partition, *latest);
+    queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
     if (queue.empty()) {
       if (last_ == &*it) last_ = nullptr;
       it = partitions_.erase(it);
@@ -65,6 +77,16 @@ void SubmittedRecords::take_committable(Committable& out) {
       ++it;
     }
   }
+}
+
+SubmittedRecords::Committable SubmittedRecords::take_committable() {
+  Committable out;
+  take_acknowledged(
+      [&out](const sdk::SourceRecord& record, const sdk::RecordPosition& position) {
+        out.acknowledged.emplace_back(record, position);
+      },
+      out.offsets);
+  return out;
 }
 
 std::size_t SubmittedRecords::outstanding_records() const {

@@ -5,7 +5,7 @@
 // a source partition's offset still only moves past records that are all acknowledged, so a
 // restart from a committed offset never skips an unacknowledged record.
 //
-// Thread-safety: submit(), take_committable() and the waits run on the task's thread; ack()
+// Thread-safety: submit(), take_acknowledged() and the waits run on the task's thread; ack()
 // runs on the producer's callback thread.
 #pragma once
 
@@ -31,27 +31,27 @@ class SubmittedRecords {
   class Entry;
 
   // Starts tracking a record of `bytes` (its converted size, for the memory bound). The entry
-  // stays valid until take_committable() hands it out acknowledged.
+  // stays valid until take_acknowledged() hands it out acknowledged.
   Entry* submit(sdk::SourceRecord record, std::size_t bytes);
   // The broker acknowledged the entry's record at position.
   void ack(Entry* entry, sdk::RecordPosition position);
 
+  using SourceOffset = std::pair<sdk::SourceMap, sdk::SourceMap>;  // partition, offset
+  using OnAcknowledged =
+      std::function<void(const sdk::SourceRecord& record, const sdk::RecordPosition& position)>;
+  // Hands every record acknowledged together with all before it in its source partition to
+  // on_acknowledged (in send order per partition; for SourceTask::commit_record), forgets them,
+  // and sets offsets to the offset now committable per source partition (the last such record's;
+  // partitions and offsets that are empty maps are left out). Nothing is copied or moved: the
+  // task thread calls this after every poll.
+  void take_acknowledged(const OnAcknowledged& on_acknowledged, std::vector<SourceOffset>& offsets);
+
+  // The same, gathered: for tests.
   struct Committable {
-    // Per source partition (non-empty ones only), its offset.
-    std::vector<std::pair<sdk::SourceMap, sdk::SourceMap>> offsets;
-    // The acknowledged records taken, in send order per source partition, with where they went:
-    // for SourceTask::commit_record.
+    std::vector<SourceOffset> offsets;
     std::vector<std::pair<sdk::SourceRecord, sdk::RecordPosition>> acknowledged;
   };
-  // Removes the acknowledged prefix of every source partition and puts it in out, whose old
-  // contents are dropped and whose capacity is kept: the task thread calls this after every poll,
-  // and reusing one buffer keeps it from allocating (and the heap from growing) every time.
-  void take_committable(Committable& out);
-  Committable take_committable() {
-    Committable out;
-    take_committable(out);
-    return out;
-  }
+  Committable take_committable();
 
   std::size_t outstanding_records() const;
   std::size_t outstanding_bytes() const;
@@ -82,6 +82,7 @@ class SubmittedRecords {
   // the last record submitted, so a task with one source partition never searches.
   std::list<Partition> partitions_;
   Partition* last_ = nullptr;
+  std::vector<std::size_t> acknowledged_counts_;  // take_acknowledged's scratch, task thread
   std::size_t outstanding_records_ = 0;
   std::size_t outstanding_bytes_ = 0;
   std::optional<std::size_t> waiting_for_;  // a wait_below()'s wake-up level

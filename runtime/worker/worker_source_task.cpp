@@ -178,17 +178,17 @@ void WorkerSourceTask::handle_record_error(Stage stage, const sdk::SourceRecord&
 }
 
 void WorkerSourceTask::collect_acknowledged() {
-  SubmittedRecords::Committable& committable = committable_;
-  submitted_.take_committable(committable);
-  for (auto& [record, position] : committable.acknowledged) {
-    try {
-      task_->commit_record(record, position);
-    } catch (...) {
-      log()->error("{} Exception thrown while calling task.commit_record(): {}", to_string(id()),
-                   current_exception_trace(""));
-    }
-  }
-  for (auto& acknowledged : committable.offsets) {
+  submitted_.take_acknowledged(
+      [this](const sdk::SourceRecord& record, const sdk::RecordPosition& position) {
+        try {
+          task_->commit_record(record, position);
+        } catch (...) {
+          log()->error("{} Exception thrown while calling task.commit_record(): {}",
+                       to_string(id()), current_exception_trace(""));
+        }
+      },
+      acknowledged_offsets_);
+  for (auto& acknowledged : acknowledged_offsets_) {
     const auto same = std::ranges::find_if(
         pending_offsets_, [&](const auto& pending) { return pending.first == acknowledged.first; });
     if (same == pending_offsets_.end()) {

@@ -71,7 +71,7 @@ class WorkerSourceTask final : public WorkerTask {
   std::unique_ptr<broker::Producer> producer_;
   FileOffsetStore& offsets_;
   SubmittedRecords submitted_;
-  SubmittedRecords::Committable committable_;  // task thread only: reused by every collection
+  std::vector<SubmittedRecords::SourceOffset> acknowledged_offsets_;  // task thread: scratch
   // Offsets acknowledged and not yet committed, one per source partition; task thread only.
   std::vector<std::pair<sdk::SourceMap, sdk::SourceMap>> pending_offsets_;
   std::mutex send_failure_mutex_;
