@@ -72,6 +72,9 @@ Result<Worker::Connector> Worker::prepare(const sdk::ConfigMap& config) const {
   auto parsed = parse_connector_config(*resolved, connector.type);
   if (!parsed.ok()) return parsed.status();
   connector.parsed = std::move(*parsed);
+  for (const sdk::ConfigKey& key : connector_config_def(connector.type).keys()) {
+    if (key.type == sdk::ConfigType::kPassword) connector.secret_keys.insert(key.name);
+  }
   // Everything a task needs must exist and configure, so a typo fails here, not in a task.
   auto converters = RecordConverters::create(collaborators_.plugins, config_, connector.parsed);
   if (!converters.ok()) return converters.status();
@@ -93,6 +96,9 @@ Result<Worker::Connector> Worker::prepare(const sdk::ConfigMap& config) const {
       instance = factory->sink();
     }
     values = instance->validate(*resolved);
+    for (const sdk::ConfigKey& key : instance->config().keys()) {
+      if (key.type == sdk::ConfigType::kPassword) connector.secret_keys.insert(key.name);
+    }
   } catch (const std::exception& e) {
     return Status::invalid_argument("Connector configuration is invalid: " + std::string(e.what()));
   }
@@ -507,6 +513,40 @@ Result<TargetState> Worker::target_state(const std::string& name) const {
   const Connector* connector = find(name);
   if (connector == nullptr) return unknown_connector(name);
   return connector->target;
+}
+
+Result<ConnectorStatus> Worker::connector_status(const std::string& name) const {
+  ConnectorType type;
+  {
+    std::scoped_lock lock(mutex_);
+    const Connector* connector = find(name);
+    if (connector == nullptr) return unknown_connector(name);
+    type = connector->type;
+  }
+  const auto state = collaborators_.statuses.connector(name);
+  if (!state) return Status::not_found("No status found for connector " + name);
+  ConnectorStatus status{name, *state, {}, type};
+  for (auto& [task, entry] : collaborators_.statuses.tasks(name)) {
+    status.tasks.emplace_back(task, std::move(entry));
+  }
+  return status;
+}
+
+Result<StatusEntry> Worker::task_status(const TaskId& id) const {
+  {
+    std::scoped_lock lock(mutex_);
+    if (find(id.connector) == nullptr) return unknown_connector(id.connector);
+  }
+  auto state = collaborators_.statuses.task(id);
+  if (!state) return Status::not_found("No status found for task " + to_string(id));
+  return std::move(*state);
+}
+
+Result<std::set<std::string>> Worker::secret_keys(const std::string& name) const {
+  std::scoped_lock lock(mutex_);
+  const Connector* connector = find(name);
+  if (connector == nullptr) return unknown_connector(name);
+  return connector->secret_keys;
 }
 
 void Worker::shutdown() {

@@ -19,6 +19,8 @@
 // abandoned ("Graceful stop of task ... failed") and the process may exit without joining it
 // (abandoned_tasks()).
 //
+// It is the standalone Herder (herder.h) the REST API drives.
+//
 // Thread-safety: every member may be called from any thread; one mutex serializes them (and the
 // reconfiguration thread), so a slow connector start delays the others, as in Kafka's herder.
 #pragma once
@@ -29,6 +31,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,6 +43,7 @@
 #include "runtime/config/config_providers.h"
 #include "runtime/offsets/offset_store.h"
 #include "runtime/worker/connector_config.h"
+#include "runtime/worker/herder.h"
 #include "runtime/worker/status_store.h"
 #include "runtime/worker/worker_config.h"
 #include "runtime/worker/worker_log.h"
@@ -47,14 +51,7 @@
 
 namespace ferry::runtime {
 
-struct ConnectorInfo {
-  std::string name;
-  sdk::ConfigMap config;  // as given, before config providers
-  std::vector<TaskId> tasks;
-  ConnectorType type = ConnectorType::kSource;
-};
-
-class Worker {
+class Worker final : public Herder {
  public:
   struct Collaborators {
     const loader::PluginRegistry& plugins;
@@ -67,7 +64,7 @@ class Worker {
 
   Worker(WorkerConfig config, Collaborators collaborators);
   // Stops everything (shutdown()).
-  ~Worker();
+  ~Worker() override;
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
@@ -76,21 +73,26 @@ class Worker {
   // invalid_argument naming the key and the problem (several joined with "; "), not_found for
   // an unknown class with the close matches.
   Result<ConnectorInfo> put_connector(const sdk::ConfigMap& config, bool replace,
-                                      TargetState initial = TargetState::kStarted);
+                                      TargetState initial = TargetState::kStarted) override;
   // Validates as put_connector does, starting nothing.
-  Status validate_connector(const sdk::ConfigMap& config) const;
+  Status validate_connector(const sdk::ConfigMap& config) const override;
   // not_found for an unknown connector ("Connector <name> not found").
-  Status delete_connector(const std::string& name);
-  Status pause_connector(const std::string& name);
-  Status resume_connector(const std::string& name);
-  Status stop_connector(const std::string& name);
-  Status restart_connector(const std::string& name, bool include_tasks, bool only_failed);
-  Status restart_task(const TaskId& id);
+  Status delete_connector(const std::string& name) override;
+  Status pause_connector(const std::string& name) override;
+  Status resume_connector(const std::string& name) override;
+  Status stop_connector(const std::string& name) override;
+  Status restart_connector(const std::string& name, bool include_tasks, bool only_failed) override;
+  Status restart_task(const TaskId& id) override;
 
-  std::vector<std::string> connectors() const;  // sorted
-  Result<ConnectorInfo> connector_info(const std::string& name) const;
-  Result<std::vector<sdk::ConfigMap>> task_configs(const std::string& name) const;
+  std::vector<std::string> connectors() const override;  // sorted
+  Result<ConnectorInfo> connector_info(const std::string& name) const override;
+  Result<std::vector<sdk::ConfigMap>> task_configs(const std::string& name) const override;
   Result<TargetState> target_state(const std::string& name) const;
+  // From the StatusStore; tasks are those the connector has now.
+  Result<ConnectorStatus> connector_status(const std::string& name) const override;
+  Result<StatusEntry> task_status(const TaskId& id) const override;
+  Result<std::set<std::string>> secret_keys(const std::string& name) const override;
+  const loader::PluginRegistry& plugins() const override { return collaborators_.plugins; }
 
   // Stops every task and connector, committing offsets. Idempotent.
   void shutdown();
@@ -106,6 +108,8 @@ class Worker {
     ConnectorConfig parsed;
     ConnectorType type = ConnectorType::kSource;
     TargetState target = TargetState::kStarted;
+    // PASSWORD keys of the connector's ConfigDef and the framework's, for masking.
+    std::set<std::string> secret_keys;
     std::unique_ptr<ConnectorContext> context;
     std::unique_ptr<sdk::Connector> instance;  // set while started (running or paused)
     std::vector<sdk::ConfigMap> task_configs;
