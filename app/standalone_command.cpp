@@ -20,6 +20,9 @@
 #include "broker/server/broker.h"
 #include "plugins/loader/plugin_loader.h"
 #include "plugins/loader/plugin_registry.h"
+#include "rest/connect_api.h"
+#include "rest/http_server.h"
+#include "rest/listener.h"
 #include "runtime/config/config_file.h"
 #include "runtime/config/config_providers.h"
 #include "runtime/offsets/offset_store.h"
@@ -51,16 +54,18 @@ std::filesystem::path default_data_directory() {
   return "/var/lib/ferry/broker";
 }
 
-// Kafka's worker id: the advertised host and the port of the first listener.
-std::string worker_id(const runtime::WorkerConfig& config) {
+// The embedded broker has no cluster id yet (Kafka keeps one in meta.properties of log.dirs);
+// GET / shows this until it has.
+constexpr std::string_view kEmbeddedClusterId = "ferry-embedded";
+
+// Kafka's worker id: the advertised host and the port of the first listener, as bound (a
+// listener on port 0 gets its port from the system).
+std::string worker_id(const runtime::WorkerConfig& config, const rest::HttpServer& server) {
   std::array<char, HOST_NAME_MAX + 1> hostname{};
   ::gethostname(hostname.data(), hostname.size() - 1);
   std::string port = "8083";
-  if (!config.listeners.empty()) {
-    const std::string& listener = config.listeners.front();
-    if (const auto colon = listener.rfind(':'); colon != std::string::npos) {
-      port = listener.substr(colon + 1);
-    }
+  if (const auto urls = server.urls(); !urls.empty()) {
+    port = urls.front().substr(urls.front().rfind(':') + 1);
   }
   const auto advertised = config.originals.find("rest.advertised.host.name");
   const std::string host = advertised != config.originals.end() && !advertised->second.empty()
@@ -135,6 +140,13 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
   auto providers = runtime::ConfigProviders::from_worker_config(config->originals);
   if (!providers.ok()) return fail(worker_file.string() + ": " + providers.status().message());
 
+  // Bound before anything starts, so a port in use stops the start with the address; requests
+  // are served once the connectors given are created.
+  auto listeners = rest::parse_listeners(config->listeners);
+  if (!listeners.ok()) return fail(worker_file.string() + ": " + listeners.status().message());
+  auto rest_server = rest::HttpServer::bind(*listeners);
+  if (!rest_server.ok()) return fail(rest_server.status().message());
+
   std::vector<ConnectorFile> connector_files;
   for (const std::string_view file : args.subspan(1)) {
     auto loaded = load_connector_file(std::filesystem::path(file));
@@ -178,8 +190,9 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
 
   broker::EmbeddedClients clients(**broker);
   runtime::StatusStore statuses(
-      worker_id(*config), [log](const std::string& connector, std::optional<int> task,
-                                const runtime::StatusEntry& entry) {
+      worker_id(*config, **rest_server),
+      [log](const std::string& connector, std::optional<int> task,
+            const runtime::StatusEntry& entry) {
         if (task) {
           log->info("Task {}-{} is {}", connector, *task, runtime::state_name(entry.state));
         } else {
@@ -202,11 +215,18 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
     }
     log->info("Created connector {}", created->name);
   }
+  const rest::ConnectApi api(
+      worker, {std::string(kVersion), std::string(kCommit), std::string(kEmbeddedClusterId)});
+  (*rest_server)->start([&api](const rest::Request& request) { return api.handle(request); });
+  for (const std::string& url : (*rest_server)->urls()) {
+    log->info("REST server listening on {}", url);
+  }
   log->info("Ferry standalone worker started");
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
   log->info("Ferry standalone worker stopping ({})", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  (*rest_server)->stop();
   worker.shutdown();
   if (worker.abandoned_tasks() > 0) {
     // A task that ignores stop() cannot be joined; its offsets were committed up to what the

@@ -185,6 +185,8 @@ TEST(ExamplePlugin, BuildsOutOfTreeAgainstTheInstalledSdkAndRuns) {
                     (dir.path() / "offsets").string() +
                     "\n"
                     "offset.flush.interval.ms=200\n"
+                    // A free port: other tests' workers may be running (ctest -j).
+                    "listeners=http://127.0.0.1:0\n"
                     "log.dirs=" +
                     data.string() +
                     "\n"

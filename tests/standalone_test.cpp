@@ -90,6 +90,8 @@ class StandaloneTest : public ::testing::Test {
         {"offset.flush.interval.ms", "1000"},
         {"plugin.path", (build_dir() / "plugins").string()},
         {"log.dirs", (dir_.path() / "data").string()},
+        // A free port for the REST API: tests run workers side by side (ctest -j).
+        {"listeners", "http://127.0.0.1:0"},
     };
     for (const auto& [key, value] : overrides) properties[key] = value;
     return properties;

@@ -1,0 +1,55 @@
+// Kafka Connect's REST resources (RootResource, ConnectorsResource, ConnectorPluginsResource) on
+// top of a runtime::Herder: routing, request parsing, the JSON shapes with Kafka's field order
+// and its status codes (reference: connect.md §1). handle() is the HttpServer's handler.
+//
+// Served now:
+//   GET  /                                       ServerInfo
+//   GET  /connectors[?expand=status|info]        names, or {name: {status, info}}
+//   POST /connectors                             201 + Location, ConnectorInfo
+//   GET  /connectors/{c}                         ConnectorInfo
+//   GET|PUT /connectors/{c}/config               flat map; PUT 201 (created) or 200
+//   GET  /connectors/{c}/status                  ConnectorStateInfo
+//   PUT  /connectors/{c}/pause|resume            202;  /stop 204
+//   POST /connectors/{c}/restart                 204, or 202 + the status showing RESTARTING
+//   DELETE /connectors/{c}                       204
+//   GET  /connectors/{c}/tasks                   [{id, config}]
+//   GET  /connectors/{c}/tasks/{t}/status        TaskState
+//   POST /connectors/{c}/tasks/{t}/restart       204
+//   GET  /connector-plugins[?connectorsOnly=false]
+// Errors are {"error_code":<status>,"message":...}: 400 bad JSON or config, 404 unknown path,
+// connector or task, 405 wrong method, 409 existing name. PASSWORD values of the connector's
+// ConfigDef are "[hidden]" in every answer; a PUT that sends "[hidden]" back for such a key keeps
+// the stored value, so GET-edit-PUT scripts keep working.
+//
+// Thread-safety: handle() may be called from any number of threads at once (the Herder's calls
+// are).
+#pragma once
+
+#include <string>
+#include <utility>
+
+#include "rest/http_server.h"
+#include "runtime/worker/herder.h"
+
+namespace ferry::rest {
+
+// GET / (Kafka's ServerInfo).
+struct ServerInfo {
+  std::string version;
+  std::string commit;
+  std::string kafka_cluster_id;
+};
+
+class ConnectApi {
+ public:
+  // herder must outlive this object.
+  ConnectApi(runtime::Herder& herder, ServerInfo info) : herder_(herder), info_(std::move(info)) {}
+
+  Response handle(const Request& request) const;
+
+ private:
+  runtime::Herder& herder_;
+  const ServerInfo info_;
+};
+
+}  // namespace ferry::rest

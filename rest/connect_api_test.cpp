@@ -1,0 +1,368 @@
+// Kafka Connect's REST resources against a fake Herder, called in process: routing, status codes
+// and the JSON bodies byte for byte (Kafka's field order), masking of secrets.
+#include "rest/connect_api.h"
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "ferry/sdk/connector.h"
+
+namespace ferry::rest {
+namespace {
+
+namespace http = boost::beast::http;
+using runtime::ConnectorInfo;
+using runtime::ConnectorStatus;
+using runtime::ConnectorType;
+using runtime::State;
+using runtime::StatusEntry;
+using runtime::TargetState;
+using runtime::TaskId;
+
+// Connectors in memory; one task per connector; "password" and "db.password" are secrets; a
+// config with "bad" is refused; class "Missing" is unknown.
+class FakeHerder final : public runtime::Herder {
+ public:
+  FakeHerder() {
+    plugins_.register_plugin({.name = "fake", .version = "1.0"}, [](sdk::PluginRegistrar& r) {
+      r.source_connector("com.example.ASource", [] { return nullptr; });
+      r.sink_connector("com.example.ASink", [] { return nullptr; });
+      r.converter("com.example.AConverter", [] { return nullptr; });
+    });
+  }
+
+  Result<ConnectorInfo> put_connector(const sdk::ConfigMap& config, bool replace,
+                                      TargetState initial) override {
+    std::scoped_lock lock(mutex_);
+    if (config.contains("bad")) {
+      return Status::invalid_argument(
+          "Connector configuration is invalid and contains the following 1 error(s): bad");
+    }
+    if (config.at("connector.class") == "Missing") {
+      return Status::not_found("Failed to find any class that implements Connector");
+    }
+    const std::string& name = config.at("name");
+    if (connectors_.contains(name) && !replace) {
+      return Status::conflict("Connector " + name + " already exists");
+    }
+    Entry& entry = connectors_[name];
+    entry.config = config;
+    if (!replace) entry.target = initial;
+    entry.state = initial == TargetState::kPaused ? State::kPaused : State::kRunning;
+    return ConnectorInfo{name, config, {}, ConnectorType::kSource};
+  }
+  Status validate_connector(const sdk::ConfigMap&) const override { return {}; }
+  Status delete_connector(const std::string& name) override {
+    std::scoped_lock lock(mutex_);
+    return connectors_.erase(name) ? Status() : unknown(name);
+  }
+  Status pause_connector(const std::string& name) override { return set(name, State::kPaused); }
+  Status resume_connector(const std::string& name) override { return set(name, State::kRunning); }
+  Status stop_connector(const std::string& name) override { return set(name, State::kStopped); }
+  Status restart_connector(const std::string& name, bool include_tasks, bool only_failed) override {
+    restarts.push_back(name + " " + std::to_string(include_tasks) + std::to_string(only_failed));
+    return set(name, State::kRunning);
+  }
+  Status restart_task(const TaskId& id) override {
+    restarts.push_back(runtime::to_string(id));
+    return {};
+  }
+  std::vector<std::string> connectors() const override {
+    std::scoped_lock lock(mutex_);
+    std::vector<std::string> names;
+    for (const auto& [name, entry] : connectors_) names.push_back(name);
+    return names;
+  }
+  Result<ConnectorInfo> connector_info(const std::string& name) const override {
+    std::scoped_lock lock(mutex_);
+    const auto it = connectors_.find(name);
+    if (it == connectors_.end()) return unknown(name);
+    return ConnectorInfo{name, it->second.config, {{name, 0}}, ConnectorType::kSource};
+  }
+  Result<std::vector<sdk::ConfigMap>> task_configs(const std::string& name) const override {
+    auto info = connector_info(name);
+    if (!info.ok()) return info.status();
+    return std::vector<sdk::ConfigMap>{info->config};
+  }
+  Result<ConnectorStatus> connector_status(const std::string& name) const override {
+    std::scoped_lock lock(mutex_);
+    const auto it = connectors_.find(name);
+    if (it == connectors_.end()) return unknown(name);
+    ConnectorStatus status{
+        name, {it->second.state, "", "host:8083", 0}, {}, ConnectorType::kSource};
+    status.tasks.emplace_back(
+        0, StatusEntry{it->second.task_state, it->second.task_trace, "host:8083", 0});
+    return status;
+  }
+  Result<StatusEntry> task_status(const TaskId& id) const override {
+    auto status = connector_status(id.connector);
+    if (!status.ok()) return status.status();
+    if (id.task != 0) return Status::not_found("No status found for task " + to_string(id));
+    return status->tasks[0].second;
+  }
+  Result<std::set<std::string>> secret_keys(const std::string& name) const override {
+    std::scoped_lock lock(mutex_);
+    if (!connectors_.contains(name)) return unknown(name);
+    return std::set<std::string>{"password", "db.password"};
+  }
+  const loader::PluginRegistry& plugins() const override { return plugins_; }
+
+  void fail_task(const std::string& name, const std::string& trace) {
+    connectors_[name].task_state = State::kFailed;
+    connectors_[name].task_trace = trace;
+  }
+  sdk::ConfigMap stored_config(const std::string& name) { return connectors_.at(name).config; }
+
+  std::vector<std::string> restarts;
+
+ private:
+  struct Entry {
+    sdk::ConfigMap config;
+    TargetState target = TargetState::kStarted;
+    State state = State::kRunning;
+    State task_state = State::kRunning;
+    std::string task_trace;
+  };
+  static Status unknown(const std::string& name) {
+    return Status::not_found("Connector " + name + " not found");
+  }
+  Status set(const std::string& name, State state) {
+    std::scoped_lock lock(mutex_);
+    const auto it = connectors_.find(name);
+    if (it == connectors_.end()) return unknown(name);
+    it->second.state = state;
+    return {};
+  }
+
+  loader::PluginRegistry plugins_;
+  mutable std::mutex mutex_;
+  std::map<std::string, Entry> connectors_;
+};
+
+class ConnectApiTest : public ::testing::Test {
+ protected:
+  Response call(http::verb method, const std::string& target, const std::string& body = "") {
+    Request request{method, target, 11};
+    request.set(http::field::host, "worker:8083");
+    request.body() = body;
+    request.prepare_payload();
+    return api_.handle(request);
+  }
+  Response create(const std::string& name, const std::string& extra = "") {
+    return call(http::verb::post, "/connectors",
+                R"({"name":")" + name +
+                    R"(","config":{"connector.class":"com.example.ASource","password":"s3cret")" +
+                    extra + "}}");
+  }
+
+  FakeHerder herder_;
+  ConnectApi api_{herder_, {"0.1.0", "abc123", "cluster-1"}};
+};
+
+TEST_F(ConnectApiTest, RootIsServerInfo) {
+  const Response response = call(http::verb::get, "/");
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response[http::field::content_type], "application/json");
+  EXPECT_EQ(response.body(),
+            R"({"version":"0.1.0","commit":"abc123","kafka_cluster_id":"cluster-1"})");
+}
+
+TEST_F(ConnectApiTest, CreateIs201WithLocationAndConnectorInfoWithSecretsHidden) {
+  const Response response = create("c 1");
+  EXPECT_EQ(response.result_int(), 201) << response.body();
+  EXPECT_EQ(response[http::field::location], "http://worker:8083/connectors/c%201");
+  EXPECT_EQ(response.body(),
+            R"({"name":"c 1","config":{"connector.class":"com.example.ASource","name":"c 1",)"
+            R"("password":"[hidden]"},"tasks":[{"connector":"c 1","task":0}],"type":"source"})");
+  EXPECT_EQ(herder_.stored_config("c 1").at("password"), "s3cret");
+}
+
+TEST_F(ConnectApiTest, CreateTrimsTheNameAndTakesTheInitialState) {
+  EXPECT_EQ(call(http::verb::post, "/connectors",
+                 R"({"name":" c ","config":{"connector.class":"X"},"initial_state":"paused"})")
+                .result_int(),
+            201);
+  EXPECT_EQ(call(http::verb::get, "/connectors/c/status").body(),
+            R"({"name":"c","connector":{"state":"PAUSED","worker_id":"host:8083"},)"
+            R"("tasks":[{"id":0,"state":"RUNNING","worker_id":"host:8083"}],"type":"source"})");
+  const Response bad =
+      call(http::verb::post, "/connectors",
+           R"({"name":"d","config":{"connector.class":"X"},"initial_state":"UP"})");
+  EXPECT_EQ(bad.result_int(), 400);
+}
+
+TEST_F(ConnectApiTest, CreateErrors) {
+  ASSERT_EQ(create("c").result_int(), 201);
+  Response exists = create("c");
+  EXPECT_EQ(exists.result_int(), 409);
+  EXPECT_EQ(exists.body(), R"({"error_code":409,"message":"Connector c already exists"})");
+
+  Response mismatch =
+      call(http::verb::post, "/connectors", R"({"name":"a","config":{"name":"b"}})");
+  EXPECT_EQ(mismatch.result_int(), 400);
+  EXPECT_EQ(mismatch.body(),
+            R"({"error_code":400,"message":"Connector name configuration (b) doesn't match )"
+            R"x(connector name in the URL (a)"})x");
+
+  Response malformed = call(http::verb::post, "/connectors", R"({"name":"a",)");
+  EXPECT_EQ(malformed.result_int(), 400);
+  EXPECT_EQ(malformed[http::field::content_type], "application/json");
+  EXPECT_NE(malformed.body().find("Malformed JSON request body"), std::string::npos);
+
+  EXPECT_EQ(create("d", R"(,"bad":"1")").result_int(), 400);
+  EXPECT_EQ(call(http::verb::post, "/connectors",
+                 R"({"name":"e","config":{"connector.class":"Missing"}})")
+                .result_int(),
+            400);
+  EXPECT_EQ(
+      call(http::verb::post, "/connectors", R"({"name":"e","config":{"x":[1]}})").result_int(),
+      400);
+  EXPECT_EQ(call(http::verb::post, "/connectors", R"(["e"])").result_int(), 400);
+  EXPECT_EQ(call(http::verb::post, "/connectors", R"({"name":"e"})").result_int(), 400);
+}
+
+TEST_F(ConnectApiTest, UnknownConnectorIs404WithKafkasBody) {
+  for (const auto& [method, target] : std::vector<std::pair<http::verb, std::string>>{
+           {http::verb::get, "/connectors/x"},
+           {http::verb::get, "/connectors/x/config"},
+           {http::verb::get, "/connectors/x/status"},
+           {http::verb::get, "/connectors/x/tasks"},
+           {http::verb::put, "/connectors/x/pause"},
+           {http::verb::delete_, "/connectors/x"},
+           {http::verb::post, "/connectors/x/restart"},
+           {http::verb::post, "/connectors/x/tasks/0/restart"}}) {
+    const Response response = call(method, target);
+    EXPECT_EQ(response.result_int(), 404) << target;
+    EXPECT_EQ(response.body(), R"({"error_code":404,"message":"Connector x not found"})") << target;
+  }
+}
+
+TEST_F(ConnectApiTest, UnknownPathIs404AndWrongMethodIs405) {
+  for (const std::string target : {"/nope", "/connectors/c/nope", "/connectors/c/tasks/x/status",
+                                   "/connectors/c/tasks/0/nope"}) {
+    const Response response = call(http::verb::get, target);
+    EXPECT_EQ(response.result_int(), 404) << target;
+    EXPECT_EQ(response.body(), R"({"error_code":404,"message":"HTTP 404 Not Found"})");
+  }
+  const Response response = call(http::verb::delete_, "/connectors");
+  EXPECT_EQ(response.result_int(), 405);
+  EXPECT_EQ(response[http::field::allow], "GET, POST");
+  EXPECT_EQ(response[http::field::content_type], "application/json");
+  EXPECT_EQ(response.body(), R"({"error_code":405,"message":"HTTP 405 Method Not Allowed"})");
+  EXPECT_EQ(call(http::verb::get, "/connectors/c/pause").result_int(), 405);
+  EXPECT_EQ(call(http::verb::post, "/").result_int(), 405);
+}
+
+TEST_F(ConnectApiTest, ListsNamesAndExpansions) {
+  ASSERT_EQ(create("a").result_int(), 201);
+  ASSERT_EQ(create("b").result_int(), 201);
+  EXPECT_EQ(call(http::verb::get, "/connectors").body(), R"(["a","b"])");
+  EXPECT_EQ(call(http::verb::get, "/connectors/").body(), R"(["a","b"])");
+  const std::string status_a =
+      R"({"name":"a","connector":{"state":"RUNNING","worker_id":"host:8083"},)"
+      R"("tasks":[{"id":0,"state":"RUNNING","worker_id":"host:8083"}],"type":"source"})";
+  const std::string info_a =
+      R"({"name":"a","config":{"connector.class":"com.example.ASource","name":"a",)"
+      R"("password":"[hidden]"},"tasks":[{"connector":"a","task":0}],"type":"source"})";
+  const std::string expanded = call(http::verb::get, "/connectors?expand=status").body();
+  EXPECT_EQ(expanded.substr(0, expanded.find(R"(,"b")")), R"({"a":{"status":)" + status_a + "}");
+  const std::string both = call(http::verb::get, "/connectors?expand=info&expand=status").body();
+  EXPECT_EQ(both.substr(0, both.find(R"(,"b")")),
+            R"({"a":{"info":)" + info_a + R"(,"status":)" + status_a + "}");
+  EXPECT_EQ(call(http::verb::get, "/connectors?expand=nothing").body(), R"(["a","b"])");
+}
+
+TEST_F(ConnectApiTest, SecretsAreHiddenInEveryGet) {
+  ASSERT_EQ(create("c", R"(,"db.password":"x","user":"u")").result_int(), 201);
+  for (const std::string target : {"/connectors/c", "/connectors/c/config", "/connectors/c/tasks",
+                                   "/connectors?expand=info"}) {
+    const std::string body = call(http::verb::get, target).body();
+    EXPECT_EQ(body.find("s3cret"), std::string::npos) << target << ": " << body;
+    EXPECT_EQ(body.find(R"("x")"), std::string::npos) << target << ": " << body;
+    EXPECT_NE(body.find(R"("password":"[hidden]")"), std::string::npos) << target << ": " << body;
+    EXPECT_NE(body.find(R"("user":"u")"), std::string::npos) << target << ": " << body;
+  }
+  EXPECT_EQ(call(http::verb::get, "/connectors/c/config").body(),
+            R"({"connector.class":"com.example.ASource","db.password":"[hidden]","name":"c",)"
+            R"("password":"[hidden]","user":"u"})");
+  EXPECT_EQ(
+      call(http::verb::get, "/connectors/c/tasks").body(),
+      R"([{"id":{"connector":"c","task":0},"config":{"connector.class":"com.example.ASource",)"
+      R"("db.password":"[hidden]","name":"c","password":"[hidden]","user":"u"}}])");
+}
+
+TEST_F(ConnectApiTest, PutConfigCreatesOrUpdatesAndKeepsHiddenSecrets) {
+  const Response created = call(http::verb::put, "/connectors/c/config",
+                                R"({"connector.class":"com.example.ASource","password":"p1"})");
+  EXPECT_EQ(created.result_int(), 201) << created.body();
+  EXPECT_EQ(created[http::field::location], "http://worker:8083/connectors/c");
+  const Response updated =
+      call(http::verb::put, "/connectors/c/config",
+           R"({"connector.class":"com.example.ASource","password":"[hidden]","tasks.max":2})");
+  EXPECT_EQ(updated.result_int(), 200) << updated.body();
+  EXPECT_EQ(herder_.stored_config("c").at("password"), "p1");
+  EXPECT_EQ(herder_.stored_config("c").at("tasks.max"), "2");
+  EXPECT_EQ(herder_.stored_config("c").at("name"), "c");
+  EXPECT_EQ(call(http::verb::put, "/connectors/c/config", R"({"name":"d"})").result_int(), 400);
+  EXPECT_EQ(call(http::verb::put, "/connectors/c/config", "nope").result_int(), 400);
+}
+
+TEST_F(ConnectApiTest, PauseResumeStopDeleteAnswerKafkasCodesWithNoBody) {
+  ASSERT_EQ(create("c").result_int(), 201);
+  for (const auto& [target, code] :
+       std::vector<std::pair<std::string, unsigned>>{{"/connectors/c/pause", 202},
+                                                     {"/connectors/c/resume", 202},
+                                                     {"/connectors/c/stop", 204}}) {
+    const Response response = call(http::verb::put, target);
+    EXPECT_EQ(response.result_int(), code) << target;
+    EXPECT_EQ(response.body(), "") << target;
+  }
+  EXPECT_NE(call(http::verb::get, "/connectors/c/status").body().find("STOPPED"),
+            std::string::npos);
+  EXPECT_EQ(call(http::verb::delete_, "/connectors/c").result_int(), 204);
+  EXPECT_EQ(call(http::verb::get, "/connectors").body(), "[]");
+}
+
+TEST_F(ConnectApiTest, RestartIs204AloneAnd202WithThePlanWithTasks) {
+  ASSERT_EQ(create("c").result_int(), 201);
+  EXPECT_EQ(call(http::verb::post, "/connectors/c/restart").result_int(), 204);
+  herder_.fail_task("c", "java.lang.Boom: x\n\tat here");
+  const Response failed_only =
+      call(http::verb::post, "/connectors/c/restart?includeTasks=true&onlyFailed=true");
+  EXPECT_EQ(failed_only.result_int(), 202);
+  EXPECT_EQ(failed_only.body(),
+            R"({"name":"c","connector":{"state":"RUNNING","worker_id":"host:8083"},)"
+            R"("tasks":[{"id":0,"state":"RESTARTING","worker_id":"host:8083",)"
+            R"("trace":"java.lang.Boom: x\n\tat here"}],"type":"source"})");
+  const Response all = call(http::verb::post, "/connectors/c/restart?includeTasks=TRUE");
+  EXPECT_NE(all.body().find(R"("connector":{"state":"RESTARTING")"), std::string::npos);
+  EXPECT_EQ(herder_.restarts, (std::vector<std::string>{"c 00", "c 11", "c 10"}));
+}
+
+TEST_F(ConnectApiTest, TaskStatusAndRestart) {
+  ASSERT_EQ(create("c").result_int(), 201);
+  EXPECT_EQ(call(http::verb::get, "/connectors/c/tasks/0/status").body(),
+            R"({"id":0,"state":"RUNNING","worker_id":"host:8083"})");
+  EXPECT_EQ(call(http::verb::get, "/connectors/c/tasks/3/status").body(),
+            R"({"error_code":404,"message":"No status found for task c-3"})");
+  EXPECT_EQ(call(http::verb::post, "/connectors/c/tasks/0/restart").result_int(), 204);
+  EXPECT_EQ(call(http::verb::post, "/connectors/c/tasks/3/restart").body(),
+            R"({"error_code":404,"message":"Unknown task: c-3"})");
+}
+
+TEST_F(ConnectApiTest, ConnectorPluginsInKafkasOrder) {
+  EXPECT_EQ(call(http::verb::get, "/connector-plugins").body(),
+            R"([{"class":"com.example.ASink","type":"sink","version":"1.0"},)"
+            R"({"class":"com.example.ASource","type":"source","version":"1.0"}])");
+  EXPECT_EQ(call(http::verb::get, "/connector-plugins?connectorsOnly=false").body(),
+            R"([{"class":"com.example.ASink","type":"sink","version":"1.0"},)"
+            R"({"class":"com.example.ASource","type":"source","version":"1.0"},)"
+            R"({"class":"com.example.AConverter","type":"converter","version":"1.0"}])");
+}
+
+}  // namespace
+}  // namespace ferry::rest

@@ -1,0 +1,171 @@
+// The HTTP server with a trivial handler, over real loopback sockets: keep-alive, the body limit,
+// malformed requests, slow and half-open clients, and stopping with connections open.
+#include "rest/http_server.h"
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <gtest/gtest.h>
+
+namespace ferry::rest {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { start({}); }
+
+  void start(HttpServerOptions options) {
+    auto server = HttpServer::bind({*parse_listener("http://127.0.0.1:0")}, options);
+    ASSERT_TRUE(server.ok()) << server.status().message();
+    server_ = std::move(*server);
+    const std::string url = server_->urls().at(0);
+    port_ = static_cast<unsigned short>(std::stoi(url.substr(url.rfind(':') + 1)));
+    server_->start([this](const Request& request) {
+      ++handled_;
+      if (request.target() == "/slow") std::this_thread::sleep_for(3s);
+      Response response{http::status::ok, request.version()};
+      response.set(http::field::content_type, "text/plain");
+      response.body() = std::string(request.method_string()) + " " + std::string(request.target()) +
+                        " " + request.body();
+      return response;
+    });
+  }
+
+  tcp::socket connect() {
+    tcp::socket socket(io_);
+    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+    return socket;
+  }
+
+  static Response read_response(tcp::socket& socket, beast::flat_buffer& buffer) {
+    Response response;
+    http::read(socket, buffer, response);
+    return response;
+  }
+
+  Response exchange(const std::string& raw) {
+    tcp::socket socket = connect();
+    asio::write(socket, asio::buffer(raw));
+    beast::flat_buffer buffer;
+    return read_response(socket, buffer);
+  }
+
+  asio::io_context io_;
+  std::unique_ptr<HttpServer> server_;
+  unsigned short port_ = 0;
+  std::atomic<int> handled_{0};
+};
+
+TEST_F(HttpServerTest, ServesSeveralRequestsOnOneKeptAliveConnection) {
+  tcp::socket socket = connect();
+  beast::flat_buffer buffer;
+  for (int i = 0; i < 3; ++i) {
+    const std::string body = "n=" + std::to_string(i);
+    asio::write(socket, asio::buffer("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: " +
+                                     std::to_string(body.size()) + "\r\n\r\n" + body));
+    Response response = read_response(socket, buffer);
+    EXPECT_EQ(response.result_int(), 200);
+    EXPECT_EQ(response.body(), "POST /x " + body);
+    EXPECT_TRUE(response.keep_alive());
+  }
+}
+
+TEST_F(HttpServerTest, ExpectContinueGetsTheInterimAnswerBeforeTheBody) {
+  tcp::socket socket = connect();
+  asio::write(socket,
+              asio::buffer(std::string("PUT /c HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n"
+                                       "Content-Length: 4\r\n\r\n")));
+  beast::flat_buffer buffer;
+  http::response_parser<http::empty_body> interim;
+  http::read_header(socket, buffer, interim);
+  EXPECT_EQ(interim.get().result(), http::status::continue_);
+  asio::write(socket, asio::buffer(std::string("body")));
+  EXPECT_EQ(read_response(socket, buffer).body(), "PUT /c body");
+}
+
+TEST_F(HttpServerTest, ABodyOverTheLimitIs413WithTheJsonErrorBody) {
+  server_.reset();
+  start({.body_limit = 100});
+  const std::string body(1000, 'x');
+  Response response = exchange("PUT /c HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n" + body);
+  EXPECT_EQ(response.result_int(), 413);
+  EXPECT_EQ(response[http::field::content_type], "application/json");
+  EXPECT_EQ(response.body(),
+            R"({"error_code":413,"message":"Request body is larger than the limit of 100 bytes"})");
+  EXPECT_EQ(handled_, 0);
+}
+
+TEST_F(HttpServerTest, AMalformedRequestIs400AndTheServerKeepsServing) {
+  Response response = exchange("GARBAGE\r\n\r\n");
+  EXPECT_EQ(response.result_int(), 400);
+  EXPECT_EQ(response[http::field::content_type], "application/json");
+  EXPECT_EQ(exchange("GET /ok HTTP/1.1\r\nHost: a\r\n\r\n").body(), "GET /ok ");
+}
+
+TEST_F(HttpServerTest, HalfOpenAndSlowClientsDoNotBlockOthers) {
+  // One client sent half a header and waits; another's handler takes three seconds.
+  tcp::socket half_open = connect();
+  asio::write(half_open, asio::buffer(std::string("GET /half HTTP/1.1\r\nHo")));
+  std::thread slow([this] { exchange("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n"); });
+  std::this_thread::sleep_for(100ms);
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(exchange("GET /fast HTTP/1.1\r\nHost: a\r\n\r\n").body(), "GET /fast ");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  slow.join();
+}
+
+TEST_F(HttpServerTest, AnIdleClientIsDroppedAfterTheTimeout) {
+  server_.reset();
+  start({.idle_timeout = 200ms});
+  tcp::socket idle = connect();
+  asio::write(idle, asio::buffer(std::string("GET /x HTTP/1.1\r\n")));
+  char byte = 0;
+  boost::system::error_code error;
+  asio::read(idle, asio::buffer(&byte, 1), error);  // returns when the server closes
+  EXPECT_TRUE(error == asio::error::eof || error == asio::error::connection_reset)
+      << error.message();
+}
+
+TEST_F(HttpServerTest, StopsWithConnectionsOpen) {
+  tcp::socket open = connect();
+  asio::write(open, asio::buffer(std::string("GET /x HTTP/1.1\r\n")));
+  server_->stop();
+  server_.reset();
+  char byte = 0;
+  boost::system::error_code error;
+  asio::read(open, asio::buffer(&byte, 1), error);
+  EXPECT_TRUE(error);
+}
+
+TEST_F(HttpServerTest, APortInUseIsAnErrorNamingTheListener) {
+  auto second = HttpServer::bind({*parse_listener("http://127.0.0.1:" + std::to_string(port_))});
+  ASSERT_FALSE(second.ok());
+  const std::string& message = second.status().message();
+  EXPECT_NE(message.find("Cannot listen on http://127.0.0.1:" + std::to_string(port_)),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("in use"), std::string::npos) << message;
+}
+
+TEST(ErrorResponse, IsKafkasErrorBody) {
+  Response response = error_response(404, "Connector \"x\" not found");
+  EXPECT_EQ(response.result_int(), 404);
+  EXPECT_EQ(response[http::field::content_type], "application/json");
+  EXPECT_EQ(response.body(), R"({"error_code":404,"message":"Connector \"x\" not found"})");
+}
+
+}  // namespace
+}  // namespace ferry::rest

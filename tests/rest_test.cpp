@@ -1,0 +1,295 @@
+// The REST API of `ferry standalone` driven as a user drives it with curl: the real binary runs
+// the file connectors of the build with its REST server on a free loopback port (read from the
+// log), and an HTTP client (Beast) creates, watches, pauses, resumes, restarts, stops and deletes
+// a connector, and sends everything a client can get wrong.
+//
+// Timing: the machine may be slow and shared; every wait polls with a generous deadline.
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "tests/process.h"
+#include "tests/temp_directory.h"
+#include "tests/worker_process.h"
+
+namespace ferry::testing {
+namespace {
+
+namespace fs = std::filesystem;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+constexpr auto kDeadline = 60s;
+
+struct HttpAnswer {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;
+
+  json::value json() const { return json::parse(body); }
+  std::string header(const std::string& name) const {
+    const auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+// One request on a fresh connection, as curl makes it.
+HttpAnswer http_call(unsigned short port, http::verb method, const std::string& target,
+                     const std::string& body = "") {
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  http::request<http::string_body> request{method, target, 11};
+  request.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+  if (!body.empty()) request.set(http::field::content_type, "application/json");
+  request.body() = body;
+  request.prepare_payload();
+  http::write(socket, request);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  http::read(socket, buffer, response);
+  HttpAnswer answer{static_cast<int>(response.result_int()), response.body(), {}};
+  for (const auto& field : response) {
+    answer.headers[std::string(field.name_string())] = std::string(field.value());
+  }
+  return answer;
+}
+
+void append(const fs::path& file, std::string_view text) {
+  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0) << file;
+  ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  ::close(fd);
+}
+
+class RestTest : public ::testing::Test {
+ protected:
+  fs::path build_dir() const { return ferry_binary().parent_path().parent_path(); }
+
+  fs::path write_worker(const std::string& listeners) {
+    return dir_.write("worker.properties",
+                      "bootstrap.servers=localhost:9092\n"
+                      "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
+                      "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
+                      "offset.storage.file.filename=" +
+                          (dir_.path() / "connect.offsets").string() +
+                          "\n"
+                          "offset.flush.interval.ms=500\n"
+                          "plugin.path=" +
+                          (build_dir() / "plugins").string() + "\nlog.dirs=" +
+                          (dir_.path() / "data").string() + "\nlisteners=" + listeners + "\n");
+  }
+  fs::path write_sink() {
+    return dir_.write("sink.properties",
+                      "name=local-file-sink\nconnector.class=FileStreamSink\ntasks.max=1\nfile=" +
+                          (dir_.path() / "sink.txt").string() + "\ntopics=connect-test\n");
+  }
+
+  // Starts a worker with the sink connector and waits for its REST port.
+  void start_worker() {
+    worker_ = std::make_unique<WorkerProcess>(
+        ferry_binary(),
+        std::vector<std::string>{"standalone", write_worker("http://127.0.0.1:0").string(),
+                                 write_sink().string()},
+        dir_.path() / "ferry.stdout", dir_.path() / "ferry.stderr");
+    ASSERT_TRUE(worker_->wait_for_log("Ferry standalone worker started", kDeadline)) << log();
+    std::smatch match;
+    const std::string text = log();
+    ASSERT_TRUE(std::regex_search(
+        text, match, std::regex(R"(REST server listening on http://127\.0\.0\.1:(\d+))")))
+        << text;
+    port_ = static_cast<unsigned short>(std::stoi(match[1]));
+  }
+
+  std::string log() const { return read_whole_file(dir_.path() / "ferry.stderr"); }
+
+  HttpAnswer call(http::verb method, const std::string& target, const std::string& body = "") {
+    return http_call(port_, method, target, body);
+  }
+
+  // Waits until the connector and its tasks (at least one) are all in state.
+  bool reaches(const std::string& name, std::string_view state) {
+    return wait_until(
+        [&] {
+          const HttpAnswer answer = call(http::verb::get, "/connectors/" + name + "/status");
+          if (answer.status != 200) return false;
+          const json::object status = answer.json().as_object();
+          if (status.at("connector").at("state").as_string() != state) return false;
+          const json::array& tasks = status.at("tasks").as_array();
+          if (tasks.empty()) return false;
+          for (const json::value& task : tasks) {
+            if (task.at("state").as_string() != state) return false;
+          }
+          return true;
+        },
+        kDeadline, 50ms);
+  }
+
+  std::string source_body(const std::string& name) const {
+    json::object config{{"connector.class", "FileStreamSource"},
+                        {"tasks.max", "1"},
+                        {"file", (dir_.path() / "source.txt").string()},
+                        {"topic", "connect-test"}};
+    return json::serialize(json::object{{"name", name}, {"config", config}});
+  }
+
+  TempDir dir_;
+  std::unique_ptr<WorkerProcess> worker_;
+  unsigned short port_ = 0;
+};
+
+// create → RUNNING (lines flow) → pause → PAUSED → resume → RUNNING → restart → stop → STOPPED
+// → delete → 404, and SIGTERM still stops the worker cleanly.
+TEST_F(RestTest, ConnectorLifecycleThroughTheApi) {
+  ASSERT_NO_FATAL_FAILURE(start_worker());
+  const HttpAnswer root = call(http::verb::get, "/");
+  EXPECT_EQ(root.status, 200);
+  EXPECT_EQ(root.header("Content-Type"), "application/json");
+  EXPECT_TRUE(root.json().as_object().contains("version")) << root.body;
+  EXPECT_TRUE(root.json().as_object().contains("commit")) << root.body;
+  EXPECT_TRUE(root.json().as_object().contains("kafka_cluster_id")) << root.body;
+
+  append(dir_.path() / "source.txt", "one\ntwo\n");
+  const HttpAnswer created =
+      call(http::verb::post, "/connectors", source_body("local-file-source"));
+  ASSERT_EQ(created.status, 201) << created.body << log();
+  EXPECT_EQ(created.header("Location"),
+            "http://127.0.0.1:" + std::to_string(port_) + "/connectors/local-file-source");
+  EXPECT_EQ(created.json().at("name").as_string(), "local-file-source");
+  EXPECT_EQ(created.json().at("type").as_string(), "source");
+  ASSERT_TRUE(reaches("local-file-source", "RUNNING")) << log();
+  EXPECT_TRUE(wait_until([&] { return read_whole_file(dir_.path() / "sink.txt") == "one\ntwo\n"; },
+                         kDeadline))
+      << read_whole_file(dir_.path() / "sink.txt") << log();
+
+  EXPECT_EQ(call(http::verb::get, "/connectors").body,
+            R"(["local-file-sink","local-file-source"])");
+  const HttpAnswer config = call(http::verb::get, "/connectors/local-file-source/config");
+  EXPECT_EQ(config.status, 200);
+  EXPECT_EQ(config.json(),
+            json::parse(R"({"connector.class":"FileStreamSource","file":)" +
+                        json::serialize(json::value((dir_.path() / "source.txt").string())) +
+                        R"(,"name":"local-file-source","tasks.max":"1","topic":"connect-test"})"));
+  const HttpAnswer status = call(http::verb::get, "/connectors/local-file-source/status");
+  EXPECT_EQ(status.json().at("type").as_string(), "source");
+  EXPECT_NE(
+      status.json().at("connector").at("worker_id").as_string().find(":" + std::to_string(port_)),
+      std::string::npos)
+      << status.body;
+  const HttpAnswer task = call(http::verb::get, "/connectors/local-file-source/tasks/0/status");
+  EXPECT_EQ(task.status, 200);
+  EXPECT_EQ(task.json().at("state").as_string(), "RUNNING");
+  const HttpAnswer tasks = call(http::verb::get, "/connectors/local-file-source/tasks");
+  EXPECT_EQ(tasks.json().at(0).at("id"),
+            json::parse(R"({"connector":"local-file-source","task":0})"));
+
+  EXPECT_EQ(call(http::verb::put, "/connectors/local-file-source/pause").status, 202);
+  EXPECT_TRUE(reaches("local-file-source", "PAUSED")) << log();
+  EXPECT_EQ(call(http::verb::put, "/connectors/local-file-source/resume").status, 202);
+  EXPECT_TRUE(reaches("local-file-source", "RUNNING")) << log();
+  append(dir_.path() / "source.txt", "three\n");
+  EXPECT_TRUE(wait_until(
+      [&] { return read_whole_file(dir_.path() / "sink.txt") == "one\ntwo\nthree\n"; }, kDeadline))
+      << read_whole_file(dir_.path() / "sink.txt") << log();
+
+  const HttpAnswer restarted =
+      call(http::verb::post, "/connectors/local-file-source/restart?includeTasks=true");
+  EXPECT_EQ(restarted.status, 202) << restarted.body;
+  EXPECT_EQ(restarted.json().at("connector").at("state").as_string(), "RESTARTING");
+  EXPECT_TRUE(reaches("local-file-source", "RUNNING")) << log();
+  EXPECT_EQ(call(http::verb::post, "/connectors/local-file-source/tasks/0/restart").status, 204);
+  EXPECT_TRUE(reaches("local-file-source", "RUNNING")) << log();
+
+  EXPECT_EQ(call(http::verb::put, "/connectors/local-file-source/stop").status, 204);
+  const HttpAnswer stopped = call(http::verb::get, "/connectors/local-file-source/status");
+  EXPECT_EQ(stopped.json().at("connector").at("state").as_string(), "STOPPED") << stopped.body;
+  EXPECT_EQ(stopped.json().at("tasks").as_array().size(), 0u);
+
+  EXPECT_EQ(call(http::verb::delete_, "/connectors/local-file-source").status, 204);
+  const HttpAnswer gone = call(http::verb::get, "/connectors/local-file-source");
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_EQ(gone.body, R"({"error_code":404,"message":"Connector local-file-source not found"})");
+
+  worker_->signal(SIGTERM);
+  EXPECT_EQ(worker_->wait(kDeadline), 0) << log();
+}
+
+// Everything a client can get wrong gets Kafka's status and error body, and the server serves on.
+TEST_F(RestTest, BadRequestsGetTheirErrorsAndTheServerServesOn) {
+  ASSERT_NO_FATAL_FAILURE(start_worker());
+  const auto expect_error = [&](const HttpAnswer& answer, int status, std::string_view message) {
+    EXPECT_EQ(answer.status, status) << answer.body;
+    EXPECT_EQ(answer.header("Content-Type"), "application/json");
+    const json::value body = json::parse(answer.body);
+    EXPECT_EQ(body.at("error_code").as_int64(), status) << answer.body;
+    EXPECT_NE(std::string(body.at("message").as_string()).find(message), std::string::npos)
+        << answer.body;
+  };
+  expect_error(call(http::verb::post, "/connectors", source_body("local-file-sink")), 409,
+               "Connector local-file-sink already exists");
+  expect_error(call(http::verb::post, "/connectors", R"({"name":"x","config":)"), 400,
+               "Malformed JSON");
+  expect_error(
+      call(http::verb::post, "/connectors", R"({"name":"x","config":{"connector.class":"Nope"}})"),
+      400, "Nope");
+  expect_error(call(http::verb::post, "/connectors",
+                    R"({"name":"x","config":{"connector.class":"FileStreamSource"}})"),
+               400, "topic");
+  expect_error(call(http::verb::get, "/connectors/nope/status"), 404, "Connector nope not found");
+  expect_error(call(http::verb::get, "/no/such/path"), 404, "HTTP 404 Not Found");
+  expect_error(call(http::verb::delete_, "/connector-plugins"), 405, "Method Not Allowed");
+  expect_error(call(http::verb::put, "/connectors", std::string(2 * 1024 * 1024, ' ')), 413,
+               "larger than the limit");
+
+  const HttpAnswer plugins = call(http::verb::get, "/connector-plugins");
+  EXPECT_EQ(plugins.status, 200);
+  EXPECT_NE(
+      plugins.body.find(
+          R"({"class":"org.apache.kafka.connect.file.FileStreamSinkConnector","type":"sink")"),
+      std::string::npos)
+      << plugins.body;
+  EXPECT_EQ(plugins.body.find("converter"), std::string::npos) << plugins.body;
+  EXPECT_NE(call(http::verb::get, "/connector-plugins?connectorsOnly=false")
+                .body.find(R"("type":"converter")"),
+            std::string::npos);
+  EXPECT_EQ(call(http::verb::get, "/connectors").body, R"(["local-file-sink"])");
+}
+
+// A listener whose port is taken stops the start with the address in the message.
+TEST_F(RestTest, APortInUseFailsTheStartNamingTheListener) {
+  ASSERT_NO_FATAL_FAILURE(start_worker());
+  TempDir other;
+  const std::string listener = "http://127.0.0.1:" + std::to_string(port_);
+  const fs::path worker = other.write(
+      "worker.properties",
+      "key.converter=org.apache.kafka.connect.storage.StringConverter\n"
+      "value.converter=org.apache.kafka.connect.storage.StringConverter\n"
+      "offset.storage.file.filename=" +
+          (other.path() / "offsets").string() + "\nlog.dirs=" + (other.path() / "data").string() +
+          "\nlisteners=" + listener + "\n");
+  const ProcessResult result =
+      run_process(ferry_binary(), {"standalone", worker.string(), write_sink().string()});
+  EXPECT_EQ(result.exit_code, 1) << result.standard_error;
+  EXPECT_NE(result.standard_error.find("Cannot listen on " + listener), std::string::npos)
+      << result.standard_error;
+}
+
+}  // namespace
+}  // namespace ferry::testing
