@@ -205,6 +205,26 @@ json::object status_json(const runtime::ConnectorStatus& status) {
   return object;
 }
 
+// Kafka's ConfigKeyInfo.
+json::object config_key_json(const sdk::ConfigKey& key) {
+  json::object object;
+  object["name"] = key.name;
+  object["type"] = sdk::type_name(key.type);
+  object["required"] = !key.has_default();
+  const std::optional<std::string> default_value = sdk::default_value_string(key);
+  object["default_value"] = default_value ? json::value(*default_value) : json::value(nullptr);
+  object["importance"] = sdk::importance_name(key.importance);
+  object["documentation"] = key.documentation;
+  object["group"] = key.group ? json::value(*key.group) : json::value(nullptr);
+  object["width"] = sdk::width_name(key.width);
+  object["display_name"] = key.display_name.empty() ? key.name : key.display_name;
+  json::array dependents;
+  for (const std::string& dependent : key.dependents) dependents.emplace_back(dependent);
+  object["dependents"] = std::move(dependents);
+  object["order"] = key.order_in_group;
+  return object;
+}
+
 // A flat JSON object of strings as a config map; numbers and booleans are taken as their text
 // (Jackson reads them into Map<String, String> the same way).
 Result<sdk::ConfigMap> config_from_json(const json::value& value) {
@@ -252,8 +272,16 @@ class Call {
       if (method == http::verb::get) return root();
       return method_not_allowed("GET");
     }
+    if (path[0] == "health" && path.size() == 1) {
+      if (method == http::verb::get) return health();
+      return method_not_allowed("GET");
+    }
     if (path[0] == "connector-plugins" && path.size() == 1) {
       if (method == http::verb::get) return plugins();
+      return method_not_allowed("GET");
+    }
+    if (path[0] == "connector-plugins" && path.size() == 3 && path[2] == "config") {
+      if (method == http::verb::get) return plugin_config(path[1]);
       return method_not_allowed("GET");
     }
     if (path[0] != "connectors") return not_found_path();
@@ -273,7 +301,12 @@ class Call {
       if (what == "config") {
         if (method == http::verb::get) return config(name);
         if (method == http::verb::put) return put_config(name);
-        return method_not_allowed("GET, PUT");
+        if (method == http::verb::patch) return patch_config(name);
+        return method_not_allowed("GET, PUT, PATCH");
+      }
+      if (what == "tasks-config") {
+        if (method == http::verb::get) return tasks_config(name);
+        return method_not_allowed("GET");
       }
       if (what == "status") {
         if (method == http::verb::get) return status(name);
@@ -331,6 +364,14 @@ class Call {
     body["commit"] = info_.commit;
     body["kafka_cluster_id"] = info_.kafka_cluster_id;
     return json_response(200, body);
+  }
+
+  // Requests are served only once the worker has started, so it is always healthy here.
+  static Response health() {
+    return json_response(
+        200,
+        json::object{{"status", "healthy"},
+                     {"message", "Worker has completed startup and is ready to handle requests."}});
   }
 
   Response list() const {
@@ -400,6 +441,20 @@ class Call {
       array.push_back(std::move(entry));
     }
     return json_response(200, array);
+  }
+
+  // Deprecated in Kafka (KIP-970) and still served: {"<c>-<t>": config}.
+  Response tasks_config(const std::string& name) const {
+    auto configs = herder_.task_configs(name);
+    if (!configs.ok()) return error(configs.status());
+    auto secret_keys = secrets(name);
+    if (!secret_keys.ok()) return error(secret_keys.status());
+    json::object object;
+    for (std::size_t task = 0; task < configs->size(); ++task) {
+      object[runtime::to_string({name, static_cast<int>(task)})] =
+          config_json((*configs)[task], *secret_keys);
+    }
+    return json_response(200, object);
   }
 
   Response task_status(const TaskId& id) const {
@@ -523,6 +578,42 @@ class Call {
     return created_response(name, existing.ok() ? 200 : 201);
   }
 
+  // Kafka 3.8's PATCH (KIP-477): the stored config with the body's keys set, and those whose
+  // value is null removed; 200 with the connector, 404 for an unknown one.
+  Response patch_config(const std::string& name) const {
+    auto body = parse_body(request_);
+    if (!body.ok()) return error(body.status());
+    if (!body->is_object()) {
+      return error_response(400, "The connector config must be a JSON object of strings");
+    }
+    auto existing = herder_.connector_info(name);
+    if (!existing.ok()) return error(existing.status());
+    auto secret_keys = secrets(name);
+    if (!secret_keys.ok()) return error(secret_keys.status());
+    sdk::ConfigMap config = existing->config;
+    for (const auto& [key, value] : body->get_object()) {
+      const std::string name_of_key(key);
+      if (value.is_null()) {
+        config.erase(name_of_key);
+        continue;
+      }
+      json::object single;
+      single[key] = value;
+      auto parsed = config_from_json(single);
+      if (!parsed.ok()) return error(parsed.status());
+      const std::string& text = parsed->at(name_of_key);
+      // "[hidden]" sent back for a secret keeps the stored secret.
+      if (secret_keys->contains(name_of_key) && text == kHidden) continue;
+      config[name_of_key] = text;
+    }
+    if (const auto it = config.find("name"); it == config.end() || it->second != name) {
+      return error_response(400, name_mismatch(it == config.end() ? "null" : it->second, name));
+    }
+    auto put = herder_.put_connector(config, true, runtime::TargetState::kStarted);
+    if (!put.ok()) return put_error(put.status());
+    return created_response(name, 200);
+  }
+
   // A config the worker refuses is a bad request, an unknown class included.
   static Response put_error(const Status& status) {
     if (status.kind() == Status::Kind::kNotFound) return error_response(400, status.message());
@@ -567,6 +658,37 @@ class Call {
         entry["version"] = listing.version;
       }
       array.push_back(std::move(entry));
+    }
+    return json_response(200, array);
+  }
+
+  // Kafka 3.2's plugin config (KIP-769): a connector's own keys, then the framework's it does
+  // not redefine (KAFKA-14843); a converter's, transformation's or predicate's own keys.
+  Response plugin_config(const std::string& plugin) const {
+    const loader::PluginRegistry& registry = herder_.plugins();
+    std::optional<sdk::ConfigDef> definition;
+    if (auto connector = registry.find_connector(plugin); connector.ok()) {
+      if (connector->source) {
+        definition = connector->source()->config().merged_with(
+            runtime::connector_config_def(runtime::ConnectorType::kSource));
+      } else {
+        definition = connector->sink()->config().merged_with(
+            runtime::connector_config_def(runtime::ConnectorType::kSink));
+      }
+    } else if (auto converter = registry.find_converter(plugin); converter.ok()) {
+      definition = (*converter)()->config();
+    } else if (auto header = registry.find_header_converter(plugin); header.ok()) {
+      definition = (*header)()->config();
+    } else if (auto transform = registry.find_source_transformation(plugin); transform.ok()) {
+      definition = (*transform)()->config();
+    } else if (auto predicate = registry.find_source_predicate(plugin); predicate.ok()) {
+      definition = (*predicate)()->config();
+    } else {
+      return error_response(404, "Unknown plugin " + plugin + ".");
+    }
+    json::array array;
+    for (const sdk::ConfigKey& key : definition->keys()) {
+      if (!key.internal) array.push_back(config_key_json(key));
     }
     return json_response(200, array);
   }

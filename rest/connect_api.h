@@ -4,22 +4,25 @@
 //
 // Served now:
 //   GET  /                                       ServerInfo
+//   GET  /health                                 healthy (served only once started)
 //   GET  /connectors[?expand=status|info]        names, or {name: {status, info}}
 //   POST /connectors                             201 + Location, ConnectorInfo
 //   GET  /connectors/{c}                         ConnectorInfo
 //   GET|PUT /connectors/{c}/config               flat map; PUT 201 (created) or 200
+//   PATCH /connectors/{c}/config                 set keys, null removes one; 200
 //   GET  /connectors/{c}/status                  ConnectorStateInfo
 //   PUT  /connectors/{c}/pause|resume            202;  /stop 204
 //   POST /connectors/{c}/restart                 204, or 202 + the status showing RESTARTING
 //   DELETE /connectors/{c}                       204
 //   GET  /connectors/{c}/tasks                   [{id, config}]
+//   GET  /connectors/{c}/tasks-config            {"<c>-<t>": config} (deprecated in Kafka)
 //   GET  /connectors/{c}/tasks/{t}/status        TaskState
 //   POST /connectors/{c}/tasks/{t}/restart       204
 //   GET  /connector-plugins[?connectorsOnly=false]
 // Errors are {"error_code":<status>,"message":...}: 400 bad JSON or config, 404 unknown path,
 // connector or task, 405 wrong method, 409 existing name. PASSWORD values of the connector's
-// ConfigDef are "[hidden]" in every answer; a PUT that sends "[hidden]" back for such a key keeps
-// the stored value, so GET-edit-PUT scripts keep working.
+// ConfigDef are "[hidden]" in every answer; a PUT or PATCH that sends "[hidden]" back for such a
+// key keeps the stored value, so GET-edit-PUT scripts keep working.
 //
 // Thread-safety: handle() may be called from any number of threads at once (the Herder's calls
 // are).

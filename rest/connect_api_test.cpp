@@ -23,13 +23,37 @@ using runtime::StatusEntry;
 using runtime::TargetState;
 using runtime::TaskId;
 
+// The one connector the fake plugin can instantiate: a source with a password and a key of its
+// own group.
+class ASource : public sdk::SourceConnector {
+ public:
+  std::string version() const override { return "1.0"; }
+  void start(const sdk::ConfigMap&) override {}
+  std::vector<sdk::ConfigMap> task_configs(int) override { return {}; }
+  void stop() override {}
+  sdk::ConfigDef config() const override {
+    return sdk::ConfigDef()
+        .define({.name = "password",
+                 .type = sdk::ConfigType::kPassword,
+                 .default_value = std::string("x"),
+                 .importance = sdk::Importance::kHigh,
+                 .documentation = "The secret.",
+                 .group = "Connection",
+                 .order_in_group = 1,
+                 .width = sdk::Width::kMedium,
+                 .display_name = "Password"})
+        .define({.name = "file", .type = sdk::ConfigType::kString, .documentation = "A file."});
+  }
+  std::unique_ptr<sdk::SourceTask> create_task() const override { return nullptr; }
+};
+
 // Connectors in memory; one task per connector; "password" and "db.password" are secrets; a
 // config with "bad" is refused; class "Missing" is unknown.
 class FakeHerder final : public runtime::Herder {
  public:
   FakeHerder() {
     plugins_.register_plugin({.name = "fake", .version = "1.0"}, [](sdk::PluginRegistrar& r) {
-      r.source_connector("com.example.ASource", [] { return nullptr; });
+      r.source_connector("com.example.ASource", [] { return std::make_unique<ASource>(); });
       r.sink_connector("com.example.ASink", [] { return nullptr; });
       r.converter("com.example.AConverter", [] { return nullptr; });
     });
@@ -309,6 +333,57 @@ TEST_F(ConnectApiTest, PutConfigCreatesOrUpdatesAndKeepsHiddenSecrets) {
   EXPECT_EQ(herder_.stored_config("c").at("name"), "c");
   EXPECT_EQ(call(http::verb::put, "/connectors/c/config", R"({"name":"d"})").result_int(), 400);
   EXPECT_EQ(call(http::verb::put, "/connectors/c/config", "nope").result_int(), 400);
+}
+
+TEST_F(ConnectApiTest, PatchSetsAndRemovesKeysAndKeepsHiddenSecrets) {
+  ASSERT_EQ(create("c", R"(,"user":"u","gone":"g")").result_int(), 201);
+  const Response patched = call(http::verb::patch, "/connectors/c/config",
+                                R"({"user":"v","gone":null,"password":"[hidden]","tasks.max":3})");
+  EXPECT_EQ(patched.result_int(), 200) << patched.body();
+  EXPECT_EQ(herder_.stored_config("c"), (sdk::ConfigMap{{"connector.class", "com.example.ASource"},
+                                                        {"name", "c"},
+                                                        {"password", "s3cret"},
+                                                        {"tasks.max", "3"},
+                                                        {"user", "v"}}));
+  EXPECT_NE(patched.body().find(R"("password":"[hidden]")"), std::string::npos);
+  EXPECT_EQ(call(http::verb::patch, "/connectors/x/config", "{}").body(),
+            R"({"error_code":404,"message":"Connector x not found"})");
+  EXPECT_EQ(call(http::verb::patch, "/connectors/c/config", R"({"name":"d"})").result_int(), 400);
+  EXPECT_EQ(call(http::verb::patch, "/connectors/c/config", R"([1])").result_int(), 400);
+  EXPECT_EQ(call(http::verb::delete_, "/connectors/c/config")[http::field::allow],
+            "GET, PUT, PATCH");
+}
+
+TEST_F(ConnectApiTest, TasksConfigByTaskNameWithSecretsHidden) {
+  ASSERT_EQ(create("c").result_int(), 201);
+  EXPECT_EQ(call(http::verb::get, "/connectors/c/tasks-config").body(),
+            R"({"c-0":{"connector.class":"com.example.ASource","name":"c",)"
+            R"("password":"[hidden]"}})");
+  EXPECT_EQ(call(http::verb::get, "/connectors/x/tasks-config").result_int(), 404);
+}
+
+TEST_F(ConnectApiTest, HealthIsHealthyOnceServing) {
+  EXPECT_EQ(call(http::verb::get, "/health").body(),
+            R"({"status":"healthy","message":"Worker has completed startup and is ready to )"
+            R"(handle requests."})");
+}
+
+TEST_F(ConnectApiTest, PluginConfigListsTheConnectorsKeysThenTheFrameworks) {
+  const Response response = call(http::verb::get, "/connector-plugins/ASource/config");
+  EXPECT_EQ(response.result_int(), 200) << response.body();
+  const std::string& body = response.body();
+  EXPECT_EQ(body.substr(0, body.find(R"(,{"name":"name")")),
+            R"([{"name":"password","type":"PASSWORD","required":false,"default_value":"[hidden]",)"
+            R"("importance":"HIGH","documentation":"The secret.","group":"Connection",)"
+            R"("width":"MEDIUM","display_name":"Password","dependents":[],"order":1},)"
+            R"({"name":"file","type":"STRING","required":true,"default_value":null,)"
+            R"("importance":"MEDIUM","documentation":"A file.","group":null,"width":"NONE",)"
+            R"("display_name":"file","dependents":[],"order":-1})");
+  EXPECT_NE(body.find(R"({"name":"connector.class","type":"STRING","required":true)"),
+            std::string::npos)
+      << body;
+  EXPECT_EQ(call(http::verb::get, "/connector-plugins/Nope/config").body(),
+            R"({"error_code":404,"message":"Unknown plugin Nope."})");
 }
 
 TEST_F(ConnectApiTest, PauseResumeStopDeleteAnswerKafkasCodesWithNoBody) {

@@ -270,6 +270,22 @@ TEST_F(RestTest, BadRequestsGetTheirErrorsAndTheServerServesOn) {
                 .body.find(R"("type":"converter")"),
             std::string::npos);
   EXPECT_EQ(call(http::verb::get, "/connectors").body, R"(["local-file-sink"])");
+
+  EXPECT_EQ(call(http::verb::get, "/health").json().at("status").as_string(), "healthy");
+  EXPECT_EQ(call(http::verb::get, "/connectors/local-file-sink/tasks-config")
+                .json()
+                .at("local-file-sink-0")
+                .at("topics")
+                .as_string(),
+            "connect-test");
+  const HttpAnswer definition = call(http::verb::get, "/connector-plugins/FileStreamSink/config");
+  EXPECT_EQ(definition.status, 200) << definition.body;
+  EXPECT_EQ(definition.json().at(0).at("name").as_string(), "file") << definition.body;
+  const HttpAnswer patched = call(http::verb::patch, "/connectors/local-file-sink/config",
+                                  R"({"tasks.max":"1","unused.key":"x"})");
+  EXPECT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(patched.json().at("config").at("unused.key").as_string(), "x");
+  EXPECT_TRUE(reaches("local-file-sink", "RUNNING")) << log();
 }
 
 // A listener whose port is taken stops the start with the address in the message.
