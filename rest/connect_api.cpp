@@ -225,6 +225,28 @@ json::object config_key_json(const sdk::ConfigKey& key) {
   return object;
 }
 
+// Kafka's ConfigValueInfo.
+json::object config_value_json(const sdk::ConfigValue& value) {
+  json::object object;
+  object["name"] = value.name;
+  object["value"] = value.value ? json::value(*value.value) : json::value(nullptr);
+  json::array recommended;
+  for (const std::string& item : value.recommended_values) recommended.emplace_back(item);
+  object["recommended_values"] = std::move(recommended);
+  json::array errors;
+  for (const std::string& item : value.errors) errors.emplace_back(item);
+  object["errors"] = std::move(errors);
+  object["visible"] = value.visible;
+  return object;
+}
+
+// Kafka's PluginUtils.normalizedPluginName: without a trailing "Connector".
+std::string_view without_connector_suffix(std::string_view name) {
+  constexpr std::string_view kSuffix = "Connector";
+  if (name.size() > kSuffix.size() && name.ends_with(kSuffix)) name.remove_suffix(kSuffix.size());
+  return name;
+}
+
 // A flat JSON object of strings as a config map; numbers and booleans are taken as their text
 // (Jackson reads them into Map<String, String> the same way).
 Result<sdk::ConfigMap> config_from_json(const json::value& value) {
@@ -283,6 +305,11 @@ class Call {
     if (path[0] == "connector-plugins" && path.size() == 3 && path[2] == "config") {
       if (method == http::verb::get) return plugin_config(path[1]);
       return method_not_allowed("GET");
+    }
+    if (path[0] == "connector-plugins" && path.size() == 4 && path[2] == "config" &&
+        path[3] == "validate") {
+      if (method == http::verb::put) return validate(path[1]);
+      return method_not_allowed("PUT");
     }
     if (path[0] != "connectors") return not_found_path();
     if (path.size() == 1) {
@@ -691,6 +718,40 @@ class Call {
       if (!key.internal) array.push_back(config_key_json(key));
     }
     return json_response(200, array);
+  }
+
+  // Kafka's validate: problems with values are in the answer (200), with error_count; only a
+  // config that cannot be validated at all is a 400.
+  Response validate(const std::string& plugin) const {
+    auto body = parse_body(request_);
+    if (!body.ok()) return error(body.status());
+    auto config = config_from_json(*body);
+    if (!config.ok()) return error(config.status());
+    if (const auto it = config->find("connector.class"); it != config->end()) {
+      if (!without_connector_suffix(it->second).ends_with(without_connector_suffix(plugin))) {
+        return error_response(400, "Included connector type " + it->second +
+                                       " does not match request type " + plugin);
+      }
+    }
+    auto validation = herder_.validate_connector_config(*config);
+    if (!validation.ok()) return put_error(validation.status());
+    json::object object;
+    object["name"] = validation->connector_class;
+    std::size_t error_count = 0;
+    json::array configs;
+    for (const auto& [key, value] : validation->configs) {
+      error_count += value.errors.size();
+      json::object info;
+      info["definition"] = key ? json::value(config_key_json(*key)) : json::value(nullptr);
+      info["value"] = config_value_json(value);
+      configs.push_back(std::move(info));
+    }
+    object["error_count"] = error_count;
+    json::array groups;
+    for (const std::string& group : validation->groups) groups.emplace_back(group);
+    object["groups"] = std::move(groups);
+    object["configs"] = std::move(configs);
+    return json_response(200, object);
   }
 
   runtime::Herder& herder_;

@@ -19,6 +19,8 @@
 //   GET  /connectors/{c}/tasks/{t}/status        TaskState
 //   POST /connectors/{c}/tasks/{t}/restart       204
 //   GET  /connector-plugins[?connectorsOnly=false]
+//   GET  /connector-plugins/{p}/config           [ConfigKeyInfo]
+//   PUT  /connector-plugins/{p}/config/validate  ConfigInfos (problems in the body, not 400)
 // Errors are {"error_code":<status>,"message":...}: 400 bad JSON or config, 404 unknown path,
 // connector or task, 405 wrong method, 409 existing name. PASSWORD values of the connector's
 // ConfigDef are "[hidden]" in every answer; a PUT or PATCH that sends "[hidden]" back for such a

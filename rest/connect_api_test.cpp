@@ -80,6 +80,34 @@ class FakeHerder final : public runtime::Herder {
     return ConnectorInfo{name, config, {}, ConnectorType::kSource};
   }
   Status validate_connector(const sdk::ConfigMap&) const override { return {}; }
+  // tasks.max "x" is one error; an undefined key "extra" comes first with no definition.
+  Result<runtime::ConfigValidation> validate_connector_config(
+      const sdk::ConfigMap& config) const override {
+    if (!config.contains("connector.class")) {
+      return Status::invalid_argument("Connector config {} contains no connector type");
+    }
+    runtime::ConfigValidation validation{config.at("connector.class"), {"Common"}, {}};
+    if (config.contains("extra")) {
+      validation.configs.emplace_back(std::nullopt, sdk::ConfigValue{.name = "extra"});
+    }
+    sdk::ConfigValue tasks_max{.name = "tasks.max", .value = config.at("tasks.max")};
+    if (config.at("tasks.max") == "x") {
+      tasks_max.errors.push_back(
+          "Invalid value x for configuration tasks.max: Not a number of type INT");
+    }
+    validation.configs.emplace_back(
+        sdk::ConfigKey{.name = "tasks.max",
+                       .type = sdk::ConfigType::kInt,
+                       .default_value = 1,
+                       .importance = sdk::Importance::kHigh,
+                       .documentation = "Maximum number of tasks to use for this connector.",
+                       .group = "Common",
+                       .order_in_group = 3,
+                       .width = sdk::Width::kShort,
+                       .display_name = "Tasks max"},
+        tasks_max);
+    return validation;
+  }
   Status delete_connector(const std::string& name) override {
     std::scoped_lock lock(mutex_);
     return connectors_.erase(name) ? Status() : unknown(name);
@@ -384,6 +412,32 @@ TEST_F(ConnectApiTest, PluginConfigListsTheConnectorsKeysThenTheFrameworks) {
       << body;
   EXPECT_EQ(call(http::verb::get, "/connector-plugins/Nope/config").body(),
             R"({"error_code":404,"message":"Unknown plugin Nope."})");
+}
+
+TEST_F(ConnectApiTest, ValidateReportsProblemsInTheBody) {
+  const Response response =
+      call(http::verb::put, "/connector-plugins/ASource/config/validate",
+           R"({"connector.class":"com.example.ASourceConnector","tasks.max":"x","extra":"1"})");
+  EXPECT_EQ(response.result_int(), 200) << response.body();
+  EXPECT_EQ(response.body(),
+            R"({"name":"com.example.ASourceConnector","error_count":1,"groups":["Common"],)"
+            R"("configs":[{"definition":null,"value":{"name":"extra","value":null,)"
+            R"("recommended_values":[],"errors":[],"visible":true}},)"
+            R"({"definition":{"name":"tasks.max","type":"INT","required":false,)"
+            R"("default_value":"1","importance":"HIGH","documentation":"Maximum number of tasks )"
+            R"(to use for this connector.","group":"Common","width":"SHORT",)"
+            R"("display_name":"Tasks max","dependents":[],"order":3},)"
+            R"("value":{"name":"tasks.max","value":"x","recommended_values":[],)"
+            R"("errors":["Invalid value x for configuration tasks.max: Not a number of type )"
+            R"(INT"],"visible":true}}]})");
+  EXPECT_EQ(call(http::verb::put, "/connector-plugins/Other/config/validate",
+                 R"({"connector.class":"com.example.ASource"})")
+                .body(),
+            R"({"error_code":400,"message":"Included connector type com.example.ASource does )"
+            R"(not match request type Other"})");
+  EXPECT_EQ(call(http::verb::put, "/connector-plugins/ASource/config/validate", "{}").result_int(),
+            400);
+  EXPECT_EQ(call(http::verb::get, "/connector-plugins/ASource/config/validate").result_int(), 405);
 }
 
 TEST_F(ConnectApiTest, PauseResumeStopDeleteAnswerKafkasCodesWithNoBody) {

@@ -281,6 +281,16 @@ TEST_F(RestTest, BadRequestsGetTheirErrorsAndTheServerServesOn) {
   const HttpAnswer definition = call(http::verb::get, "/connector-plugins/FileStreamSink/config");
   EXPECT_EQ(definition.status, 200) << definition.body;
   EXPECT_EQ(definition.json().at(0).at("name").as_string(), "file") << definition.body;
+  const HttpAnswer validated =
+      call(http::verb::put, "/connector-plugins/FileStreamSource/config/validate",
+           R"({"connector.class":"FileStreamSource","tasks.max":"x"})");
+  EXPECT_EQ(validated.status, 200) << validated.body;
+  EXPECT_GE(validated.json().at("error_count").as_int64(), 2)
+      << validated.body;  // tasks.max, topic
+  EXPECT_NE(validated.body.find("Not a number of type INT"), std::string::npos) << validated.body;
+  expect_error(call(http::verb::put, "/connector-plugins/FileStreamSink/config/validate",
+                    R"({"connector.class":"FileStreamSource"})"),
+               400, "does not match request type");
   const HttpAnswer patched = call(http::verb::patch, "/connectors/local-file-sink/config",
                                   R"({"tasks.max":"1","unused.key":"x"})");
   EXPECT_EQ(patched.status, 200) << patched.body;

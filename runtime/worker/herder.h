@@ -12,8 +12,10 @@
 // Thread-safety: every member may be called from any thread at any time, concurrently.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -40,6 +42,16 @@ struct ConnectorStatus {
   ConnectorType type = ConnectorType::kSource;
 };
 
+// Kafka's ConfigInfos (PUT /connector-plugins/{p}/config/validate): every key's definition and
+// validation result, the framework's keys first, then the connector's; a value whose key is
+// defined by neither comes first with no definition. Definitions are for describing keys only
+// (their validators may belong to a connector instance that no longer exists).
+struct ConfigValidation {
+  std::string connector_class;  // as given
+  std::vector<std::string> groups;
+  std::vector<std::pair<std::optional<sdk::ConfigKey>, sdk::ConfigValue>> configs;
+};
+
 class Herder {
  public:
   virtual ~Herder() = default;
@@ -50,6 +62,11 @@ class Herder {
                                               TargetState initial) = 0;
   // Validates as put_connector does, starting nothing.
   virtual Status validate_connector(const sdk::ConfigMap& config) const = 0;
+  // Every key's result, starting nothing. Problems with values are in the result; errors are
+  // for a config that cannot be validated at all: invalid_argument "Connector config {...}
+  // contains no connector type", not_found for an unknown class.
+  virtual Result<ConfigValidation> validate_connector_config(
+      const sdk::ConfigMap& config) const = 0;
   virtual Status delete_connector(const std::string& name) = 0;
   virtual Status pause_connector(const std::string& name) = 0;
   virtual Status resume_connector(const std::string& name) = 0;

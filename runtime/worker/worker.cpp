@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <memory>
 #include <utility>
 
 #include "runtime/worker/error_trace.h"
@@ -72,7 +74,8 @@ Result<Worker::Connector> Worker::prepare(const sdk::ConfigMap& config) const {
   auto parsed = parse_connector_config(*resolved, connector.type);
   if (!parsed.ok()) return parsed.status();
   connector.parsed = std::move(*parsed);
-  for (const sdk::ConfigKey& key : connector_config_def(connector.type).keys()) {
+  const sdk::ConfigDef framework = connector_config_def(connector.type);
+  for (const sdk::ConfigKey& key : framework.keys()) {
     if (key.type == sdk::ConfigType::kPassword) connector.secret_keys.insert(key.name);
   }
   // Everything a task needs must exist and configure, so a typo fails here, not in a task.
@@ -96,7 +99,8 @@ Result<Worker::Connector> Worker::prepare(const sdk::ConfigMap& config) const {
       instance = factory->sink();
     }
     values = instance->validate(*resolved);
-    for (const sdk::ConfigKey& key : instance->config().keys()) {
+    const sdk::ConfigDef definition = instance->config();
+    for (const sdk::ConfigKey& key : definition.keys()) {
       if (key.type == sdk::ConfigType::kPassword) connector.secret_keys.insert(key.name);
     }
   } catch (const std::exception& e) {
@@ -122,6 +126,77 @@ Result<Worker::Connector> Worker::prepare(const sdk::ConfigMap& config) const {
 Status Worker::validate_connector(const sdk::ConfigMap& config) const {
   auto prepared = prepare(config);
   return prepared.ok() ? Status::ok_status() : prepared.status();
+}
+
+Result<ConfigValidation> Worker::validate_connector_config(const sdk::ConfigMap& config) const {
+  const std::string class_name = class_of(config);
+  if (class_name.empty()) {
+    // Java's Map.toString, as Kafka's message shows the config.
+    std::string shown;
+    for (const auto& [key, value] : config) {
+      shown += (shown.empty() ? "" : ", ") + key + "=" + value;
+    }
+    return Status::invalid_argument("Connector config {" + shown + "} contains no connector type");
+  }
+  auto factory = collaborators_.plugins.find_connector(class_name);
+  if (!factory.ok()) return factory.status();
+  const ConnectorType type = factory->source ? ConnectorType::kSource : ConnectorType::kSink;
+  auto resolved = resolve(config);
+  if (!resolved.ok()) return resolved.status();
+
+  // Kafka's AbstractHerder.generateResult: keys in definition order (framework first, a key the
+  // connector redefines keeps its place), each with the last value reported for it.
+  std::vector<sdk::ConfigKey> keys;
+  std::vector<sdk::ConfigValue> values;
+  std::vector<std::string> groups;
+  const auto add = [&](const sdk::ConfigDef& definition, std::vector<sdk::ConfigValue> reported) {
+    for (const sdk::ConfigKey& key : definition.keys()) {
+      const auto same = std::find_if(keys.begin(), keys.end(),
+                                     [&](const sdk::ConfigKey& k) { return k.name == key.name; });
+      if (same == keys.end()) {
+        keys.push_back(key);
+      } else {
+        *same = key;
+      }
+    }
+    for (const std::string& group : definition.groups()) {
+      if (std::find(groups.begin(), groups.end(), group) == groups.end()) groups.push_back(group);
+    }
+    for (sdk::ConfigValue& value : reported) values.push_back(std::move(value));
+  };
+  const sdk::ConfigDef framework = connector_config_def(type);
+  add(framework, framework.validate(*resolved));
+  try {
+    std::unique_ptr<sdk::Connector> instance;
+    if (factory->source) {
+      instance = factory->source();
+    } else {
+      instance = factory->sink();
+    }
+    add(instance->config(), instance->validate(*resolved));
+  } catch (const std::exception& e) {
+    return Status::invalid_argument("Connector configuration is invalid: " + std::string(e.what()));
+  }
+
+  ConfigValidation validation{class_name, std::move(groups), {}};
+  std::map<std::string, const sdk::ConfigValue*> last_value;
+  for (const sdk::ConfigValue& value : values) {
+    last_value[value.name] = &value;
+    const bool defined = std::any_of(keys.begin(), keys.end(),
+                                     [&](const sdk::ConfigKey& k) { return k.name == value.name; });
+    if (!defined) validation.configs.emplace_back(std::nullopt, value);
+  }
+  for (const sdk::ConfigKey& key : keys) {
+    const auto it = last_value.find(key.name);
+    sdk::ConfigValue value;
+    if (it != last_value.end()) {
+      value = *it->second;
+    } else {
+      value.name = key.name;
+    }
+    validation.configs.emplace_back(key, std::move(value));
+  }
+  return validation;
 }
 
 Result<ConnectorInfo> Worker::put_connector(const sdk::ConfigMap& config, bool replace,

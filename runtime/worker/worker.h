@@ -76,6 +76,7 @@ class Worker final : public Herder {
                                       TargetState initial = TargetState::kStarted) override;
   // Validates as put_connector does, starting nothing.
   Status validate_connector(const sdk::ConfigMap& config) const override;
+  Result<ConfigValidation> validate_connector_config(const sdk::ConfigMap& config) const override;
   // not_found for an unknown connector ("Connector <name> not found").
   Status delete_connector(const std::string& name) override;
   Status pause_connector(const std::string& name) override;

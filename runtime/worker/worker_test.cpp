@@ -119,8 +119,10 @@ class CountingSource : public sdk::SourceConnector {
   }
   void stop() override {}
   sdk::ConfigDef config() const override {
-    return sdk::ConfigDef().define(
-        {.name = "topic", .type = sdk::ConfigType::kString, .validator = sdk::NonEmptyString()});
+    return sdk::ConfigDef()
+        .define(
+            {.name = "topic", .type = sdk::ConfigType::kString, .validator = sdk::NonEmptyString()})
+        .define({.name = "secret", .type = sdk::ConfigType::kPassword, .default_value = nullptr});
   }
   std::unique_ptr<sdk::SourceTask> create_task() const override {
     return std::make_unique<CountingSourceTask>(shared_);
@@ -337,6 +339,41 @@ class WorkerTest : public ::testing::Test {
   std::unique_ptr<StatusStore> statuses_;
   std::unique_ptr<Worker> worker_;
 };
+
+// What the REST API reads besides infos: statuses by connector and task, the keys to mask, and a
+// validation of every key that starts nothing.
+TEST_F(WorkerTest, StatusesSecretKeysAndValidationForTheRestApi) {
+  ASSERT_TRUE(worker_->put_connector(source("s", 10, {{"secret", "x"}}), false).ok());
+  eventually(
+      [&] {
+        auto status = worker_->connector_status("s");
+        return status.ok() && status->connector.state == State::kRunning &&
+               status->tasks.size() == 1 && status->tasks[0].second.state == State::kRunning;
+      },
+      "s and its task RUNNING");
+  EXPECT_EQ(worker_->connector_status("s")->connector.worker_id, "test:8083");
+  EXPECT_EQ(worker_->task_status({"s", 0})->state, State::kRunning);
+  EXPECT_EQ(worker_->task_status({"s", 5}).status().message(), "No status found for task s-5");
+  EXPECT_EQ(worker_->connector_status("x").status().kind(), Status::Kind::kNotFound);
+  auto secrets = worker_->secret_keys("s");
+  ASSERT_TRUE(secrets.ok());
+  EXPECT_TRUE(secrets->contains("secret"));
+  EXPECT_FALSE(secrets->contains("topic"));
+
+  auto validation =
+      worker_->validate_connector_config(source("v", 1, {{"topic", ""}, {"tasks.max", "x"}}));
+  ASSERT_TRUE(validation.ok()) << validation.status().message();
+  EXPECT_EQ(validation->connector_class, "CountingSource");
+  std::map<std::string, std::size_t> errors;
+  for (const auto& [key, value] : validation->configs) errors[value.name] = value.errors.size();
+  EXPECT_EQ(errors["tasks.max"], 2u);  // not an INT, then Range's "Value must be non-null"
+  EXPECT_EQ(errors["topic"], 1u);
+  EXPECT_EQ(errors["secret"], 0u);
+  EXPECT_EQ(validation->configs.front().first->name, "name");       // the framework's keys first
+  EXPECT_EQ(worker_->connectors(), std::vector<std::string>{"s"});  // nothing started
+  auto no_class = worker_->validate_connector_config({{"name", "n"}});
+  EXPECT_EQ(no_class.status().message(), "Connector config {name=n} contains no connector type");
+}
 
 TEST_F(WorkerTest, SourceRecordsReachTheTopicAndTheirOffsetsAreCommitted) {
   auto created = worker_->put_connector(source("counter", 500), false);
