@@ -573,7 +573,7 @@ class Call {
       }
     }
     auto created = herder_.put_connector(*config, false, initial);
-    if (!created.ok()) return put_error(created.status());
+    if (!created.ok()) return config_error(*config, created.status());
     return created_response(created->name, 201);
   }
 
@@ -601,7 +601,7 @@ class Call {
       }
     }
     auto put = herder_.put_connector(*config, true, runtime::TargetState::kStarted);
-    if (!put.ok()) return put_error(put.status());
+    if (!put.ok()) return config_error(*config, put.status());
     return created_response(name, existing.ok() ? 200 : 201);
   }
 
@@ -637,8 +637,29 @@ class Call {
       return error_response(400, name_mismatch(it == config.end() ? "null" : it->second, name));
     }
     auto put = herder_.put_connector(config, true, runtime::TargetState::kStarted);
-    if (!put.ok()) return put_error(put.status());
+    if (!put.ok()) return config_error(config, put.status());
     return created_response(name, 200);
+  }
+
+  // A refused config: Kafka's message listing every error of the validation, one a line, when
+  // the validation finds them (AbstractHerder.maybeAddConfigErrors); otherwise the herder's.
+  Response config_error(const sdk::ConfigMap& config, const Status& status) const {
+    if (status.kind() != Status::Kind::kInvalidArgument) return put_error(status);
+    auto validation = herder_.validate_connector_config(config);
+    if (!validation.ok()) return put_error(status);
+    std::size_t count = 0;
+    std::string lines;
+    for (const auto& [key, value] : validation->configs) {
+      for (const std::string& problem : value.errors) {
+        ++count;
+        lines += "\n" + problem;
+      }
+    }
+    if (count == 0) return put_error(status);
+    return error_response(400, "Connector configuration is invalid and contains the following " +
+                                   std::to_string(count) + " error(s):" + lines +
+                                   "\nYou can also find the above list of errors at the endpoint "
+                                   "`/connector-plugins/{connectorType}/config/validate`");
   }
 
   // A config the worker refuses is a bad request, an unknown class included.

@@ -62,7 +62,7 @@ class FakeHerder final : public runtime::Herder {
   Result<ConnectorInfo> put_connector(const sdk::ConfigMap& config, bool replace,
                                       TargetState initial) override {
     std::scoped_lock lock(mutex_);
-    if (config.contains("bad")) {
+    if (config.contains("bad") || (config.contains("tasks.max") && config.at("tasks.max") == "x")) {
       return Status::invalid_argument(
           "Connector configuration is invalid and contains the following 1 error(s): bad");
     }
@@ -90,8 +90,10 @@ class FakeHerder final : public runtime::Herder {
     if (config.contains("extra")) {
       validation.configs.emplace_back(std::nullopt, sdk::ConfigValue{.name = "extra"});
     }
-    sdk::ConfigValue tasks_max{.name = "tasks.max", .value = config.at("tasks.max")};
-    if (config.at("tasks.max") == "x") {
+    const auto given = config.find("tasks.max");
+    sdk::ConfigValue tasks_max{.name = "tasks.max",
+                               .value = given == config.end() ? "1" : given->second};
+    if (tasks_max.value == "x") {
       tasks_max.errors.push_back(
           "Invalid value x for configuration tasks.max: Not a number of type INT");
     }
@@ -275,6 +277,20 @@ TEST_F(ConnectApiTest, CreateErrors) {
       400);
   EXPECT_EQ(call(http::verb::post, "/connectors", R"(["e"])").result_int(), 400);
   EXPECT_EQ(call(http::verb::post, "/connectors", R"({"name":"e"})").result_int(), 400);
+}
+
+TEST_F(ConnectApiTest, ARefusedConfigListsTheValidationErrorsAsKafkaDoes) {
+  const Response response = create("c", R"(,"tasks.max":"x")");
+  EXPECT_EQ(response.result_int(), 400);
+  EXPECT_EQ(response.body(),
+            R"({"error_code":400,"message":"Connector configuration is invalid and contains the )"
+            R"(following 1 error(s):\nInvalid value x for configuration tasks.max: Not a number )"
+            R"(of type INT\nYou can also find the above list of errors at the endpoint )"
+            R"(`/connector-plugins/{connectorType}/config/validate`"})");
+  // Refused for a reason the validation does not see: the herder's message.
+  EXPECT_EQ(create("d", R"(,"bad":"1")").body(),
+            R"({"error_code":400,"message":"Connector configuration is invalid and contains the )"
+            R"(following 1 error(s): bad"})");
 }
 
 TEST_F(ConnectApiTest, UnknownConnectorIs404WithKafkasBody) {

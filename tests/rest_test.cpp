@@ -251,7 +251,9 @@ TEST_F(RestTest, BadRequestsGetTheirErrorsAndTheServerServesOn) {
       400, "Nope");
   expect_error(call(http::verb::post, "/connectors",
                     R"({"name":"x","config":{"connector.class":"FileStreamSource"}})"),
-               400, "topic");
+               400,
+               "Connector configuration is invalid and contains the following 1 error(s):\n"
+               "Missing required configuration \"topic\" which has no default value.");
   expect_error(call(http::verb::get, "/connectors/nope/status"), 404, "Connector nope not found");
   expect_error(call(http::verb::get, "/no/such/path"), 404, "HTTP 404 Not Found");
   expect_error(call(http::verb::delete_, "/connector-plugins"), 405, "Method Not Allowed");
