@@ -247,6 +247,59 @@ std::string_view without_connector_suffix(std::string_view name) {
   return name;
 }
 
+// A partition or offset map of primitives (reference §1.3 offsets shapes) as JSON.
+json::value source_map_json(const sdk::SourceMap& map) {
+  json::object object;
+  for (const auto& [key, value] : map) {
+    json::value& item = object[key];
+    if (const auto* text = value.get_if<std::string>()) {
+      item = *text;
+    } else if (const auto* int64 = value.get_if<std::int64_t>()) {
+      item = *int64;
+    } else if (const auto* int32 = value.get_if<std::int32_t>()) {
+      item = *int32;
+    } else if (const auto* int16 = value.get_if<std::int16_t>()) {
+      item = *int16;
+    } else if (const auto* int8 = value.get_if<std::int8_t>()) {
+      item = *int8;
+    } else if (const auto* number = value.get_if<double>()) {
+      item = *number;
+    } else if (const auto* single = value.get_if<float>()) {
+      item = *single;
+    } else if (const auto* flag = value.get_if<bool>()) {
+      item = *flag;
+    }  // null, and nothing else can be stored (OffsetUtils.validateFormat)
+  }
+  return object;
+}
+
+// JSON to a partition or offset map; only primitives (Kafka's OffsetUtils.validateFormat).
+Result<sdk::SourceMap> source_map_from_json(const json::value& value, std::string_view what) {
+  if (!value.is_object()) {
+    return Status::invalid_argument("The " + std::string(what) + " must be a JSON object");
+  }
+  sdk::SourceMap map;
+  for (const auto& [key, item] : value.get_object()) {
+    sdk::Value converted;
+    if (item.is_string()) {
+      converted = sdk::Value(std::string(item.get_string()));
+    } else if (item.is_int64()) {
+      converted = sdk::Value(item.get_int64());
+    } else if (item.is_uint64()) {
+      converted = sdk::Value(static_cast<std::int64_t>(item.get_uint64()));
+    } else if (item.is_double()) {
+      converted = sdk::Value(item.get_double());
+    } else if (item.is_bool()) {
+      converted = sdk::Value(item.get_bool());
+    } else if (!item.is_null()) {
+      return Status::invalid_argument("The " + std::string(what) + "'s " + std::string(key) +
+                                      " must be a primitive value, not " + json::serialize(item));
+    }
+    map.emplace(std::string(key), std::move(converted));
+  }
+  return map;
+}
+
 // A flat JSON object of strings as a config map; numbers and booleans are taken as their text
 // (Jackson reads them into Map<String, String> the same way).
 Result<sdk::ConfigMap> config_from_json(const json::value& value) {
@@ -330,6 +383,12 @@ class Call {
         if (method == http::verb::put) return put_config(name);
         if (method == http::verb::patch) return patch_config(name);
         return method_not_allowed("GET, PUT, PATCH");
+      }
+      if (what == "offsets") {
+        if (method == http::verb::get) return offsets(name);
+        if (method == http::verb::patch) return alter_offsets(name);
+        if (method == http::verb::delete_) return reset_offsets(name);
+        return method_not_allowed("GET, PATCH, DELETE");
       }
       if (what == "tasks-config") {
         if (method == http::verb::get) return tasks_config(name);
@@ -468,6 +527,66 @@ class Call {
       array.push_back(std::move(entry));
     }
     return json_response(200, array);
+  }
+
+  Response offsets(const std::string& name) const {
+    auto offsets = herder_.connector_offsets(name);
+    if (!offsets.ok()) return error(offsets.status());
+    json::array array;
+    for (const runtime::PartitionOffset& entry : *offsets) {
+      array.push_back(json::object{{"partition", source_map_json(entry.partition)},
+                                   {"offset", source_map_json(entry.offset)}});
+    }
+    return json_response(200, json::object{{"offsets", std::move(array)}});
+  }
+
+  // Ferry's connectors have no alterOffsets hook yet, so the answer is Kafka's for a connector
+  // whose alterOffsets returns false (the framework's offsets changed, nothing else).
+  Response alter_offsets(const std::string& name) const {
+    auto body = parse_body(request_);
+    if (!body.ok()) return error(body.status());
+    const json::value* list =
+        body->is_object() ? body->get_object().if_contains("offsets") : nullptr;
+    if (list == nullptr || !list->is_array() || list->get_array().empty()) {
+      return error_response(
+          400, "Partitions / offsets need to be provided for an alter offsets request");
+    }
+    std::vector<runtime::OffsetChange> changes;
+    for (const json::value& entry : list->get_array()) {
+      const json::value* partition =
+          entry.is_object() ? entry.get_object().if_contains("partition") : nullptr;
+      const json::value* offset =
+          entry.is_object() ? entry.get_object().if_contains("offset") : nullptr;
+      if (partition == nullptr) return error_response(400, "Every entry needs a partition");
+      auto partition_map = source_map_from_json(*partition, "partition");
+      if (!partition_map.ok()) return error(partition_map.status());
+      runtime::OffsetChange change{std::move(*partition_map), std::nullopt};
+      if (offset != nullptr && !offset->is_null()) {
+        auto offset_map = source_map_from_json(*offset, "offset");
+        if (!offset_map.ok()) return error(offset_map.status());
+        change.offset = std::move(*offset_map);
+      }
+      changes.push_back(std::move(change));
+    }
+    if (Status altered = herder_.alter_connector_offsets(name, changes); !altered.ok()) {
+      return error(altered);
+    }
+    return json_response(
+        200, json::object{{"message",
+                           "The Connect framework-managed offsets for this connector have been "
+                           "altered successfully. However, if this connector manages offsets "
+                           "externally, they will need to be manually altered in the system that "
+                           "the connector uses."}});
+  }
+
+  Response reset_offsets(const std::string& name) const {
+    if (Status reset = herder_.reset_connector_offsets(name); !reset.ok()) return error(reset);
+    return json_response(
+        200, json::object{{"message",
+                           "The Connect framework-managed offsets for this connector have been "
+                           "reset successfully. However, if this connector manages offsets "
+                           "externally, they will need to be manually reset in the system that "
+                           "the connector uses."}});
   }
 
   // Deprecated in Kafka (KIP-970) and still served: {"<c>-<t>": config}.

@@ -163,6 +163,32 @@ class FakeHerder final : public runtime::Herder {
     if (!connectors_.contains(name)) return unknown(name);
     return std::set<std::string>{"password", "db.password"};
   }
+  Result<std::vector<runtime::PartitionOffset>> connector_offsets(
+      const std::string& name) const override {
+    std::scoped_lock lock(mutex_);
+    if (!connectors_.contains(name)) return unknown(name);
+    return offsets_;
+  }
+  Status alter_connector_offsets(const std::string& name,
+                                 const std::vector<runtime::OffsetChange>& changes) override {
+    std::scoped_lock lock(mutex_);
+    if (!connectors_.contains(name)) return unknown(name);
+    if (connectors_.at(name).state != State::kStopped)
+      return Status::invalid_argument("not stopped");
+    for (const runtime::OffsetChange& change : changes) {
+      std::erase_if(offsets_, [&](const runtime::PartitionOffset& entry) {
+        return entry.partition == change.partition;
+      });
+      if (change.offset) offsets_.push_back({change.partition, *change.offset});
+    }
+    return {};
+  }
+  Status reset_connector_offsets(const std::string& name) override {
+    std::scoped_lock lock(mutex_);
+    if (!connectors_.contains(name)) return unknown(name);
+    offsets_.clear();
+    return {};
+  }
   const loader::PluginRegistry& plugins() const override { return plugins_; }
 
   void fail_task(const std::string& name, const std::string& trace) {
@@ -195,6 +221,7 @@ class FakeHerder final : public runtime::Herder {
   loader::PluginRegistry plugins_;
   mutable std::mutex mutex_;
   std::map<std::string, Entry> connectors_;
+  std::vector<runtime::PartitionOffset> offsets_;
 };
 
 class ConnectApiTest : public ::testing::Test {
@@ -454,6 +481,40 @@ TEST_F(ConnectApiTest, ValidateReportsProblemsInTheBody) {
   EXPECT_EQ(call(http::verb::put, "/connector-plugins/ASource/config/validate", "{}").result_int(),
             400);
   EXPECT_EQ(call(http::verb::get, "/connector-plugins/ASource/config/validate").result_int(), 405);
+}
+
+TEST_F(ConnectApiTest, OffsetsAreListedAlteredAndReset) {
+  ASSERT_EQ(create("c").result_int(), 201);
+  EXPECT_EQ(call(http::verb::get, "/connectors/c/offsets").body(), R"({"offsets":[]})");
+  const std::string patch =
+      R"({"offsets":[{"partition":{"filename":"a.txt"},"offset":{"position":12}},)"
+      R"({"partition":{"filename":"b.txt","ok":true},"offset":{"position":-1}}]})";
+  EXPECT_EQ(call(http::verb::patch, "/connectors/c/offsets", patch).body(),
+            R"({"error_code":400,"message":"not stopped"})");
+  ASSERT_EQ(call(http::verb::put, "/connectors/c/stop").result_int(), 204);
+  const Response altered = call(http::verb::patch, "/connectors/c/offsets", patch);
+  EXPECT_EQ(altered.result_int(), 200) << altered.body();
+  EXPECT_NE(altered.body().find("have been altered successfully"), std::string::npos);
+  EXPECT_EQ(call(http::verb::get, "/connectors/c/offsets").body(),
+            R"({"offsets":[{"partition":{"filename":"a.txt"},"offset":{"position":12}},)"
+            R"({"partition":{"filename":"b.txt","ok":true},"offset":{"position":-1}}]})");
+  EXPECT_EQ(call(http::verb::patch, "/connectors/c/offsets",
+                 R"({"offsets":[{"partition":{"filename":"a.txt"},"offset":null}]})")
+                .result_int(),
+            200);
+  EXPECT_EQ(call(http::verb::get, "/connectors/c/offsets").body().find("a.txt"), std::string::npos);
+  EXPECT_EQ(call(http::verb::patch, "/connectors/c/offsets", R"({"offsets":[]})").body(),
+            R"({"error_code":400,"message":"Partitions / offsets need to be provided for an )"
+            R"(alter offsets request"})");
+  EXPECT_EQ(call(http::verb::patch, "/connectors/c/offsets",
+                 R"({"offsets":[{"partition":{"f":{"nested":1}},"offset":null}]})")
+                .result_int(),
+            400);
+  const Response reset = call(http::verb::delete_, "/connectors/c/offsets");
+  EXPECT_EQ(reset.result_int(), 200);
+  EXPECT_NE(reset.body().find("have been reset successfully"), std::string::npos);
+  EXPECT_EQ(call(http::verb::get, "/connectors/c/offsets").body(), R"({"offsets":[]})");
+  EXPECT_EQ(call(http::verb::get, "/connectors/x/offsets").result_int(), 404);
 }
 
 TEST_F(ConnectApiTest, PauseResumeStopDeleteAnswerKafkasCodesWithNoBody) {

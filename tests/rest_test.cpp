@@ -217,10 +217,36 @@ TEST_F(RestTest, ConnectorLifecycleThroughTheApi) {
   EXPECT_EQ(call(http::verb::post, "/connectors/local-file-source/tasks/0/restart").status, 204);
   EXPECT_TRUE(reaches("local-file-source", "RUNNING")) << log();
 
+  // Offsets: the sink's committed group offsets; the source's only change while STOPPED.
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return call(http::verb::get, "/connectors/local-file-sink/offsets").body ==
+               R"({"offsets":[{"partition":{"kafka_partition":0,"kafka_topic":"connect-test"},)"
+               R"("offset":{"kafka_offset":3}}]})";
+      },
+      kDeadline))
+      << call(http::verb::get, "/connectors/local-file-sink/offsets").body;
+  const std::string source_partition =
+      R"({"filename":)" + json::serialize(json::value((dir_.path() / "source.txt").string())) + "}";
+  const std::string rewind =
+      R"({"offsets":[{"partition":)" + source_partition + R"(,"offset":{"position":4}}]})";
+  const HttpAnswer running =
+      call(http::verb::patch, "/connectors/local-file-source/offsets", rewind);
+  EXPECT_EQ(running.status, 400);
+  EXPECT_NE(running.body.find("must be in the STOPPED state"), std::string::npos) << running.body;
+
   EXPECT_EQ(call(http::verb::put, "/connectors/local-file-source/stop").status, 204);
   const HttpAnswer stopped = call(http::verb::get, "/connectors/local-file-source/status");
   EXPECT_EQ(stopped.json().at("connector").at("state").as_string(), "STOPPED") << stopped.body;
   EXPECT_EQ(stopped.json().at("tasks").as_array().size(), 0u);
+  EXPECT_EQ(call(http::verb::get, "/connectors/local-file-source/offsets").body,
+            R"({"offsets":[{"partition":)" + source_partition + R"(,"offset":{"position":14}}]})");
+  EXPECT_EQ(call(http::verb::patch, "/connectors/local-file-source/offsets", rewind).status, 200);
+  EXPECT_EQ(call(http::verb::get, "/connectors/local-file-source/offsets").body,
+            R"({"offsets":[{"partition":)" + source_partition + R"(,"offset":{"position":4}}]})");
+  EXPECT_EQ(call(http::verb::delete_, "/connectors/local-file-source/offsets").status, 200);
+  EXPECT_EQ(call(http::verb::get, "/connectors/local-file-source/offsets").body,
+            R"({"offsets":[]})");
 
   EXPECT_EQ(call(http::verb::delete_, "/connectors/local-file-source").status, 204);
   const HttpAnswer gone = call(http::verb::get, "/connectors/local-file-source");

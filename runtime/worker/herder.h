@@ -21,6 +21,7 @@
 #include "common/result.h"
 #include "ferry/sdk/config_def.h"
 #include "plugins/loader/plugin_registry.h"
+#include "runtime/offsets/offset_store.h"
 #include "runtime/worker/connector_config.h"
 #include "runtime/worker/status_store.h"
 #include "runtime/worker/worker_task.h"
@@ -50,6 +51,12 @@ struct ConfigValidation {
   std::string connector_class;  // as given
   std::vector<std::string> groups;
   std::vector<std::pair<std::optional<sdk::ConfigKey>, sdk::ConfigValue>> configs;
+};
+
+// One entry of PATCH /connectors/{c}/offsets; no offset resets the partition.
+struct OffsetChange {
+  sdk::SourceMap partition;
+  std::optional<sdk::SourceMap> offset;
 };
 
 class Herder {
@@ -84,6 +91,16 @@ class Herder {
   // The keys of the connector's config whose values are secrets: PASSWORD keys of the
   // connector's ConfigDef (and of the framework's).
   virtual Result<std::set<std::string>> secret_keys(const std::string& name) const = 0;
+
+  // Kafka's connector offsets (reference §1.3): a source's partitions and offsets from the
+  // offsets store; a sink's committed offsets of group connect-<name>, as
+  // {"kafka_topic","kafka_partition"} -> {"kafka_offset"}.
+  virtual Result<std::vector<PartitionOffset>> connector_offsets(const std::string& name) const = 0;
+  // Only on a STOPPED connector (invalid_argument with Kafka's message otherwise); durable when
+  // they return.
+  virtual Status alter_connector_offsets(const std::string& name,
+                                         const std::vector<OffsetChange>& changes) = 0;
+  virtual Status reset_connector_offsets(const std::string& name) = 0;
 
   // Every installed plugin (GET /connector-plugins).
   virtual const loader::PluginRegistry& plugins() const = 0;

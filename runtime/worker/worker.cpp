@@ -26,6 +26,28 @@ std::string class_of(const sdk::ConfigMap& config) {
   return it == config.end() ? std::string() : it->second;
 }
 
+Status not_stopped(const std::string& name) {
+  return Status::invalid_argument(
+      "Connectors must be in the STOPPED state before their offsets can be modified. This can be "
+      "done for the specified connector by issuing a 'PUT' request to the '/connectors/" +
+      name + "/stop' endpoint");
+}
+
+// A sink partition as Kafka's SinkUtils writes it: {"kafka_topic":..,"kafka_partition":..}.
+Result<broker::TopicPartition> sink_partition(const sdk::SourceMap& partition) {
+  const auto topic = partition.find("kafka_topic");
+  const auto number = partition.find("kafka_partition");
+  if (topic == partition.end() || !topic->second.is<std::string>() || number == partition.end() ||
+      !(number->second.is<std::int64_t>() || number->second.is<std::int32_t>())) {
+    return Status::invalid_argument(
+        "A sink connector's partition must be {\"kafka_topic\": <string>, "
+        "\"kafka_partition\": <integer>}");
+  }
+  const std::int64_t value = number->second.is<std::int64_t>() ? number->second.as<std::int64_t>()
+                                                               : number->second.as<std::int32_t>();
+  return broker::TopicPartition{topic->second.as<std::string>(), static_cast<std::int32_t>(value)};
+}
+
 }  // namespace
 
 class Worker::ConnectorContext final : public sdk::ConnectorContext {
@@ -622,6 +644,78 @@ Result<std::set<std::string>> Worker::secret_keys(const std::string& name) const
   const Connector* connector = find(name);
   if (connector == nullptr) return unknown_connector(name);
   return connector->secret_keys;
+}
+
+Result<std::vector<PartitionOffset>> Worker::connector_offsets(const std::string& name) const {
+  ConnectorType type;
+  {
+    std::scoped_lock lock(mutex_);
+    const Connector* connector = find(name);
+    if (connector == nullptr) return unknown_connector(name);
+    type = connector->type;
+  }
+  if (type == ConnectorType::kSource) return collaborators_.offsets.offsets(name);
+  std::vector<PartitionOffset> offsets;
+  auto committed = collaborators_.clients.admin().list_group_offsets("connect-" + name);
+  if (!committed.ok()) {
+    if (committed.status().kind() == Status::Kind::kNotFound) return offsets;
+    return committed.status();
+  }
+  for (const auto& [partition, offset] : *committed) {
+    offsets.push_back({{{"kafka_topic", sdk::Value(partition.topic)},
+                        {"kafka_partition", sdk::Value(partition.partition)}},
+                       {{"kafka_offset", sdk::Value(offset)}}});
+  }
+  return offsets;
+}
+
+Status Worker::alter_connector_offsets(const std::string& name,
+                                       const std::vector<OffsetChange>& changes) {
+  std::scoped_lock lock(mutex_);
+  const Connector* connector = find(name);
+  if (connector == nullptr) return unknown_connector(name);
+  if (connector->target != TargetState::kStopped) return not_stopped(name);
+  if (connector->type == ConnectorType::kSource) {
+    for (const OffsetChange& change : changes) {
+      if (Status put = collaborators_.offsets.put(name, change.partition, change.offset);
+          !put.ok()) {
+        return put;
+      }
+    }
+    return collaborators_.offsets.flush();
+  }
+  std::map<broker::TopicPartition, std::int64_t> offsets;
+  for (const OffsetChange& change : changes) {
+    auto partition = sink_partition(change.partition);
+    if (!partition.ok()) return partition.status();
+    if (!change.offset) {
+      return Status::invalid_argument(
+          "Resetting one partition of a sink connector is not supported yet; DELETE "
+          "/connectors/" +
+          name + "/offsets resets them all");
+    }
+    const auto offset = change.offset->find("kafka_offset");
+    if (offset == change.offset->end() || !offset->second.is<std::int64_t>()) {
+      return Status::invalid_argument(
+          "A sink connector's offset must be {\"kafka_offset\": <integer>}");
+    }
+    offsets[*partition] = offset->second.as<std::int64_t>();
+  }
+  return collaborators_.clients.admin().alter_group_offsets("connect-" + name, offsets);
+}
+
+Status Worker::reset_connector_offsets(const std::string& name) {
+  std::scoped_lock lock(mutex_);
+  const Connector* connector = find(name);
+  if (connector == nullptr) return unknown_connector(name);
+  if (connector->target != TargetState::kStopped) return not_stopped(name);
+  if (connector->type == ConnectorType::kSource) {
+    collaborators_.offsets.remove(name);
+    return collaborators_.offsets.flush();
+  }
+  Status deleted = collaborators_.clients.admin().delete_group("connect-" + name);
+  if (deleted.kind() == Status::Kind::kNotFound) return Status::ok_status();
+  return deleted;
 }
 
 void Worker::shutdown() {

@@ -93,6 +93,10 @@ class Worker final : public Herder {
   Result<ConnectorStatus> connector_status(const std::string& name) const override;
   Result<StatusEntry> task_status(const TaskId& id) const override;
   Result<std::set<std::string>> secret_keys(const std::string& name) const override;
+  Result<std::vector<PartitionOffset>> connector_offsets(const std::string& name) const override;
+  Status alter_connector_offsets(const std::string& name,
+                                 const std::vector<OffsetChange>& changes) override;
+  Status reset_connector_offsets(const std::string& name) override;
   const loader::PluginRegistry& plugins() const override { return collaborators_.plugins; }
 
   // Stops every task and connector, committing offsets. Idempotent.

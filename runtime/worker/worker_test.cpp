@@ -375,6 +375,46 @@ TEST_F(WorkerTest, StatusesSecretKeysAndValidationForTheRestApi) {
   EXPECT_EQ(no_class.status().message(), "Connector config {name=n} contains no connector type");
 }
 
+// REST's offsets endpoints: a sink's are its group's committed offsets, changed only while the
+// connector is STOPPED; a source's are the offsets store's.
+TEST_F(WorkerTest, ConnectorOffsetsAreListedAlteredAndResetWhileStopped) {
+  ASSERT_TRUE(worker_->put_connector(source("counter", 100), false).ok());
+  ASSERT_TRUE(worker_->put_connector(sink("collector"), false).ok());
+  eventually([&] { return sink_count() == 100; }, "100 records in the sink");
+  const sdk::SourceMap partition = {{"kafka_topic", sdk::Value("numbers")},
+                                    {"kafka_partition", sdk::Value(std::int64_t{0})}};
+  EXPECT_EQ(worker_->alter_connector_offsets("collector", {{partition, {}}}).message(),
+            "Connectors must be in the STOPPED state before their offsets can be modified. This "
+            "can be done for the specified connector by issuing a 'PUT' request to the "
+            "'/connectors/collector/stop' endpoint");
+  ASSERT_TRUE(worker_->stop_connector("collector").ok());
+  auto committed = worker_->connector_offsets("collector");
+  ASSERT_TRUE(committed.ok()) << committed.status().message();
+  ASSERT_EQ(committed->size(), 1u);
+  EXPECT_EQ(committed->front().partition.at("kafka_topic"), sdk::Value("numbers"));
+  EXPECT_EQ(committed->front().offset.at("kafka_offset"), sdk::Value(std::int64_t{100}));
+
+  ASSERT_TRUE(worker_
+                  ->alter_connector_offsets(
+                      "collector",
+                      {{partition, sdk::SourceMap{{"kafka_offset", sdk::Value(std::int64_t{40})}}}})
+                  .ok());
+  EXPECT_EQ(worker_->connector_offsets("collector")->front().offset.at("kafka_offset"),
+            sdk::Value(std::int64_t{40}));
+  EXPECT_FALSE(worker_->alter_connector_offsets("collector", {{{{"x", sdk::Value(1)}}, {}}}).ok());
+  ASSERT_TRUE(worker_->reset_connector_offsets("collector").ok());
+  EXPECT_TRUE(worker_->connector_offsets("collector")->empty());
+
+  ASSERT_TRUE(worker_->stop_connector("counter").ok());
+  auto source_offsets = worker_->connector_offsets("counter");
+  ASSERT_TRUE(source_offsets.ok());
+  ASSERT_EQ(source_offsets->size(), 1u);
+  EXPECT_EQ(source_offsets->front().offset.at("i"), sdk::Value(std::int64_t{100}));
+  ASSERT_TRUE(worker_->reset_connector_offsets("counter").ok());
+  EXPECT_TRUE(worker_->connector_offsets("counter")->empty());
+  EXPECT_EQ(worker_->connector_offsets("nope").status().kind(), Status::Kind::kNotFound);
+}
+
 TEST_F(WorkerTest, SourceRecordsReachTheTopicAndTheirOffsetsAreCommitted) {
   auto created = worker_->put_connector(source("counter", 500), false);
   ASSERT_TRUE(created.ok()) << created.status().message();
