@@ -26,6 +26,8 @@
 #include "runtime/config/config_file.h"
 #include "runtime/config/config_providers.h"
 #include "runtime/offsets/offset_store.h"
+#include "runtime/worker/connector_store.h"
+#include "runtime/worker/recording_herder.h"
 #include "runtime/worker/status_store.h"
 #include "runtime/worker/worker.h"
 #include "runtime/worker/worker_config.h"
@@ -188,6 +190,13 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
   if (!offsets.ok()) return fail(offsets.status().message());
   for (const std::string& warning : (*offsets)->open_warnings()) log->warn("{}", warning);
 
+  // Connectors created through REST, kept beside the offsets file (docs/rest.md).
+  const std::filesystem::path store_file =
+      (offsets_file.has_parent_path() ? offsets_file.parent_path() : std::filesystem::path()) /
+      std::string(runtime::ConnectorStore::kFileName);
+  auto store = runtime::ConnectorStore::open(store_file);
+  if (!store.ok()) return fail(store.status().message());
+
   broker::EmbeddedClients clients(**broker);
   runtime::StatusStore statuses(
       worker_id(*config, **rest_server),
@@ -215,8 +224,23 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
     }
     log->info("Created connector {}", created->name);
   }
+  // Then those created through REST before, unless a command-line file named them: the files
+  // win. One that cannot be created any more (its plugin is gone) is logged and left out.
+  for (const auto& [name, stored] : (*store)->connectors()) {
+    if (worker.connector_info(name).ok()) continue;
+    auto created = worker.put_connector(stored.config, false, stored.target);
+    if (created.ok()) {
+      log->info("Created connector {} from {}", name, store_file.string());
+    } else {
+      log->error("Cannot create connector {} from {}: {}", name, store_file.string(),
+                 created.status().message());
+    }
+  }
+  runtime::RecordingHerder herder(worker, **store, [log](const Status& status) {
+    log->error("Connector changes were not saved: {}", status.message());
+  });
   const rest::ConnectApi api(
-      worker, {std::string(kVersion), std::string(kCommit), std::string(kEmbeddedClusterId)});
+      herder, {std::string(kVersion), std::string(kCommit), std::string(kEmbeddedClusterId)});
   (*rest_server)->start([&api](const rest::Request& request) { return api.handle(request); });
   for (const std::string& url : (*rest_server)->urls()) {
     log->info("REST server listening on {}", url);

@@ -142,6 +142,11 @@ class FakeHerder final : public runtime::Herder {
     if (!info.ok()) return info.status();
     return std::vector<sdk::ConfigMap>{info->config};
   }
+  Result<TargetState> target_state(const std::string& name) const override {
+    std::scoped_lock lock(mutex_);
+    if (!connectors_.contains(name)) return unknown(name);
+    return connectors_.at(name).target;
+  }
   Result<ConnectorStatus> connector_status(const std::string& name) const override {
     std::scoped_lock lock(mutex_);
     const auto it = connectors_.find(name);

@@ -102,23 +102,41 @@ class RestTest : public ::testing::Test {
                           (dir_.path() / "sink.txt").string() + "\ntopics=connect-test\n");
   }
 
-  // Starts a worker with the sink connector and waits for its REST port.
+  // Starts a worker with the sink connector and waits for its REST port. A restart waits for
+  // the new run's "started" line.
   void start_worker() {
+    const std::size_t started_before = count_started();
     worker_ = std::make_unique<WorkerProcess>(
         ferry_binary(),
         std::vector<std::string>{"standalone", write_worker("http://127.0.0.1:0").string(),
                                  write_sink().string()},
         dir_.path() / "ferry.stdout", dir_.path() / "ferry.stderr");
-    ASSERT_TRUE(worker_->wait_for_log("Ferry standalone worker started", kDeadline)) << log();
-    std::smatch match;
+    ASSERT_TRUE(wait_until([&] { return count_started() > started_before || !worker_->running(); },
+                           kDeadline) &&
+                worker_->running())
+        << log();
+    // The port of this run: the last one the log names (a restarted worker logs to the same file).
     const std::string text = log();
-    ASSERT_TRUE(std::regex_search(
-        text, match, std::regex(R"(REST server listening on http://127\.0\.0\.1:(\d+))")))
-        << text;
-    port_ = static_cast<unsigned short>(std::stoi(match[1]));
+    const std::regex listening(R"(REST server listening on http://127\.0\.0\.1:(\d+))");
+    std::optional<unsigned short> port;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), listening);
+         it != std::sregex_iterator(); ++it) {
+      port = static_cast<unsigned short>(std::stoi((*it)[1]));
+    }
+    ASSERT_TRUE(port) << text;
+    port_ = *port;
   }
 
   std::string log() const { return read_whole_file(dir_.path() / "ferry.stderr"); }
+  std::size_t count_started() const {
+    const std::string text = log();
+    std::size_t count = 0;
+    for (auto at = text.find("Ferry standalone worker started"); at != std::string::npos;
+         at = text.find("Ferry standalone worker started", at + 1)) {
+      ++count;
+    }
+    return count;
+  }
 
   HttpAnswer call(http::verb method, const std::string& target, const std::string& body = "") {
     return http_call(port_, method, target, body);
@@ -324,6 +342,34 @@ TEST_F(RestTest, BadRequestsGetTheirErrorsAndTheServerServesOn) {
   EXPECT_EQ(patched.status, 200) << patched.body;
   EXPECT_EQ(patched.json().at("config").at("unused.key").as_string(), "x");
   EXPECT_TRUE(reaches("local-file-sink", "RUNNING")) << log();
+}
+
+// Connectors created through REST come back after a restart in their target state; a connector
+// of the command line comes back as its file says, whatever REST changed.
+TEST_F(RestTest, ConnectorsCreatedThroughRestSurviveARestart) {
+  ASSERT_NO_FATAL_FAILURE(start_worker());
+  ASSERT_EQ(call(http::verb::post, "/connectors", source_body("kept")).status, 201) << log();
+  ASSERT_TRUE(reaches("kept", "RUNNING")) << log();
+  EXPECT_EQ(call(http::verb::put, "/connectors/kept/pause").status, 202);
+  const HttpAnswer changed = call(http::verb::patch, "/connectors/local-file-sink/config",
+                                  R"({"unused.key":"from REST"})");
+  EXPECT_EQ(changed.status, 200) << changed.body;
+  ASSERT_TRUE(fs::exists(dir_.path() / "ferry-connectors.json"));
+
+  worker_->signal(SIGTERM);
+  ASSERT_EQ(worker_->wait(kDeadline), 0) << log();
+  ASSERT_NO_FATAL_FAILURE(start_worker());
+  EXPECT_EQ(call(http::verb::get, "/connectors").body, R"(["kept","local-file-sink"])");
+  EXPECT_TRUE(reaches("kept", "PAUSED")) << log();
+  EXPECT_FALSE(call(http::verb::get, "/connectors/local-file-sink/config")
+                   .json()
+                   .as_object()
+                   .contains("unused.key"));
+  EXPECT_EQ(call(http::verb::delete_, "/connectors/kept").status, 204);
+  worker_->signal(SIGTERM);
+  ASSERT_EQ(worker_->wait(kDeadline), 0) << log();
+  ASSERT_NO_FATAL_FAILURE(start_worker());
+  EXPECT_EQ(call(http::verb::get, "/connectors").body, R"(["local-file-sink"])");
 }
 
 // A listener whose port is taken stops the start with the address in the message.

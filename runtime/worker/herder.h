@@ -85,6 +85,7 @@ class Herder {
   virtual std::vector<std::string> connectors() const = 0;  // sorted
   virtual Result<ConnectorInfo> connector_info(const std::string& name) const = 0;
   virtual Result<std::vector<sdk::ConfigMap>> task_configs(const std::string& name) const = 0;
+  virtual Result<TargetState> target_state(const std::string& name) const = 0;
   // not_found "No status found for connector <name>" / "No status found for task <c>-<t>".
   virtual Result<ConnectorStatus> connector_status(const std::string& name) const = 0;
   virtual Result<StatusEntry> task_status(const TaskId& id) const = 0;

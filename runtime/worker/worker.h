@@ -88,7 +88,7 @@ class Worker final : public Herder {
   std::vector<std::string> connectors() const override;  // sorted
   Result<ConnectorInfo> connector_info(const std::string& name) const override;
   Result<std::vector<sdk::ConfigMap>> task_configs(const std::string& name) const override;
-  Result<TargetState> target_state(const std::string& name) const;
+  Result<TargetState> target_state(const std::string& name) const override;
   // From the StatusStore; tasks are those the connector has now.
   Result<ConnectorStatus> connector_status(const std::string& name) const override;
   Result<StatusEntry> task_status(const TaskId& id) const override;
