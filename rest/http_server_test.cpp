@@ -6,6 +6,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -125,6 +126,30 @@ TEST_F(HttpServerTest, HalfOpenAndSlowClientsDoNotBlockOthers) {
   EXPECT_EQ(exchange("GET /fast HTTP/1.1\r\nHost: a\r\n\r\n").body(), "GET /fast ");
   EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
   slow.join();
+}
+
+TEST_F(HttpServerTest, ManyClientsAtOnceAreAllAnswered) {
+  constexpr int kClients = 32;
+  constexpr int kRequests = 20;
+  std::atomic<int> answered{0};
+  std::vector<std::thread> clients;
+  for (int client = 0; client < kClients; ++client) {
+    clients.emplace_back([&, client] {
+      asio::io_context io;
+      tcp::socket socket(io);
+      socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+      beast::flat_buffer buffer;
+      for (int i = 0; i < kRequests; ++i) {
+        const std::string target = "/c" + std::to_string(client) + "/" + std::to_string(i);
+        asio::write(socket, asio::buffer("GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n"));
+        Response response;
+        http::read(socket, buffer, response);
+        if (response.body() == "GET " + target + " ") ++answered;
+      }
+    });
+  }
+  for (std::thread& client : clients) client.join();
+  EXPECT_EQ(answered, kClients * kRequests);
 }
 
 TEST_F(HttpServerTest, AnIdleClientIsDroppedAfterTheTimeout) {
