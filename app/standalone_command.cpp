@@ -23,6 +23,7 @@
 #include "rest/connect_api.h"
 #include "rest/http_server.h"
 #include "rest/listener.h"
+#include "rest/logger_levels.h"
 #include "runtime/config/config_file.h"
 #include "runtime/config/config_providers.h"
 #include "runtime/offsets/offset_store.h"
@@ -239,8 +240,10 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
   runtime::RecordingHerder herder(worker, **store, [log](const Status& status) {
     log->error("Connector changes were not saved: {}", status.message());
   });
+  rest::LoggerLevels logger_levels(log);
   const rest::ConnectApi api(
-      herder, {std::string(kVersion), std::string(kCommit), std::string(kEmbeddedClusterId)});
+      herder, {std::string(kVersion), std::string(kCommit), std::string(kEmbeddedClusterId)},
+      &logger_levels);
   (*rest_server)->start([&api](const rest::Request& request) { return api.handle(request); });
   for (const std::string& url : (*rest_server)->urls()) {
     log->info("REST server listening on {}", url);

@@ -337,8 +337,13 @@ std::string name_mismatch(const std::string& in_config, const std::string& in_ur
 // One request against the herder; the routes below.
 class Call {
  public:
-  Call(runtime::Herder& herder, const ServerInfo& info, const Request& request)
-      : herder_(herder), info_(info), request_(request), target_(parse_target(request.target())) {}
+  Call(runtime::Herder& herder, const ServerInfo& info, LoggerLevels* loggers,
+       const Request& request)
+      : herder_(herder),
+        info_(info),
+        loggers_(loggers),
+        request_(request),
+        target_(parse_target(request.target())) {}
 
   Response route() {
     const auto& path = target_.segments;
@@ -346,6 +351,16 @@ class Call {
     if (path.empty()) {
       if (method == http::verb::get) return root();
       return method_not_allowed("GET");
+    }
+    if (path[0] == "admin" && path.size() >= 2 && path.size() <= 3 && path[1] == "loggers" &&
+        loggers_ != nullptr) {
+      if (path.size() == 2) {
+        if (method == http::verb::get) return loggers();
+        return method_not_allowed("GET");
+      }
+      if (method == http::verb::get) return logger(path[2]);
+      if (method == http::verb::put) return set_logger(path[2]);
+      return method_not_allowed("GET, PUT");
     }
     if (path[0] == "health" && path.size() == 1) {
       if (method == http::verb::get) return health();
@@ -894,8 +909,47 @@ class Call {
     return json_response(200, object);
   }
 
+  static json::object level_json(const LoggerLevel& level) {
+    return json::object{
+        {"level", level.level},
+        {"last_modified", level.last_modified ? json::value(*level.last_modified) : nullptr}};
+  }
+
+  Response loggers() const {
+    json::object object;
+    for (const auto& [name, level] : loggers_->all()) object[name] = level_json(level);
+    return json_response(200, object);
+  }
+
+  Response logger(const std::string& name) const {
+    auto level = loggers_->get(name);
+    if (!level.ok()) return error(level.status());
+    return json_response(200, level_json(*level));
+  }
+
+  // Kafka's scope=cluster answers 204; a standalone worker is the whole cluster.
+  Response set_logger(const std::string& name) const {
+    auto body = parse_body(request_);
+    if (!body.ok()) return error(body.status());
+    const json::value* level =
+        body->is_object() ? body->get_object().if_contains("level") : nullptr;
+    if (level == nullptr || level->is_null()) {
+      return error_response(400, "Desired 'level' parameter was not specified in request.");
+    }
+    const std::string text =
+        level->is_string() ? std::string(level->get_string()) : json::serialize(*level);
+    auto changed = loggers_->set(name, text);
+    if (!changed.ok()) return error(changed.status());
+    const auto scope = target_.query.find("scope");
+    if (scope != target_.query.end() && scope->second == "cluster") return empty_response(204);
+    json::array names;
+    for (const std::string& changed_name : *changed) names.emplace_back(changed_name);
+    return json_response(200, names);
+  }
+
   runtime::Herder& herder_;
   const ServerInfo& info_;
+  LoggerLevels* const loggers_;
   const Request& request_;
   const Target target_;
 };
@@ -903,7 +957,7 @@ class Call {
 }  // namespace
 
 Response ConnectApi::handle(const Request& request) const {
-  return Call(herder_, info_, request).route();
+  return Call(herder_, info_, loggers_, request).route();
 }
 
 }  // namespace ferry::rest

@@ -20,6 +20,7 @@
 //   POST /connectors/{c}/tasks/{t}/restart       204
 //   GET  /connector-plugins[?connectorsOnly=false]
 //   GET  /connector-plugins/{p}/config           [ConfigKeyInfo]
+//   GET  /admin/loggers, GET|PUT /admin/loggers/{l}  levels (logger_levels.h)
 //   PUT  /connector-plugins/{p}/config/validate  ConfigInfos (problems in the body, not 400)
 // Errors are {"error_code":<status>,"message":...}: 400 bad JSON or config, 404 unknown path,
 // connector or task, 405 wrong method, 409 existing name. PASSWORD values of the connector's
@@ -34,6 +35,7 @@
 #include <utility>
 
 #include "rest/http_server.h"
+#include "rest/logger_levels.h"
 #include "runtime/worker/herder.h"
 
 namespace ferry::rest {
@@ -47,14 +49,17 @@ struct ServerInfo {
 
 class ConnectApi {
  public:
-  // herder must outlive this object.
-  ConnectApi(runtime::Herder& herder, ServerInfo info) : herder_(herder), info_(std::move(info)) {}
+  // herder (and loggers, when given) must outlive this object; without loggers, /admin/loggers
+  // is not served.
+  ConnectApi(runtime::Herder& herder, ServerInfo info, LoggerLevels* loggers = nullptr)
+      : herder_(herder), info_(std::move(info)), loggers_(loggers) {}
 
   Response handle(const Request& request) const;
 
  private:
   runtime::Herder& herder_;
   const ServerInfo info_;
+  LoggerLevels* const loggers_;
 };
 
 }  // namespace ferry::rest

@@ -522,6 +522,42 @@ TEST_F(ConnectApiTest, OffsetsAreListedAlteredAndReset) {
   EXPECT_EQ(call(http::verb::get, "/connectors/x/offsets").result_int(), 404);
 }
 
+TEST(ConnectApiLoggers, RootsLevelIsReadAndChangedAtRunTime) {
+  FakeHerder herder;
+  auto logger = std::make_shared<spdlog::logger>("test");
+  logger->set_level(spdlog::level::info);
+  LoggerLevels levels(logger);
+  ConnectApi api(herder, {}, &levels);
+  const auto call = [&](http::verb method, const std::string& target, const std::string& body) {
+    Request request{method, target, 11};
+    request.body() = body;
+    return api.handle(request);
+  };
+  EXPECT_EQ(call(http::verb::get, "/admin/loggers", "").body(),
+            R"({"root":{"level":"INFO","last_modified":null}})");
+  const Response set = call(http::verb::put, "/admin/loggers/root", R"({"level":"debug"})");
+  EXPECT_EQ(set.result_int(), 200);
+  EXPECT_EQ(set.body(), R"(["root"])");
+  EXPECT_EQ(logger->level(), spdlog::level::debug);
+  const std::string root = call(http::verb::get, "/admin/loggers/root", "").body();
+  EXPECT_EQ(root.substr(0, 35), R"({"level":"DEBUG","last_modified":17)") << root;
+  EXPECT_EQ(call(http::verb::put, "/admin/loggers/root?scope=cluster", R"({"level":"WARN"})")
+                .result_int(),
+            204);
+  EXPECT_EQ(logger->level(), spdlog::level::warn);
+  EXPECT_EQ(call(http::verb::put, "/admin/loggers/root", R"({"level":"LOUD"})").body(),
+            R"({"error_code":404,"message":"invalid log level 'LOUD'."})");
+  EXPECT_EQ(call(http::verb::put, "/admin/loggers/root", R"({})").body(),
+            R"({"error_code":400,"message":"Desired 'level' parameter was not specified in )"
+            R"(request."})");
+  EXPECT_EQ(call(http::verb::get, "/admin/loggers/org.foo", "").body(),
+            R"({"error_code":404,"message":"Logger org.foo not found."})");
+  // Without LoggerLevels the path does not exist.
+  EXPECT_EQ(
+      ConnectApi(herder, {}).handle(Request{http::verb::get, "/admin/loggers", 11}).result_int(),
+      404);
+}
+
 TEST_F(ConnectApiTest, PauseResumeStopDeleteAnswerKafkasCodesWithNoBody) {
   ASSERT_EQ(create("c").result_int(), 201);
   for (const auto& [target, code] :

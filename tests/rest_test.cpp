@@ -318,6 +318,11 @@ TEST_F(RestTest, BadRequestsGetTheirErrorsAndTheServerServesOn) {
   EXPECT_EQ(call(http::verb::get, "/connectors").body, R"(["local-file-sink"])");
 
   EXPECT_EQ(call(http::verb::get, "/health").json().at("status").as_string(), "healthy");
+  EXPECT_EQ(call(http::verb::get, "/admin/loggers").body,
+            R"({"root":{"level":"INFO","last_modified":null}})");
+  EXPECT_EQ(call(http::verb::put, "/admin/loggers/root", R"({"level":"DEBUG"})").body,
+            R"(["root"])");
+  EXPECT_EQ(call(http::verb::get, "/admin/loggers/root").json().at("level").as_string(), "DEBUG");
   EXPECT_EQ(call(http::verb::get, "/connectors/local-file-sink/tasks-config")
                 .json()
                 .at("local-file-sink-0")
