@@ -244,6 +244,8 @@ pipeline() {
     echo "offset.flush.interval.ms=10000"
     echo "plugin.path=$build_dir/plugins"
     echo "log.dirs=$dir/broker"
+    # Any free port for the REST API, so a worker already on 8083 (run.sh) does not stop this one.
+    echo "listeners=http://127.0.0.1:0"
   } >"$dir/worker.properties"
   printf '%s\n' "name=bench-source" "connector.class=FileStreamSource" "tasks.max=1" \
     "file=$source_file" "topic=bench-lines" >"$dir/source.properties"
