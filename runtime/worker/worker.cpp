@@ -449,38 +449,31 @@ Status Worker::delete_connector(const std::string& name) {
 }
 
 Status Worker::pause_connector(const std::string& name) {
-  std::scoped_lock lock(mutex_);
-  Connector* connector = find(name);
-  if (connector == nullptr) return unknown_connector(name);
-  if (connector->target == TargetState::kStopped) {
-    // Kafka pauses a stopped connector by starting it paused.
-    connector->target = TargetState::kPaused;
-    connector->tasks.clear();
-    start_connector(name, *connector);
-    return Status::ok_status();
-  }
-  connector->target = TargetState::kPaused;
-  if (connector->instance) collaborators_.statuses.put_connector(name, State::kPaused);
-  for (auto& task : connector->tasks) {
-    if (task) task->transition_to(TargetState::kPaused);
-  }
-  return Status::ok_status();
+  return move_to(name, TargetState::kPaused);
 }
 
 Status Worker::resume_connector(const std::string& name) {
+  return move_to(name, TargetState::kStarted);
+}
+
+Status Worker::move_to(const std::string& name, TargetState target) {
   std::scoped_lock lock(mutex_);
   Connector* connector = find(name);
   if (connector == nullptr) return unknown_connector(name);
   const TargetState was = connector->target;
-  connector->target = TargetState::kStarted;
+  connector->target = target;
   if (was == TargetState::kStopped) {
+    // A stopped connector starts in the new state (Kafka pauses one by starting it paused).
     connector->tasks.clear();
     start_connector(name, *connector);
     return Status::ok_status();
   }
-  if (connector->instance) collaborators_.statuses.put_connector(name, State::kRunning);
+  if (connector->instance) {
+    collaborators_.statuses.put_connector(
+        name, target == TargetState::kPaused ? State::kPaused : State::kRunning);
+  }
   for (auto& task : connector->tasks) {
-    if (task) task->transition_to(TargetState::kStarted);
+    if (task) task->transition_to(target);
   }
   return Status::ok_status();
 }

@@ -131,6 +131,8 @@ class Worker final : public Herder {
   void start_task(const std::string& name, Connector& connector, int index);
   std::unique_ptr<WorkerTask> create_task(const std::string& name, Connector& connector, int index);
   void stop_tasks(std::vector<std::unique_ptr<WorkerTask>> tasks);
+  // Pause (kPaused) or resume (kStarted) a connector and its tasks.
+  Status move_to(const std::string& name, TargetState target);
   void fail_connector(const std::string& name, Connector& connector, const std::string& trace);
   Connector* find(const std::string& name);
   const Connector* find(const std::string& name) const;
