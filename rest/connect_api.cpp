@@ -850,13 +850,9 @@ class Call {
     const loader::PluginRegistry& registry = herder_.plugins();
     std::optional<sdk::ConfigDef> definition;
     if (auto connector = registry.find_connector(plugin); connector.ok()) {
-      if (connector->source) {
-        definition = connector->source()->config().merged_with(
-            runtime::connector_config_def(runtime::ConnectorType::kSource));
-      } else {
-        definition = connector->sink()->config().merged_with(
-            runtime::connector_config_def(runtime::ConnectorType::kSink));
-      }
+      const auto type =
+          connector->source ? runtime::ConnectorType::kSource : runtime::ConnectorType::kSink;
+      definition = connector->create()->config().merged_with(runtime::connector_config_def(type));
     } else if (auto converter = registry.find_converter(plugin); converter.ok()) {
       definition = (*converter)()->config();
     } else if (auto header = registry.find_header_converter(plugin); header.ok()) {

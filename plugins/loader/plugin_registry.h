@@ -89,6 +89,12 @@ struct ConnectorFactory {
   std::string class_name;  // the full name the given name resolved to
   Factory<sdk::SourceConnector> source;
   Factory<sdk::SinkConnector> sink;
+
+  // A new instance, from whichever factory is set.
+  std::unique_ptr<sdk::Connector> create() const {
+    if (source) return source();
+    return sink();
+  }
 };
 
 class PluginRegistry {

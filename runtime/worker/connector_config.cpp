@@ -25,7 +25,7 @@ std::optional<ConverterSpec> converter_override(const sdk::ConfigMap& props,
                                                 const std::string& key) {
   const auto it = props.find(key);
   if (it == props.end() || it->second.empty()) return std::nullopt;
-  return ConverterSpec{it->second, keys_with_prefix(props, key + ".")};
+  return ConverterSpec{it->second, sdk::originals_with_prefix(props, key + ".")};
 }
 
 // The aliases of a list key, refusing duplicates as Kafka's validator does.
@@ -199,7 +199,7 @@ Result<ConnectorConfig> parse_connector_config(const sdk::ConfigMap& props, Conn
     if (!predicate_aliases.ok()) return predicate_aliases.status();
     for (const std::string& alias : *predicate_aliases) {
       const std::string prefix = "predicates." + alias + ".";
-      sdk::ConfigMap own = keys_with_prefix(props, prefix);
+      sdk::ConfigMap own = sdk::originals_with_prefix(props, prefix);
       const auto type_key = own.find("type");
       if (type_key == own.end() || type_key->second.empty()) return missing(prefix + "type");
       std::string class_name = type_key->second;
@@ -210,7 +210,7 @@ Result<ConnectorConfig> parse_connector_config(const sdk::ConfigMap& props, Conn
     if (!transform_aliases.ok()) return transform_aliases.status();
     for (const std::string& alias : *transform_aliases) {
       const std::string prefix = "transforms." + alias + ".";
-      sdk::ConfigMap own = keys_with_prefix(props, prefix);
+      sdk::ConfigMap own = sdk::originals_with_prefix(props, prefix);
       const auto type_key = own.find("type");
       if (type_key == own.end() || type_key->second.empty()) return missing(prefix + "type");
       TransformSpec spec{.alias = alias, .class_name = type_key->second};

@@ -114,12 +114,7 @@ Result<Worker::Connector> Worker::prepare(const sdk::ConfigMap& config) const {
   }
   std::vector<sdk::ConfigValue> values;
   try {
-    std::unique_ptr<sdk::Connector> instance;
-    if (factory->source) {
-      instance = factory->source();
-    } else {
-      instance = factory->sink();
-    }
+    const std::unique_ptr<sdk::Connector> instance = factory->create();
     values = instance->validate(*resolved);
     const sdk::ConfigDef definition = instance->config();
     for (const sdk::ConfigKey& key : definition.keys()) {
@@ -189,12 +184,7 @@ Result<ConfigValidation> Worker::validate_connector_config(const sdk::ConfigMap&
   const sdk::ConfigDef framework = connector_config_def(type);
   add(framework, framework.validate(*resolved));
   try {
-    std::unique_ptr<sdk::Connector> instance;
-    if (factory->source) {
-      instance = factory->source();
-    } else {
-      instance = factory->sink();
-    }
+    const std::unique_ptr<sdk::Connector> instance = factory->create();
     add(instance->config(), instance->validate(*resolved));
   } catch (const std::exception& e) {
     return Status::invalid_argument("Connector configuration is invalid: " + std::string(e.what()));
@@ -252,14 +242,16 @@ void Worker::start_connector(const std::string& name, Connector& connector) {
     collaborators_.statuses.put_connector(name, State::kStopped);
     return;
   }
-  auto factory = collaborators_.plugins.find_connector(connector.parsed.connector_class);
+  if (!start_instance(name, connector)) return;
+  if (Status computed = compute_task_configs(name, connector); !computed.ok()) return;
+  start_tasks(name, connector);
+}
+
+bool Worker::start_instance(const std::string& name, Connector& connector) {
   try {
+    auto factory = collaborators_.plugins.find_connector(connector.parsed.connector_class);
     if (!factory.ok()) throw sdk::ConnectException(factory.status().message());
-    if (factory->source) {
-      connector.instance = factory->source();
-    } else {
-      connector.instance = factory->sink();
-    }
+    connector.instance = factory->create();
     auto resolved = resolve(connector.config);
     if (!resolved.ok()) throw sdk::ConnectException(resolved.status().message());
     connector.instance->initialize(*connector.context);
@@ -267,14 +259,13 @@ void Worker::start_connector(const std::string& name, Connector& connector) {
   } catch (...) {
     connector.instance.reset();
     fail_connector(name, connector, current_exception_trace("connector " + name + " start()"));
-    return;
+    return false;
   }
   log_->info("[{}] Connector started ({} {})", name, connector_type_name(connector.type),
              connector.parsed.connector_class);
   collaborators_.statuses.put_connector(
       name, connector.target == TargetState::kPaused ? State::kPaused : State::kRunning);
-  if (Status computed = compute_task_configs(name, connector); !computed.ok()) return;
-  start_tasks(name, connector);
+  return true;
 }
 
 void Worker::fail_connector(const std::string& name, Connector& /*connector*/,
@@ -315,11 +306,19 @@ Status Worker::compute_task_configs(const std::string& name, Connector& connecto
 void Worker::start_tasks(const std::string& name, Connector& connector) {
   collaborators_.statuses.remove_tasks(name, static_cast<int>(connector.task_configs.size()));
   for (int index = 0; index < static_cast<int>(connector.task_configs.size()); ++index) {
-    start_task(name, connector, index);
+    connector.tasks.push_back(start_task(name, connector, index));
   }
 }
 
-void Worker::start_task(const std::string& name, Connector& connector, int index) {
+void Worker::replace_task(const std::string& name, Connector& connector, int index) {
+  std::vector<std::unique_ptr<WorkerTask>> old;
+  old.push_back(std::move(connector.tasks[index]));
+  stop_tasks(std::move(old));
+  connector.tasks[index] = start_task(name, connector, index);
+}
+
+std::unique_ptr<WorkerTask> Worker::start_task(const std::string& name, Connector& connector,
+                                               int index) {
   const TaskId id{name, index};
   std::unique_ptr<WorkerTask> task;
   try {
@@ -328,13 +327,12 @@ void Worker::start_task(const std::string& name, Connector& connector, int index
     const std::string trace = current_exception_trace("task " + to_string(id) + " creation");
     log_->error("{} Failed to start task: {}", to_string(id), trace);
     collaborators_.statuses.put_task(id, State::kFailed, trace);
-    connector.tasks.push_back(nullptr);
-    return;
+    return nullptr;
   }
   log_->info("{} Starting task", to_string(id));
   task->start(connector.target == TargetState::kPaused ? TargetState::kPaused
                                                        : TargetState::kStarted);
-  connector.tasks.push_back(std::move(task));
+  return task;
 }
 
 std::unique_ptr<WorkerTask> Worker::create_task(const std::string& name, Connector& connector,
@@ -380,7 +378,7 @@ sdk::ConfigMap Worker::producer_properties(const std::string& name, const Connec
                                            int index) const {
   sdk::ConfigMap props = config_.with_prefix("producer.");
   props.try_emplace("client.id", "connector-producer-" + name + "-" + std::to_string(index));
-  for (auto& [key, value] : keys_with_prefix(connector.config, "producer.override.")) {
+  for (auto& [key, value] : sdk::originals_with_prefix(connector.config, "producer.override.")) {
     props[key] = value;
   }
   return props;
@@ -395,7 +393,7 @@ sdk::ConfigMap Worker::consumer_properties(const std::string& name, const Connec
       {"auto.offset.reset", "earliest"},
       {"client.id", "connector-consumer-" + name + "-" + std::to_string(index)}};
   for (auto& [key, value] : config_.with_prefix("consumer.")) props[key] = value;
-  for (auto& [key, value] : keys_with_prefix(connector.config, "consumer.override.")) {
+  for (auto& [key, value] : sdk::originals_with_prefix(connector.config, "consumer.override.")) {
     props[key] = value;
   }
   return props;
@@ -525,34 +523,9 @@ Status Worker::restart_connector(const std::string& name, bool include_tasks, bo
   if (restart_connector_itself) {
     // The connector alone; its tasks keep running (Kafka's plain restart).
     stop_connector_instance(name, *connector);
-    try {
-      auto factory = collaborators_.plugins.find_connector(connector->parsed.connector_class);
-      if (!factory.ok()) throw sdk::ConnectException(factory.status().message());
-      if (factory->source) {
-        connector->instance = factory->source();
-      } else {
-        connector->instance = factory->sink();
-      }
-      auto resolved = resolve(connector->config);
-      if (!resolved.ok()) throw sdk::ConnectException(resolved.status().message());
-      connector->instance->initialize(*connector->context);
-      connector->instance->start(*resolved);
-      collaborators_.statuses.put_connector(
-          name, connector->target == TargetState::kPaused ? State::kPaused : State::kRunning);
-    } catch (...) {
-      connector->instance.reset();
-      fail_connector(name, *connector, current_exception_trace("connector " + name + " start()"));
-    }
+    start_instance(name, *connector);
   }
-  for (const int index : restart_tasks) {
-    std::vector<std::unique_ptr<WorkerTask>> old;
-    old.push_back(std::move(connector->tasks[index]));
-    stop_tasks(std::move(old));
-    // start_task appends; put the new task back in its slot.
-    start_task(name, *connector, index);
-    connector->tasks[index] = std::move(connector->tasks.back());
-    connector->tasks.pop_back();
-  }
+  for (const int index : restart_tasks) replace_task(name, *connector, index);
   return Status::ok_status();
 }
 
@@ -564,12 +537,7 @@ Status Worker::restart_task(const TaskId& id) {
     return Status::not_found("Task " + to_string(id) + " not found");
   }
   collaborators_.statuses.put_task(id, State::kRestarting);
-  std::vector<std::unique_ptr<WorkerTask>> old;
-  old.push_back(std::move(connector->tasks[id.task]));
-  stop_tasks(std::move(old));
-  start_task(id.connector, *connector, id.task);
-  connector->tasks[id.task] = std::move(connector->tasks.back());
-  connector->tasks.pop_back();
+  replace_task(id.connector, *connector, id.task);
   return Status::ok_status();
 }
 

@@ -125,10 +125,16 @@ class Worker final : public Herder {
   Result<sdk::ConfigMap> resolve(const sdk::ConfigMap& config) const;
   // All with mutex_ held.
   void start_connector(const std::string& name, Connector& connector);
+  // Creates, initializes and starts the connector instance: RUNNING (or PAUSED), or FAILED with
+  // the trace and false.
+  bool start_instance(const std::string& name, Connector& connector);
   void stop_connector_instance(const std::string& name, Connector& connector);
   Status compute_task_configs(const std::string& name, Connector& connector);
   void start_tasks(const std::string& name, Connector& connector);
-  void start_task(const std::string& name, Connector& connector, int index);
+  // The task, started; nullptr (and FAILED) if it could not be created.
+  std::unique_ptr<WorkerTask> start_task(const std::string& name, Connector& connector, int index);
+  // Stops the task in slot index and starts a new one there.
+  void replace_task(const std::string& name, Connector& connector, int index);
   std::unique_ptr<WorkerTask> create_task(const std::string& name, Connector& connector, int index);
   void stop_tasks(std::vector<std::unique_ptr<WorkerTask>> tasks);
   // Pause (kPaused) or resume (kStarted) a connector and its tasks.

@@ -18,7 +18,7 @@ constexpr std::string_view kSimpleHeaderConverter =
 
 ConverterSpec converter_spec(const sdk::ParsedConfig& parsed, const sdk::ConfigMap& props,
                              const std::string& key) {
-  return {parsed.get_class(key), keys_with_prefix(props, key + ".")};
+  return {parsed.get_class(key), sdk::originals_with_prefix(props, key + ".")};
 }
 
 std::string host_of(std::string_view server) {
@@ -32,17 +32,8 @@ std::string host_of(std::string_view server) {
 
 }  // namespace
 
-sdk::ConfigMap keys_with_prefix(const sdk::ConfigMap& props, std::string_view prefix) {
-  sdk::ConfigMap out;
-  for (auto it = props.lower_bound(std::string(prefix)); it != props.end(); ++it) {
-    if (!it->first.starts_with(prefix)) break;
-    out.emplace(it->first.substr(prefix.size()), it->second);
-  }
-  return out;
-}
-
 sdk::ConfigMap WorkerConfig::with_prefix(std::string_view prefix) const {
-  return keys_with_prefix(originals, prefix);
+  return sdk::originals_with_prefix(originals, prefix);
 }
 
 sdk::ConfigDef worker_config_def(WorkerMode mode) {

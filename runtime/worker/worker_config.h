@@ -53,9 +53,6 @@ sdk::ConfigDef worker_config_def(WorkerMode mode);
 Result<WorkerConfig> parse_worker_config(const sdk::ConfigMap& props, WorkerMode mode,
                                          std::string_view source);
 
-// The prefix's keys of props, prefix stripped.
-sdk::ConfigMap keys_with_prefix(const sdk::ConfigMap& props, std::string_view prefix);
-
 // Whether every bootstrap.servers entry names this machine (localhost, a loopback or wildcard
 // address, or this host's name): the embedded broker is the only one a worker can use until the
 // Kafka-protocol client exists.

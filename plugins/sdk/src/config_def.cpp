@@ -909,14 +909,21 @@ const std::string& ParsedConfig::get_class(std::string_view name) const {
   return std::get<std::string>(typed(name, ConfigType::kClass));
 }
 
-ConfigMap ParsedConfig::originals_with_prefix(std::string_view prefix, bool strip) const {
+ConfigMap originals_with_prefix(const ConfigMap& props, std::string_view prefix, bool strip) {
   ConfigMap out;
-  for (const auto& [name, value] : originals_) {
-    if (name.size() > prefix.size() && name.starts_with(prefix)) {
-      out.emplace(strip ? name.substr(prefix.size()) : name, value);
+  // The keys with the prefix are one sorted run, starting where the prefix itself would.
+  for (auto it = props.lower_bound(std::string(prefix)); it != props.end(); ++it) {
+    const std::string& name = it->first;
+    if (!name.starts_with(prefix)) break;
+    if (name.size() > prefix.size()) {
+      out.emplace(strip ? name.substr(prefix.size()) : name, it->second);
     }
   }
   return out;
+}
+
+ConfigMap ParsedConfig::originals_with_prefix(std::string_view prefix, bool strip) const {
+  return sdk::originals_with_prefix(originals_, prefix, strip);
 }
 
 ParsedConfig ParsedConfig::values_with_prefix_override(std::string_view prefix) const {

@@ -354,6 +354,11 @@ class ConfigDef {
 // default when absent) plus the original props, unknown keys included. A getter throws
 // ConfigException for a name that is not defined ("Unknown configuration '<name>'"), for a key
 // of another type, and for a null value (check is_null first where null is allowed).
+// Kafka's originalsWithPrefix on a plain map: the keys that start with prefix and are longer than
+// it, with the prefix removed when strip is set ("key.converter.schemas.enable" ->
+// "schemas.enable" for prefix "key.converter.").
+ConfigMap originals_with_prefix(const ConfigMap& props, std::string_view prefix, bool strip = true);
+
 class ParsedConfig {
  public:
   const ConfigDef& definition() const { return definition_; }
