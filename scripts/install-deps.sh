@@ -13,6 +13,15 @@ build_packages=(
   libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
+  # HTTPS listeners of the REST API (OpenSSL), the tests' throwaway certificates, the REST load
+  # test (scripts/bench-rest.sh).
+  libssl-dev openssl wrk
+  # Kafka clients the broker's protocol compatibility tests run against `ferry broker`.
+  kcat python3-kafka
+  # JDBC connectors: SOCI with its PostgreSQL and MySQL back ends and their client libraries.
+  libsoci-dev libsoci-postgresql4.0 libsoci-mysql4.0 libpq-dev libmariadb-dev
+  # Servers the JDBC tests start on loopback (scripts/test-databases.sh); never run as services.
+  postgresql mariadb-server mariadb-client
 )
 
 missing=()
