@@ -1,5 +1,7 @@
 #include "common/utf8.h"
 
+#include <cstring>
+
 namespace ferry {
 Utf8Step next_utf8(std::string_view text, std::size_t i) {
   const auto lead = static_cast<unsigned char>(text[i]);
@@ -42,13 +44,27 @@ Utf8Step next_utf8(std::string_view text, std::size_t i) {
   return step;
 }
 
-std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
+std::size_t valid_utf8_prefix(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i + sizeof(std::uint64_t) <= text.size()) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, text.data() + i, sizeof word);
+      if ((word & 0x8080808080808080ULL) != 0) break;
+      i += sizeof word;
+    }
+    if (i == text.size()) break;
     const std::size_t length = next_utf8(text, i).length;
-    if (length == 0) return i;
+    if (length == 0) break;
     i += length;
   }
-  return std::nullopt;
+  return i;
+}
+
+std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
+  const std::size_t valid = valid_utf8_prefix(text);
+  if (valid == text.size()) return std::nullopt;
+  return valid;
 }
 
 TextPosition position_of(std::string_view text, std::size_t offset) {

@@ -21,6 +21,10 @@ struct Utf8Step {
 };
 Utf8Step next_utf8(std::string_view text, std::size_t i);
 
+// Length of the longest well-formed prefix of text (text.size() when all of it is well formed).
+// Runs of ASCII, the usual content of records and config files, are checked eight bytes at a time.
+std::size_t valid_utf8_prefix(std::string_view text);
+
 // Byte offset of the first byte that does not begin a well-formed UTF-8 sequence (Unicode 15,
 // table 3-7: no overlong forms, no surrogates, nothing above U+10FFFF), or nullopt if the whole
 // text is well formed.

@@ -26,6 +26,18 @@ TEST(Utf8, IllFormedSequencesAreFoundAtTheirFirstByte) {
             0u);  // continuation missing
 }
 
+// The ASCII fast path reads eight bytes at a time: a bad byte at any place in or after such a
+// run, and multi-byte sequences between runs, are still found exactly.
+TEST(Utf8, ValidPrefixEndsAtTheFirstBadByteWhereverTheAsciiRunsEnd) {
+  for (std::size_t ascii = 0; ascii < 40; ++ascii) {
+    std::string text(ascii, 'a');
+    EXPECT_EQ(valid_utf8_prefix(text), ascii);
+    EXPECT_EQ(valid_utf8_prefix(text + "\xC3\xA9" + text), 2 * ascii + 2);
+    EXPECT_EQ(valid_utf8_prefix(text + "\xFF" + text), ascii);
+    EXPECT_EQ(find_invalid_utf8(text + "\xE2\x82\xAC" + text + "\x80"), 2 * ascii + 3);
+  }
+}
+
 TEST(Utf8, PositionCountsLinesAndCodePoints) {
   const std::string_view text = "ab\ncaf\xC3\xA9 x";
   EXPECT_EQ(position_of(text, 0).line, 1);

@@ -86,11 +86,14 @@ sdk::Bytes encode_text(std::string_view utf8, TextEncoding encoding) {
 }
 
 std::string decode_text(sdk::ByteView bytes, TextEncoding encoding) {
-  std::string out;
-  out.reserve(bytes.size());
   if (encoding == TextEncoding::kUtf8) {
     const std::string_view text = as_text(bytes);
-    for (std::size_t i = 0; i < text.size();) {
+    const std::size_t valid = valid_utf8_prefix(text);
+    if (valid == text.size()) return std::string(text);
+    std::string out;
+    out.reserve(bytes.size() + kReplacement.size());
+    out.append(text.substr(0, valid));
+    for (std::size_t i = valid; i < text.size();) {
       const Utf8Step step = next_utf8(text, i);
       if (step.length == 0) {
         out.append(kReplacement);
@@ -102,6 +105,8 @@ std::string decode_text(sdk::ByteView bytes, TextEncoding encoding) {
     }
     return out;
   }
+  std::string out;
+  out.reserve(bytes.size());
   for (const std::uint8_t byte : bytes) {
     if (byte < 0x80) {
       out.push_back(static_cast<char>(byte));

@@ -36,6 +36,10 @@ TEST(TextEncoding, MalformedBytesDecodeToOneReplacementPerMaximalSubpart) {
   EXPECT_EQ(decode_text(bytes_of({0xC0, 0xAF}), TextEncoding::kUtf8), "\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_EQ(decode_text(bytes_of({0xED, 0xA0, 0x80}), TextEncoding::kUtf8),
             "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  // Well-formed text before the first bad byte is kept as it is, however long.
+  EXPECT_EQ(decode_text(bytes_of({'0', '1', '2', '3', '4', '5', '6', '7', '8', 0xFF, 'x'}),
+                        TextEncoding::kUtf8),
+            "012345678\xEF\xBF\xBDx");
   EXPECT_EQ(decode_text(bytes_of({0xE9}), TextEncoding::kIso88591), "\xC3\xA9");
   EXPECT_EQ(decode_text(bytes_of({0xE9}), TextEncoding::kUsAscii), "\xEF\xBF\xBD");
 }
