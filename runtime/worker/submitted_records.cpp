@@ -6,8 +6,38 @@
 
 namespace ferry::runtime {
 
+SubmittedRecords::Entry& SubmittedRecords::EntryQueue::push_back() {
+  const std::size_t slot = head_ + size_;
+  if (slot == chunks_.size() * kChunkEntries) {
+    chunks_.push_back(spare_ ? std::move(spare_) : std::make_unique<Chunk>());
+  }
+  ++size_;
+  return (*chunks_[slot / kChunkEntries])[slot % kChunkEntries];
+}
+
+SubmittedRecords::Entry& SubmittedRecords::EntryQueue::operator[](std::size_t i) {
+  const std::size_t slot = head_ + i;
+  return (*chunks_[slot / kChunkEntries])[slot % kChunkEntries];
+}
+
+void SubmittedRecords::EntryQueue::pop_front() {
+  Entry& front = (*chunks_.front())[head_];
+  front.record = {};
+  front.position = {};
+  front.bytes = 0;
+  front.acked.store(false, std::memory_order_relaxed);
+  --size_;
+  if (++head_ == kChunkEntries) {
+    spare_ = std::move(chunks_.front());  // used up: kept for the next push_back that needs one
+    chunks_.pop_front();
+    head_ = 0;
+  } else if (size_ == 0) {
+    head_ = 0;  // the one chunk left starts over
+  }
+}
+
 SubmittedRecords::Entry* SubmittedRecords::submit(sdk::SourceRecord record, std::size_t bytes) {
-  // partitions_ and the deques are the task thread's alone (see take_acknowledged).
+  // partitions_ and the queues are the task thread's alone (see take_acknowledged).
   if (last_ == nullptr || last_->partition != record.source_partition) {
     last_ = nullptr;
     for (Partition& partition : partitions_) {
@@ -15,53 +45,46 @@ SubmittedRecords::Entry* SubmittedRecords::submit(sdk::SourceRecord record, std:
     }
     if (last_ == nullptr) last_ = &partitions_.emplace_back(Partition{record.source_partition, {}});
   }
-  Entry& entry = last_->entries.emplace_back();
+  Entry& entry = last_->entries.push_back();
   entry.record = std::move(record);
   entry.bytes = bytes;
-  std::scoped_lock lock(mutex_);
-  ++outstanding_records_;
-  outstanding_bytes_ += bytes;
+  outstanding_records_.fetch_add(1, std::memory_order_relaxed);
+  outstanding_bytes_.fetch_add(bytes);
   return &entry;
 }
 
 void SubmittedRecords::ack(Entry* entry, sdk::RecordPosition position) {
-  bool wake = false;
+  entry->position = std::move(position);
+  const std::size_t bytes = entry->bytes;
+  // From here on the task thread may reuse the entry: it is not touched again.
+  entry->acked.store(true, std::memory_order_release);
+  outstanding_records_.fetch_sub(1, std::memory_order_relaxed);
+  // Sequentially consistent with wait_below's store of waiting_for_ and its read of the bytes:
+  // either this sees the waiter's level or the waiter sees these bytes gone.
+  const std::size_t outstanding = outstanding_bytes_.fetch_sub(bytes) - bytes;
+  const std::size_t wake_at = waiting_for_.load();
+  // Only the ack that brings a waiter's bound within reach wakes it: waking for every ack
+  // costs the task thread more than the acks themselves.
+  if (wake_at == kNotWaiting || outstanding > wake_at) return;
   {
+    // The waiter holds the mutex from setting its level until it sleeps, so this notify cannot
+    // fall between its last check and its sleep.
     std::scoped_lock lock(mutex_);
-    entry->position = std::move(position);
-    entry->acked = true;
-    --outstanding_records_;
-    outstanding_bytes_ -= entry->bytes;
-    // Only the ack that brings a waiter's bound within reach wakes it: waking for every ack
-    // costs the task thread more than the acks themselves.
-    if (waiting_for_ && outstanding_bytes_ <= *waiting_for_) {
-      waiting_for_.reset();
-      wake = true;
-    }
+    waiting_for_.store(kNotWaiting);
   }
-  if (wake) changed_.notify_all();
+  changed_.notify_all();
 }
 
 void SubmittedRecords::take_acknowledged(const OnAcknowledged& on_acknowledged,
                                          std::vector<SourceOffset>& offsets) {
   offsets.clear();
-  // How many entries at the front of each partition are acknowledged, read under the lock that
-  // ack() sets them under. Everything else here runs without it: only this thread (the task's)
-  // adds and removes entries, and ack() writes nothing but the entry it is given, which is
-  // never one of those handed out below (each record is acknowledged once).
-  acknowledged_counts_.clear();
-  {
-    std::scoped_lock lock(mutex_);
-    for (const Partition& partition : partitions_) {
-      std::size_t count = 0;
-      while (count < partition.entries.size() && partition.entries[count].acked) ++count;
-      acknowledged_counts_.push_back(count);
-    }
-  }
-  std::size_t index = 0;
-  for (auto it = partitions_.begin(); it != partitions_.end(); ++index) {
-    std::deque<Entry>& queue = it->entries;
-    const std::size_t count = acknowledged_counts_[index];
+  // Only this thread (the task's) adds and removes entries; ack() writes nothing but the entry
+  // it is given, and nothing after setting its flag, so an entry read as acknowledged here is
+  // this thread's alone (each record is acknowledged once).
+  for (auto it = partitions_.begin(); it != partitions_.end();) {
+    EntryQueue& queue = it->entries;
+    std::size_t count = 0;
+    while (count < queue.size() && queue[count].acked.load(std::memory_order_acquire)) ++count;
     const sdk::SourceMap* latest = nullptr;
     for (std::size_t i = 0; i < count; ++i) {
       const Entry& entry = queue[i];
@@ -69,7 +92,7 @@ void SubmittedRecords::take_acknowledged(const OnAcknowledged& on_acknowledged,
       if (!entry.record.source_offset.empty()) latest = &entry.record.source_offset;
     }
     if (latest != nullptr && !it->partition.empty()) offsets.emplace_back(it->partition, *latest);
-    queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
+    for (std::size_t i = 0; i < count; ++i) queue.pop_front();
     if (queue.empty()) {
       if (last_ == &*it) last_ = nullptr;
       it = partitions_.erase(it);
@@ -89,15 +112,9 @@ SubmittedRecords::Committable SubmittedRecords::take_committable() {
   return out;
 }
 
-std::size_t SubmittedRecords::outstanding_records() const {
-  std::scoped_lock lock(mutex_);
-  return outstanding_records_;
-}
+std::size_t SubmittedRecords::outstanding_records() const { return outstanding_records_.load(); }
 
-std::size_t SubmittedRecords::outstanding_bytes() const {
-  std::scoped_lock lock(mutex_);
-  return outstanding_bytes_;
-}
+std::size_t SubmittedRecords::outstanding_bytes() const { return outstanding_bytes_.load(); }
 
 bool SubmittedRecords::wait_below(std::size_t max_bytes,
                                   std::chrono::steady_clock::time_point deadline,
@@ -105,17 +122,18 @@ bool SubmittedRecords::wait_below(std::size_t max_bytes,
   std::unique_lock lock(mutex_);
   // Waits for half the bound, so that the next wait is a while off (hysteresis).
   const std::size_t wake_at = max_bytes / 2;
-  if (outstanding_bytes_ <= max_bytes) return true;
-  waiting_for_ = wake_at;
-  changed_.wait_until(lock, deadline, [&] { return outstanding_bytes_ <= wake_at || stop(); });
-  waiting_for_.reset();
-  return outstanding_bytes_ <= max_bytes;
+  if (outstanding_bytes_.load() <= max_bytes) return true;
+  waiting_for_.store(wake_at);
+  changed_.wait_until(lock, deadline,
+                      [&] { return outstanding_bytes_.load() <= wake_at || stop(); });
+  waiting_for_.store(kNotWaiting);
+  return outstanding_bytes_.load() <= max_bytes;
 }
 
 void SubmittedRecords::notify() {
   {
     std::scoped_lock lock(mutex_);
-    waiting_for_.reset();
+    waiting_for_.store(kNotWaiting);
   }
   changed_.notify_all();
 }

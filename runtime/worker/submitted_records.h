@@ -6,18 +6,22 @@
 // restart from a committed offset never skips an unacknowledged record.
 //
 // Thread-safety: submit(), take_acknowledged() and the waits run on the task's thread; ack()
-// runs on the producer's callback thread.
+// runs on the producer's callback thread. ack() takes no lock unless a wait_below() is waiting:
+// a lock shared with submit() per record made the two threads wake each other for every record.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <list>
+#include <memory>
 #include <mutex>
-#include <optional>
 #include <utility>
 #include <vector>
 
@@ -68,24 +72,47 @@ class SubmittedRecords {
     sdk::SourceRecord record;
     sdk::RecordPosition position;
     std::size_t bytes = 0;
-    bool acked = false;
+    // Set last by ack() (release); once the task thread reads it set (acquire), the entry is
+    // the task thread's again.
+    std::atomic<bool> acked{false};
   };
 
  private:
-  mutable std::mutex mutex_;
+  // A FIFO of entries whose addresses stay put (the producer's callbacks hold them) and whose
+  // storage is reused: a deque of records this size allocates one node per record.
+  class EntryQueue {
+   public:
+    Entry& push_back();
+    Entry& operator[](std::size_t i);
+    // Resets the front entry for reuse and drops it.
+    void pop_front();
+    std::size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+
+   private:
+    static constexpr std::size_t kChunkEntries = 128;
+    using Chunk = std::array<Entry, kChunkEntries>;
+    std::deque<std::unique_ptr<Chunk>> chunks_;
+    std::unique_ptr<Chunk> spare_;  // the last emptied chunk, so a steady flow allocates nothing
+    std::size_t head_ = 0;          // of the front entry in chunks_.front()
+    std::size_t size_ = 0;
+  };
+
+  static constexpr std::size_t kNotWaiting = std::numeric_limits<std::size_t>::max();
+
+  std::mutex mutex_;  // for changed_ only
   std::condition_variable changed_;
   struct Partition {
     sdk::SourceMap partition;
-    std::deque<Entry> entries;
+    EntryQueue entries;
   };
   // Source maps have no order, and tasks have few partitions: a list searched from the one of
   // the last record submitted, so a task with one source partition never searches.
   std::list<Partition> partitions_;
   Partition* last_ = nullptr;
-  std::vector<std::size_t> acknowledged_counts_;  // take_acknowledged's scratch, task thread
-  std::size_t outstanding_records_ = 0;
-  std::size_t outstanding_bytes_ = 0;
-  std::optional<std::size_t> waiting_for_;  // a wait_below()'s wake-up level
+  std::atomic<std::size_t> outstanding_records_{0};
+  std::atomic<std::size_t> outstanding_bytes_{0};
+  std::atomic<std::size_t> waiting_for_{kNotWaiting};  // a wait_below()'s wake-up level
 };
 
 }  // namespace ferry::runtime

@@ -1,6 +1,11 @@
 // Which source offsets may be committed: only past records that are all acknowledged.
 #include "runtime/worker/submitted_records.h"
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 namespace ferry::runtime {
@@ -81,6 +86,67 @@ TEST(SubmittedRecords, WaitBelowReturnsOnceAcknowledged) {
   EXPECT_TRUE(submitted.wait_below(10, std::chrono::steady_clock::now() + std::chrono::seconds(30),
                                    [] { return false; }));
   acker.join();
+}
+
+// The task thread submits and collects while another thread acknowledges, as with the producer:
+// across many reused chunks of entries, every record is handed out once, in order, and the
+// committable offset ends at the last one.
+TEST(SubmittedRecords, ConcurrentAcksHandOutEveryRecordOnceInOrder) {
+  constexpr std::int64_t kRecords = 20000;
+  SubmittedRecords submitted;
+  std::mutex mutex;
+  std::condition_variable sent;
+  std::deque<SubmittedRecords::Entry*> to_ack;
+  bool done_sending = false;
+  std::thread acker([&] {
+    std::int64_t offset = 0;
+    while (true) {
+      std::unique_lock lock(mutex);
+      sent.wait(lock, [&] { return !to_ack.empty() || done_sending; });
+      if (to_ack.empty()) return;
+      SubmittedRecords::Entry* entry = to_ack.front();
+      to_ack.pop_front();
+      lock.unlock();
+      submitted.ack(entry, {"t", 0, offset++});
+    }
+  });
+  std::int64_t next_expected = 1;
+  std::int64_t committable = 0;
+  std::vector<SubmittedRecords::SourceOffset> offsets;
+  const auto collect = [&] {
+    submitted.take_acknowledged(
+        [&](const sdk::SourceRecord& acknowledged, const sdk::RecordPosition& position) {
+          EXPECT_EQ(position_of(acknowledged.source_offset), next_expected);
+          EXPECT_EQ(position.offset, next_expected - 1);
+          ++next_expected;
+        },
+        offsets);
+    if (!offsets.empty()) committable = position_of(offsets.back().second);
+  };
+  for (std::int64_t i = 1; i <= kRecords; ++i) {
+    SubmittedRecords::Entry* entry = submitted.submit(record("a", i), 100);
+    {
+      std::scoped_lock lock(mutex);
+      to_ack.push_back(entry);
+    }
+    sent.notify_one();
+    if (i % 97 == 0) collect();
+    if (submitted.outstanding_bytes() > 100 * 1000) {
+      submitted.wait_below(100 * 1000, std::chrono::steady_clock::now() + std::chrono::seconds(30),
+                           [] { return false; });
+    }
+  }
+  {
+    std::scoped_lock lock(mutex);
+    done_sending = true;
+  }
+  sent.notify_one();
+  acker.join();
+  collect();
+  EXPECT_EQ(next_expected, kRecords + 1);
+  EXPECT_EQ(committable, kRecords);
+  EXPECT_EQ(submitted.outstanding_records(), 0u);
+  EXPECT_EQ(submitted.outstanding_bytes(), 0u);
 }
 
 }  // namespace
