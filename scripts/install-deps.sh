@@ -13,6 +13,8 @@ build_packages=(
   libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
+  # The ferry binary's allocator: a record's strings and maps are allocated and freed per record.
+  libmimalloc-dev
   # HTTPS listeners of the REST API (OpenSSL), the tests' throwaway certificates, the REST load
   # test (scripts/bench-rest.sh).
   libssl-dev openssl wrk

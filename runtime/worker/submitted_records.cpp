@@ -93,8 +93,9 @@ void SubmittedRecords::take_acknowledged(const OnAcknowledged& on_acknowledged,
     }
     if (latest != nullptr && !it->partition.empty()) offsets.emplace_back(it->partition, *latest);
     for (std::size_t i = 0; i < count; ++i) queue.pop_front();
-    if (queue.empty()) {
-      if (last_ == &*it) last_ = nullptr;
+    // An emptied partition is forgotten, except the one records are being submitted to: it
+    // would be created again, its first chunk of entries with it, right after.
+    if (queue.empty() && last_ != &*it) {
       it = partitions_.erase(it);
     } else {
       ++it;

@@ -256,9 +256,16 @@ void WorkerSinkTask::execute() {
 
 void WorkerSinkTask::convert(std::vector<broker::ConsumerRecord> records) {
   batch_.reserve(batch_.size() + records.size());
+  // A poll returns runs of records of one partition: one map lookup per run, not per record.
+  std::int64_t* end = nullptr;
+  const broker::ConsumerRecord* previous = nullptr;
   for (broker::ConsumerRecord& record : records) {
-    const broker::TopicPartition partition{record.topic, record.partition};
-    batch_end_[partition] = record.offset + 1;
+    if (previous == nullptr || record.partition != previous->partition ||
+        record.topic != previous->topic) {
+      end = &batch_end_[broker::TopicPartition{record.topic, record.partition}];
+    }
+    *end = record.offset + 1;
+    previous = &record;
     Stage stage = Stage::kKeyConverter;
     try {
       sdk::SinkRecord converted = converters_.to_sink_record(record, &stage);
@@ -277,8 +284,13 @@ void WorkerSinkTask::convert(std::vector<broker::ConsumerRecord> records) {
 bool WorkerSinkTask::deliver() {
   // Where each partition of the batch starts, to read it again if put() asks for a retry.
   std::map<broker::TopicPartition, std::int64_t> batch_start;
+  const sdk::SinkRecord* previous = nullptr;
   for (const sdk::SinkRecord& record : batch_) {
-    batch_start.try_emplace({record.topic, record.kafka_partition}, record.kafka_offset);
+    if (previous == nullptr || record.kafka_partition != previous->kafka_partition ||
+        record.topic != previous->topic) {
+      batch_start.try_emplace({record.topic, record.kafka_partition}, record.kafka_offset);
+    }
+    previous = &record;
   }
   try {
     task_->put(std::move(batch_));
