@@ -1,0 +1,107 @@
+#include "connectors/jdbc/column_mapping.h"
+
+#include <gtest/gtest.h>
+
+#include "ferry/sdk/errors.h"
+#include "ferry/sdk/logical_types.h"
+
+namespace ferry::connectors::jdbc {
+namespace {
+
+ColumnMapping mapped(DatabaseKind kind, std::string type, std::string column_type = "",
+                     bool nullable = false, int precision = 0, int scale = 0,
+                     NumericMapping numeric = NumericMapping::kNone) {
+  ColumnInfo column{.name = "c",
+                    .type = std::move(type),
+                    .column_type = std::move(column_type),
+                    .nullable = nullable,
+                    .precision = precision,
+                    .scale = scale};
+  auto mapping = map_column(kind, column, numeric);
+  EXPECT_TRUE(mapping.has_value()) << column.type;
+  return mapping.value_or(ColumnMapping{});
+}
+
+TEST(ColumnMapping, IntegersByWidthAndSignedness) {
+  EXPECT_EQ(mapped(DatabaseKind::kMysql, "tinyint", "tinyint(4)").schema->type(), sdk::Type::kInt8);
+  EXPECT_EQ(mapped(DatabaseKind::kMysql, "tinyint", "tinyint(3) unsigned").schema->type(),
+            sdk::Type::kInt16);
+  EXPECT_EQ(mapped(DatabaseKind::kMysql, "int", "int(10) unsigned").schema->type(),
+            sdk::Type::kInt64);
+  EXPECT_EQ(mapped(DatabaseKind::kPostgres, "integer").schema->type(), sdk::Type::kInt32);
+  EXPECT_EQ(mapped(DatabaseKind::kPostgres, "bigint").schema->type(), sdk::Type::kInt64);
+}
+
+TEST(ColumnMapping, NullableColumnsAreOptionalFields) {
+  EXPECT_TRUE(mapped(DatabaseKind::kPostgres, "text", "", true).schema->is_optional());
+  EXPECT_FALSE(mapped(DatabaseKind::kPostgres, "text", "", false).schema->is_optional());
+}
+
+TEST(ColumnMapping, DecimalKeepsScaleAndPrecision) {
+  const auto column = mapped(DatabaseKind::kPostgres, "numeric", "numeric", false, 10, 2);
+  EXPECT_EQ(sdk::logical::decimal_scale(*column.schema), 2);
+  EXPECT_EQ(*column.schema->parameter("connect.decimal.precision"), "10");
+  EXPECT_EQ(text_to_value(column, "12.5"), sdk::Value(sdk::Decimal::parse("12.50")));
+}
+
+TEST(ColumnMapping, NumericMappingBestFit) {
+  EXPECT_EQ(mapped(DatabaseKind::kPostgres, "numeric", "", false, 5, 0, NumericMapping::kBestFit)
+                .schema->type(),
+            sdk::Type::kInt32);
+  EXPECT_EQ(mapped(DatabaseKind::kPostgres, "numeric", "", false, 10, 2, NumericMapping::kBestFit)
+                .schema->type(),
+            sdk::Type::kFloat64);
+}
+
+TEST(ColumnMapping, TemporalTextInUtc) {
+  const auto timestamp = mapped(DatabaseKind::kPostgres, "timestamp with time zone");
+  EXPECT_EQ(text_to_value(timestamp, "2024-01-15 10:30:00.123456+00"),
+            sdk::Value(sdk::Timestamp{1705314600123}));
+  EXPECT_EQ(text_to_value(timestamp, "2024-01-15 12:30:00+02"),
+            sdk::Value(sdk::Timestamp{1705314600000}));
+  EXPECT_EQ(text_to_value(mapped(DatabaseKind::kMysql, "date"), "1969-12-31"),
+            sdk::Value(sdk::Date{-1}));
+  EXPECT_EQ(text_to_value(mapped(DatabaseKind::kMysql, "time"), "10:30:00.5"),
+            sdk::Value(sdk::Time{37800500}));
+  EXPECT_THROW(text_to_value(mapped(DatabaseKind::kMysql, "date"), "0000-00-00"),
+               sdk::DataException);
+}
+
+TEST(ColumnMapping, TimestampsRoundTripThroughText) {
+  const SqlTimestamp timestamp{-86'401, 5'000};
+  EXPECT_EQ(format_timestamp(timestamp), "1969-12-30 23:59:59.000005");
+  EXPECT_EQ(parse_timestamp(format_timestamp(timestamp)), timestamp);
+}
+
+TEST(ColumnMapping, BytesFromPostgresHexAndToText) {
+  const auto bytea = mapped(DatabaseKind::kPostgres, "bytea");
+  EXPECT_EQ(text_to_value(bytea, "\\x00ff10"), sdk::Value(sdk::Bytes{0x00, 0xff, 0x10}));
+  EXPECT_EQ(value_to_text(DatabaseKind::kPostgres, *sdk::Schema::bytes(),
+                          sdk::Value(sdk::Bytes{0x00, 0xff})),
+            "\\x00ff");
+  EXPECT_EQ(value_to_text(DatabaseKind::kMysql, *sdk::Schema::bytes(),
+                          sdk::Value(sdk::Bytes{0x00, 0xff})),
+            "00ff");
+}
+
+TEST(ColumnMapping, ValuesToText) {
+  EXPECT_EQ(value_to_text(DatabaseKind::kMysql, *sdk::Schema::boolean(), sdk::Value(true)), "1");
+  EXPECT_EQ(value_to_text(DatabaseKind::kPostgres, *sdk::Schema::boolean(), sdk::Value(true)),
+            "true");
+  EXPECT_EQ(value_to_text(DatabaseKind::kPostgres, *sdk::logical::timestamp().build(),
+                          sdk::Value(sdk::Timestamp{1705314600123})),
+            "2024-01-15 10:30:00.123");
+  EXPECT_EQ(value_to_text(DatabaseKind::kPostgres, *sdk::Schema::optional_string(), sdk::Value()),
+            std::nullopt);
+  EXPECT_THROW(value_to_text(DatabaseKind::kMysql, *sdk::Schema::float64(),
+                             sdk::Value(std::numeric_limits<double>::infinity())),
+               sdk::DataException);
+}
+
+TEST(ColumnMapping, UnsupportedTypesAreSkipped) {
+  EXPECT_FALSE(map_column(DatabaseKind::kPostgres, ColumnInfo{.name = "a", .type = "array"},
+                          NumericMapping::kNone));
+}
+
+}  // namespace
+}  // namespace ferry::connectors::jdbc

@@ -1,0 +1,69 @@
+#include "connectors/jdbc/connection.h"
+
+#include <gtest/gtest.h>
+
+#include "ferry/sdk/config_def.h"
+
+namespace ferry::connectors::jdbc {
+namespace {
+
+TEST(ConnectionSettings, PostgresUrlWithUserAndPasswordParameters) {
+  const auto settings = ConnectionSettings::parse(
+      "jdbc:postgresql://db.example:6543/shop?user=app&password=s%26cret");
+  EXPECT_EQ(settings.kind, DatabaseKind::kPostgres);
+  EXPECT_EQ(settings.host, "db.example");
+  EXPECT_EQ(settings.port, 6543);
+  EXPECT_EQ(settings.database, "shop");
+  EXPECT_EQ(settings.user, "app");
+  EXPECT_EQ(settings.password, "s&cret");
+}
+
+TEST(ConnectionSettings, MysqlAndMariadbUrlsDefaultToPort3306) {
+  for (const char* url :
+       {"jdbc:mysql://localhost/retail_db", "jdbc:mariadb://localhost/retail_db"}) {
+    const auto settings = ConnectionSettings::parse(url);
+    EXPECT_EQ(settings.kind, DatabaseKind::kMysql) << url;
+    EXPECT_EQ(settings.port, 3306) << url;
+    EXPECT_EQ(settings.database, "retail_db") << url;
+  }
+}
+
+TEST(ConnectionSettings, ConnectionUserAndPasswordOverrideTheUrl) {
+  const auto settings =
+      ConnectionSettings::parse("jdbc:mysql://h:1/d?user=a&password=b&useSSL=false", "c", "d");
+  EXPECT_EQ(settings.user, "c");
+  EXPECT_EQ(settings.password, "d");
+  EXPECT_EQ(settings.parameters.at("useSSL"), "false");
+}
+
+TEST(ConnectionSettings, Ipv6Host) {
+  const auto settings = ConnectionSettings::parse("jdbc:postgresql://[::1]:5433/x");
+  EXPECT_EQ(settings.host, "::1");
+  EXPECT_EQ(settings.port, 5433);
+}
+
+TEST(ConnectionSettings, BadUrlsAreConfigErrorsThatNeverShowThePassword) {
+  for (const char* url : {"", "jdbc:oracle:thin:@h:1521:x", "jdbc:postgresql://:5432/x",
+                          "jdbc:postgresql://h:99999/x?password=topsecret",
+                          "jdbc:mysql://h:12ab/x?password=topsecret"}) {
+    try {
+      ConnectionSettings::parse(url);
+      ADD_FAILURE() << "accepted " << url;
+    } catch (const sdk::ConfigException& error) {
+      EXPECT_NE(std::string(error.what()).find("connection.url"), std::string::npos)
+          << error.what();
+      EXPECT_EQ(std::string(error.what()).find("topsecret"), std::string::npos) << error.what();
+    }
+  }
+}
+
+TEST(ConnectionSettings, ConnectStringQuotesEveryValue) {
+  const auto settings = ConnectionSettings::parse("jdbc:postgresql://h/d", "o'neil", "a b\\c");
+  EXPECT_EQ(settings.soci_connect_string(),
+            "host='h' port=5432 dbname='d' user='o\\'neil' password='a b\\\\c' "
+            "application_name='ferry'");
+  EXPECT_EQ(settings.describe().find("a b"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ferry::connectors::jdbc

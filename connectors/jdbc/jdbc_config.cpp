@@ -1,0 +1,113 @@
+#include "connectors/jdbc/jdbc_config.h"
+
+#include <chrono>
+#include <string>
+
+#include <unistd.h>
+
+namespace ferry::connectors::jdbc {
+
+void define_connection_keys(sdk::ConfigDef& def, bool url_required) {
+  def.define({.name = "connection.url",
+              .type = sdk::ConfigType::kString,
+              .default_value =
+                  url_required ? std::nullopt : std::optional<sdk::ParsedValue>(std::string()),
+              .importance = sdk::Importance::kHigh,
+              .documentation = "JDBC connection URL: jdbc:postgresql://host:port/db, "
+                               "jdbc:mysql://host:port/db or jdbc:mariadb://host:port/db; user "
+                               "and password may be URL parameters.",
+              .group = "Database"})
+      .define({.name = "connection.user",
+               .type = sdk::ConfigType::kString,
+               .default_value = nullptr,
+               .importance = sdk::Importance::kHigh,
+               .documentation = "JDBC connection user.",
+               .group = "Database"})
+      .define({.name = "connection.password",
+               .type = sdk::ConfigType::kPassword,
+               .default_value = nullptr,
+               .importance = sdk::Importance::kHigh,
+               .documentation = "JDBC connection password.",
+               .group = "Database"})
+      .define({.name = "connection.attempts",
+               .type = sdk::ConfigType::kInt,
+               .default_value = 3,
+               .validator = sdk::Range::at_least(1),
+               .importance = sdk::Importance::kLow,
+               .documentation = "Maximum number of attempts to retrieve a valid JDBC connection.",
+               .group = "Database"})
+      .define({.name = "connection.backoff.ms",
+               .type = sdk::ConfigType::kLong,
+               .default_value = std::int64_t{10000},
+               .validator = sdk::Range::at_least(0),
+               .importance = sdk::Importance::kLow,
+               .documentation = "Backoff time in milliseconds between connection attempts.",
+               .group = "Database"})
+      .define({.name = "dialect.name",
+               .type = sdk::ConfigType::kString,
+               .default_value = std::string(),
+               .validator =
+                   sdk::ValidString::in({"", "PostgreSqlDatabaseDialect", "MySqlDatabaseDialect"}),
+               .importance = sdk::Importance::kLow,
+               .documentation = "The database dialect; empty: chosen from the URL.",
+               .group = "Database"})
+      .define({.name = "quote.sql.identifiers",
+               .type = sdk::ConfigType::kString,
+               .default_value = std::string("always"),
+               .validator = sdk::CaseInsensitiveValidString::in({"always", "never"}),
+               .importance = sdk::Importance::kMedium,
+               .documentation = "When to quote table names, column names and other identifiers "
+                                "in SQL statements.",
+               .group = "Database"})
+      .define({.name = "db.timezone",
+               .type = sdk::ConfigType::kString,
+               .default_value = std::string("UTC"),
+               .importance = sdk::Importance::kMedium,
+               .documentation = "Name of the time zone used for temporal columns; Ferry "
+                                "supports UTC so far.",
+               .group = "Database"});
+}
+
+ConnectionSettings connection_settings(const sdk::ParsedConfig& config) {
+  const std::string user =
+      config.is_null("connection.user") ? "" : config.get_string("connection.user");
+  const std::string password = config.is_null("connection.password")
+                                   ? ""
+                                   : config.get_password("connection.password").value();
+  ConnectionSettings settings =
+      ConnectionSettings::parse(config.get_string("connection.url"), user, password);
+  const std::string& dialect = config.get_string("dialect.name");
+  if ((dialect == "PostgreSqlDatabaseDialect" && settings.kind != DatabaseKind::kPostgres) ||
+      (dialect == "MySqlDatabaseDialect" && settings.kind != DatabaseKind::kMysql)) {
+    throw sdk::ConfigException("Invalid value " + dialect +
+                               " for configuration dialect.name: it does not match the "
+                               "database of connection.url");
+  }
+  const std::string& zone = config.get_string("db.timezone");
+  if (zone != "UTC" && zone != "Z" && zone != "Etc/UTC" && zone != "GMT") {
+    throw sdk::ConfigException("Invalid value " + zone +
+                               " for configuration db.timezone: Ferry's JDBC connectors support "
+                               "UTC only so far");
+  }
+  return settings;
+}
+
+std::unique_ptr<Connection> connect(const sdk::ParsedConfig& config) {
+  return Connection::open(connection_settings(config), config.get_int("connection.attempts"),
+                          std::chrono::milliseconds(config.get_long("connection.backoff.ms")));
+}
+
+Dialect dialect_for(const sdk::ParsedConfig& config, DatabaseKind kind) {
+  std::string quoting = config.get_string("quote.sql.identifiers");
+  for (char& c : quoting) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return Dialect(kind, quoting != "never");
+}
+
+void log(std::string_view message) {
+  std::string line = "JDBC: ";
+  line += message;
+  line += '\n';
+  [[maybe_unused]] const ssize_t written = ::write(STDERR_FILENO, line.data(), line.size());
+}
+
+}  // namespace ferry::connectors::jdbc

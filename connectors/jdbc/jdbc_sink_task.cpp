@@ -1,0 +1,400 @@
+#include "connectors/jdbc/jdbc_sink_task.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <soci/soci.h>
+
+#include "connectors/jdbc/column_mapping.h"
+#include "connectors/jdbc/jdbc_config.h"
+#include "connectors/jdbc/jdbc_sink_connector.h"
+#include "connectors/jdbc/version.h"
+
+namespace ferry::connectors::jdbc {
+namespace {
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string where(const sdk::SinkRecord& record) {
+  return "record " + record.topic + "-" + std::to_string(record.kafka_partition) + "@" +
+         std::to_string(record.kafka_offset);
+}
+
+enum class Source { kTopic, kPartition, kOffset, kWholeKey, kKeyField, kValueField };
+
+struct Column {
+  std::string name;
+  sdk::SchemaPtr schema;
+  Source source = Source::kValueField;
+};
+
+enum class Operation { kInsert, kUpsert, kUpdate, kDelete };
+
+}  // namespace
+
+struct JdbcSinkTask::Layout {
+  TableId table;
+  Operation operation = Operation::kInsert;
+  std::vector<Column> keys;
+  std::vector<Column> values;
+
+  std::string signature() const {
+    std::string text = table.qualified() + "|" + std::to_string(static_cast<int>(operation));
+    for (const auto* columns : {&keys, &values}) {
+      text += "|";
+      for (const Column& column : *columns)
+        text += column.name + ":" + sdk::to_string(*column.schema) + ",";
+    }
+    return text;
+  }
+};
+
+struct JdbcSinkTask::Batch {
+  Layout layout;
+  std::string signature;
+  std::vector<const sdk::SinkRecord*> records;
+};
+
+JdbcSinkTask::JdbcSinkTask() = default;
+JdbcSinkTask::~JdbcSinkTask() = default;
+
+std::string JdbcSinkTask::version() const { return kVersion; }
+
+void JdbcSinkTask::start(const sdk::ConfigMap& props) {
+  config_ = std::make_unique<sdk::ParsedConfig>(JdbcSinkConnector::parse(props));
+  insert_mode_ = lower(config_->get_string("insert.mode"));
+  pk_mode_ = lower(config_->get_string("pk.mode"));
+  pk_fields_ = config_->get_list("pk.fields");
+  for (const auto& field : config_->get_list("fields.whitelist")) fields_whitelist_.insert(field);
+  for (const auto& field : config_->get_list("fields.include")) fields_whitelist_.insert(field);
+  remaining_retries_ = config_->get_int("max.retries");
+  connection_ = connect(*config_);
+  dialect_ = std::make_unique<Dialect>(dialect_for(*config_, connection_->kind()));
+  default_schema_ = dialect_->default_schema(*connection_);
+}
+
+TableId JdbcSinkTask::table_for(const std::string& topic) {
+  std::string name = config_->get_string("table.name.format");
+  for (std::size_t at; (at = name.find("${topic}")) != std::string::npos;)
+    name.replace(at, 8, topic);
+  TableId table;
+  // A qualified name (schema.table) names its schema, as Confluent's TableId parsing does.
+  if (const auto dot = name.find('.'); dot != std::string::npos) {
+    table.schema = name.substr(0, dot);
+    table.name = name.substr(dot + 1);
+  } else {
+    table.schema = default_schema_;
+    table.name = name;
+  }
+  validate_identifier(table.name, "table name");
+  validate_identifier(table.schema, "schema name");
+  return table;
+}
+
+JdbcSinkTask::Layout JdbcSinkTask::layout_of(const sdk::SinkRecord& record) const {
+  Layout layout;
+  const bool tombstone = record.value.is_null();
+  if (tombstone) {
+    layout.operation = Operation::kDelete;
+  } else if (insert_mode_ == "upsert") {
+    layout.operation = Operation::kUpsert;
+  } else if (insert_mode_ == "update") {
+    layout.operation = Operation::kUpdate;
+  }
+  std::set<std::string> key_names;
+  if (pk_mode_ == "kafka") {
+    const std::vector<std::string> names =
+        pk_fields_.empty()
+            ? std::vector<std::string>{"__connect_topic", "__connect_partition", "__connect_offset"}
+            : pk_fields_;
+    layout.keys = {{names[0], sdk::Schema::string(), Source::kTopic},
+                   {names[1], sdk::Schema::int32(), Source::kPartition},
+                   {names[2], sdk::Schema::int64(), Source::kOffset}};
+  } else if (pk_mode_ == "record_key") {
+    if (!record.key_schema) {
+      throw sdk::DataException(where(record) +
+                               ": pk.mode=record_key needs a key with a schema, and the key "
+                               "has none");
+    }
+    if (record.key_schema->type() == sdk::Type::kStruct) {
+      for (const sdk::Field& field : record.key_schema->fields()) {
+        if (pk_fields_.empty() ||
+            std::find(pk_fields_.begin(), pk_fields_.end(), field.name()) != pk_fields_.end()) {
+          layout.keys.push_back({field.name(), field.schema(), Source::kKeyField});
+        }
+      }
+      if (!pk_fields_.empty() && layout.keys.size() != pk_fields_.size()) {
+        throw sdk::DataException(where(record) + ": the key struct lacks some of pk.fields");
+      }
+    } else {
+      if (pk_fields_.size() != 1) {
+        throw sdk::DataException(where(record) +
+                                 ": need exactly one PK column defined since the key schema "
+                                 "is primitive (" +
+                                 std::string(sdk::type_name(record.key_schema->type())) +
+                                 "), but pk.fields has " + std::to_string(pk_fields_.size()));
+      }
+      layout.keys.push_back({pk_fields_[0], record.key_schema, Source::kWholeKey});
+    }
+  }
+  if (!tombstone) {
+    if (!record.value_schema || record.value_schema->type() != sdk::Type::kStruct) {
+      throw sdk::DataException(where(record) +
+                               ": the JDBC sink needs a STRUCT value with a schema (use a "
+                               "converter with schemas, e.g. JsonConverter with "
+                               "schemas.enable=true)");
+    }
+    const bool keys_from_value = pk_mode_ == "record_value";
+    for (const sdk::Field& field : record.value_schema->fields()) {
+      const bool is_key =
+          keys_from_value && (pk_fields_.empty() || std::find(pk_fields_.begin(), pk_fields_.end(),
+                                                              field.name()) != pk_fields_.end());
+      if (is_key) {
+        layout.keys.push_back({field.name(), field.schema(), Source::kValueField});
+        continue;
+      }
+      if (!fields_whitelist_.empty() && !fields_whitelist_.contains(field.name())) continue;
+      layout.values.push_back({field.name(), field.schema(), Source::kValueField});
+    }
+    if (keys_from_value && !pk_fields_.empty() && layout.keys.size() != pk_fields_.size())
+      throw sdk::DataException(where(record) + ": the value struct lacks some of pk.fields");
+  } else if (layout.keys.empty()) {
+    throw sdk::DataException(where(record) + ": a tombstone needs key columns to delete by");
+  }
+  if (layout.operation == Operation::kUpdate && layout.keys.empty()) {
+    throw sdk::DataException(where(record) +
+                             ": insert.mode=update needs primary key columns "
+                             "(set pk.mode)");
+  }
+  if (layout.operation == Operation::kUpsert && layout.keys.empty()) {
+    throw sdk::DataException(where(record) +
+                             ": insert.mode=upsert needs primary key columns "
+                             "(set pk.mode)");
+  }
+  for (const auto* columns : {&layout.keys, &layout.values}) {
+    for (const Column& column : *columns) validate_identifier(column.name, "column name");
+  }
+  return layout;
+}
+
+void JdbcSinkTask::ensure_table(const Layout& layout) {
+  const std::vector<ColumnInfo> existing = dialect_->describe_table(*connection_, layout.table);
+  const std::string table_name = dialect_->table(layout.table);
+  std::vector<const Column*> wanted;
+  for (const Column& column : layout.keys) wanted.push_back(&column);
+  if (layout.operation != Operation::kDelete) {
+    for (const Column& column : layout.values) wanted.push_back(&column);
+  }
+  if (existing.empty()) {
+    if (!config_->get_bool("auto.create")) {
+      throw sdk::ConnectException("Table " + layout.table.qualified() +
+                                  " is missing and auto-creation is disabled (auto.create)");
+    }
+    std::string sql = "CREATE TABLE " + table_name + " (";
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+      const bool key = i < layout.keys.size();
+      sql += (i ? ",\n" : "\n") + dialect_->quote(wanted[i]->name) + " " +
+             dialect_->column_type(*wanted[i]->schema, key) +
+             (key || !wanted[i]->schema->is_optional() ? " NOT NULL" : " NULL");
+    }
+    if (!layout.keys.empty()) {
+      sql += ",\nPRIMARY KEY(";
+      for (std::size_t i = 0; i < layout.keys.size(); ++i)
+        sql += (i ? "," : "") + dialect_->quote(layout.keys[i].name);
+      sql += ")";
+    }
+    sql += ")";
+    log("creating table " + layout.table.qualified() + ": " + sql);
+    connection_->execute(sql);
+    return;
+  }
+  std::vector<const Column*> missing;
+  for (const Column* column : wanted) {
+    const bool found = std::any_of(existing.begin(), existing.end(), [&](const ColumnInfo& info) {
+      return info.name == column->name;
+    });
+    if (!found) missing.push_back(column);
+  }
+  if (missing.empty()) return;
+  std::string names;
+  for (const Column* column : missing) names += (names.empty() ? "" : ", ") + column->name;
+  if (!config_->get_bool("auto.evolve")) {
+    throw sdk::ConnectException("Table " + layout.table.qualified() + " is missing fields (" +
+                                names + ") and auto-evolution is disabled (auto.evolve)");
+  }
+  std::string sql = "ALTER TABLE " + table_name;
+  for (std::size_t i = 0; i < missing.size(); ++i) {
+    const Column& column = *missing[i];
+    if (!column.schema->is_optional() && !column.schema->default_value()) {
+      throw sdk::ConnectException("Cannot ALTER TABLE " + layout.table.qualified() +
+                                  " to add missing field " + column.name +
+                                  ", as the field is not optional and does not have a default "
+                                  "value");
+    }
+    sql += (i ? ",\n" : "\n") + std::string(" ADD ") + dialect_->quote(column.name) + " " +
+           dialect_->column_type(*column.schema, false) + " NULL";
+  }
+  log("adding columns to table " + layout.table.qualified() + ": " + sql);
+  connection_->execute(sql);
+}
+
+void JdbcSinkTask::flush(Batch& batch) {
+  if (batch.records.empty()) return;
+  const Layout& layout = batch.layout;
+  if (!checked_layouts_.contains(batch.signature)) {
+    ensure_table(layout);
+    checked_layouts_.insert(batch.signature);
+  }
+  std::vector<const Column*> columns;  // in parameter order: :c0, :c1, ...
+  for (const Column& column : layout.keys) columns.push_back(&column);
+  if (layout.operation != Operation::kDelete) {
+    for (const Column& column : layout.values) columns.push_back(&column);
+  }
+  std::vector<std::string> placeholders;
+  std::vector<std::string> key_names;
+  std::vector<std::string> value_names;
+  std::vector<std::string> key_placeholders;
+  std::vector<std::string> value_placeholders;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const std::string placeholder =
+        dialect_->placeholder(*columns[i]->schema, "c" + std::to_string(i));
+    placeholders.push_back(placeholder);
+    if (i < layout.keys.size()) {
+      key_names.push_back(columns[i]->name);
+      key_placeholders.push_back(placeholder);
+    } else {
+      value_names.push_back(columns[i]->name);
+      value_placeholders.push_back(placeholder);
+    }
+  }
+  std::string sql;
+  switch (layout.operation) {
+    case Operation::kInsert:
+    case Operation::kUpsert:
+      sql = dialect_->insert_sql(layout.table, key_names, value_names, placeholders,
+                                 layout.operation == Operation::kUpsert);
+      break;
+    case Operation::kUpdate:
+      sql = dialect_->update_sql(layout.table, key_names, value_names, value_placeholders,
+                                 key_placeholders);
+      break;
+    case Operation::kDelete:
+      sql = dialect_->delete_sql(layout.table, key_names, key_placeholders);
+      break;
+  }
+
+  const std::size_t rows = batch.records.size();
+  std::vector<std::vector<std::string>> values(columns.size(), std::vector<std::string>(rows));
+  std::vector<std::vector<soci::indicator>> indicators(
+      columns.size(), std::vector<soci::indicator>(rows, soci::i_ok));
+  for (std::size_t row = 0; row < rows; ++row) {
+    const sdk::SinkRecord& record = *batch.records[row];
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      const Column& column = *columns[i];
+      std::optional<std::string> text;
+      try {
+        switch (column.source) {
+          case Source::kTopic:
+            text = record.topic;
+            break;
+          case Source::kPartition:
+            text = std::to_string(record.kafka_partition);
+            break;
+          case Source::kOffset:
+            text = std::to_string(record.kafka_offset);
+            break;
+          case Source::kWholeKey:
+            text = value_to_text(connection_->kind(), *column.schema, record.key);
+            break;
+          case Source::kKeyField:
+            text = value_to_text(connection_->kind(), *column.schema,
+                                 record.key.as<sdk::Struct>().get(column.name));
+            break;
+          case Source::kValueField:
+            text = value_to_text(connection_->kind(), *column.schema,
+                                 record.value.as<sdk::Struct>().get(column.name));
+            break;
+        }
+      } catch (const sdk::DataException& error) {
+        throw sdk::DataException(where(record) + ", column " + column.name + " of table " +
+                                 layout.table.qualified() + ": " + error.what());
+      }
+      if (text) {
+        values[i][row] = std::move(*text);
+      } else {
+        if (i < layout.keys.size()) {
+          throw sdk::DataException(where(record) + ": the primary key column " + column.name +
+                                   " of table " + layout.table.qualified() + " is null");
+        }
+        indicators[i][row] = soci::i_null;
+      }
+    }
+  }
+  try {
+    soci::statement statement(connection_->session());
+    for (std::size_t i = 0; i < columns.size(); ++i)
+      statement.exchange(soci::use(values[i], indicators[i], "c" + std::to_string(i)));
+    statement.alloc();
+    statement.prepare(sql);
+    statement.define_and_bind();
+    statement.execute(true);
+  } catch (const soci::soci_error& error) {
+    const sdk::SinkRecord& first = *batch.records.front();
+    const sdk::SinkRecord& last = *batch.records.back();
+    throw soci::soci_error("Writing " + std::to_string(rows) + " record(s) (" + where(first) +
+                           " to " + where(last) + ") to table " + layout.table.qualified() +
+                           " failed: " + error.what());
+  }
+  batch.records.clear();
+}
+
+void JdbcSinkTask::write(const std::vector<sdk::SinkRecord>& records) {
+  const std::size_t batch_size = static_cast<std::size_t>(config_->get_int("batch.size"));
+  soci::transaction transaction(connection_->session());
+  Batch batch;
+  for (const sdk::SinkRecord& record : records) {
+    if (record.value.is_null() && !config_->get_bool("delete.enabled")) continue;  // Confluent too
+    Layout layout = layout_of(record);
+    layout.table = table_for(record.topic);
+    std::string signature = layout.signature();
+    if (signature != batch.signature || batch.records.size() >= batch_size) {
+      flush(batch);
+      batch.layout = std::move(layout);
+      batch.signature = std::move(signature);
+    }
+    batch.records.push_back(&record);
+  }
+  flush(batch);
+  transaction.commit();
+}
+
+void JdbcSinkTask::put(std::vector<sdk::SinkRecord> records) {
+  if (records.empty()) return;
+  try {
+    if (!connection_) {
+      connection_ = connect(*config_);
+      default_schema_ = dialect_->default_schema(*connection_);
+    }
+    write(records);
+    remaining_retries_ = config_->get_int("max.retries");
+  } catch (const sdk::ConnectException&) {
+    throw;  // bad records and configuration: retrying cannot help
+  } catch (const std::exception& error) {
+    checked_layouts_.clear();  // the failed transaction may have rolled back DDL (PostgreSQL)
+    connection_.reset();       // reconnect: the database may have gone away
+    if (remaining_retries_ <= 0) {
+      throw sdk::ConnectException(std::string(error.what()) + " (after " +
+                                  std::to_string(config_->get_int("max.retries")) + " retries)");
+    }
+    --remaining_retries_;
+    log(std::string(error.what()) + "; retrying, " + std::to_string(remaining_retries_) +
+        " retries left");
+    context().timeout(std::chrono::milliseconds(config_->get_int("retry.backoff.ms")));
+    throw sdk::RetriableException(error.what());
+  }
+}
+
+}  // namespace ferry::connectors::jdbc

@@ -1,0 +1,62 @@
+// JdbcSinkTask: Confluent's io.confluent.connect.jdbc.sink.JdbcSinkTask. Writes each put()'s
+// records to their tables in one transaction: consecutive records of the same table, operation
+// and columns are one batch (at most batch.size rows) bound as SOCI vectors to one prepared
+// statement - INSERT, the database's native upsert (PostgreSQL ON CONFLICT ... DO UPDATE, MySQL
+// ON DUPLICATE KEY UPDATE), UPDATE, or DELETE for tombstones when delete.enabled.
+//
+// Before the first write to a table with a given set of columns the task checks the table in the
+// catalog: missing tables are created (auto.create), missing columns added as nullable
+// (auto.evolve); otherwise the error names the table and the columns.
+//
+// Errors: a record that does not fit (a value schema that is not a STRUCT, a missing key, a value
+// the database cannot hold) is a DataException naming the topic, partition, offset and column;
+// a database error rolls the transaction back and is retried max.retries times, retry.backoff.ms
+// apart (RetriableException, the worker delivers the same records again), then fails the task.
+//
+// Threading: everything on the task thread; stop() does nothing that needs another thread.
+#pragma once
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "connectors/jdbc/connection.h"
+#include "connectors/jdbc/dialect.h"
+#include "ferry/sdk/sink_connector.h"
+
+namespace ferry::connectors::jdbc {
+
+class JdbcSinkTask : public sdk::SinkTask {
+ public:
+  JdbcSinkTask();
+  ~JdbcSinkTask() override;
+
+  std::string version() const override;
+  void start(const sdk::ConfigMap& props) override;
+  void put(std::vector<sdk::SinkRecord> records) override;
+  void stop() override {}
+
+ private:
+  struct Layout;
+  struct Batch;
+
+  void write(const std::vector<sdk::SinkRecord>& records);
+  Layout layout_of(const sdk::SinkRecord& record) const;
+  void ensure_table(const Layout& layout);
+  void flush(Batch& batch);
+  TableId table_for(const std::string& topic);
+
+  std::unique_ptr<sdk::ParsedConfig> config_;
+  std::unique_ptr<Connection> connection_;
+  std::unique_ptr<Dialect> dialect_;
+  std::string default_schema_;
+  std::string insert_mode_;
+  std::string pk_mode_;
+  std::vector<std::string> pk_fields_;
+  std::set<std::string> fields_whitelist_;
+  std::set<std::string> checked_layouts_;  // tables whose columns are known to fit
+  int remaining_retries_ = 0;
+};
+
+}  // namespace ferry::connectors::jdbc
