@@ -62,6 +62,10 @@ class Struct {
   Struct& set_strings(std::string_view name, std::vector<std::string> value);
 
   const std::vector<Struct>& structs(std::string_view name) const { return get(name).structs; }
+  // The elements of a struct array, to change in place (a request handler's own copy).
+  std::vector<Struct>& mutable_structs(std::string_view name) {
+    return values_[def_->index_of(name)].structs;
+  }
   // Appends an element, at its defaults, to a struct array and returns it.
   Struct& add(std::string_view name);
   // A {} field's struct (created at its defaults on first use).

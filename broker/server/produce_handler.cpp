@@ -1,0 +1,63 @@
+// Produce: the client's RecordBatch v2 bytes go to the partition log as they are; the log checks
+// them (CRC, sizes, record framing: storage/log_validator.h) and assigns offsets in place.
+#include "broker/server/request_handler.h"
+#include "broker/topics/topic_name.h"
+
+namespace ferry::broker {
+
+using protocol::ErrorCode;
+
+std::optional<protocol::Struct> RequestHandler::produce(protocol::Request& request,
+                                                        const RequestContext& context) {
+  const std::int64_t acks = request.body.integer("Acks");
+  Struct response(request.api->response);
+  LogManager& logs = broker_.logs();
+  for (Struct& topic : request.body.mutable_structs("TopicData")) {
+    const std::string& name = topic.string("Name");
+    Struct& topic_response = response.add("Responses");
+    topic_response.set_string("Name", name);
+    const Status valid_name = validate_topic_name(name);
+    for (Struct& partition_data : topic.mutable_structs("PartitionData")) {
+      const std::int64_t partition = partition_data.integer("Index");
+      Struct& result = topic_response.add("PartitionResponses");
+      result.set_integer("Index", partition).set_integer("BaseOffset", -1);
+      ErrorCode error = ErrorCode::kNone;
+      std::string why;
+      if (acks != 0 && acks != 1 && acks != -1) {
+        error = ErrorCode::kInvalidRequiredAcks;
+      } else if (!valid_name.ok()) {
+        error = ErrorCode::kInvalidTopicException;
+        why = valid_name.message();
+      } else if (partition_data.is_null("Records") || partition_data.bytes("Records").empty()) {
+        error = ErrorCode::kCorruptMessage;
+        why = "no records";
+      } else {
+        // The decoded body is this handler's own copy, so the log may assign offsets in it.
+        std::vector<std::uint8_t>& records = partition_data.mutable_bytes("Records");
+        auto appended = logs.append(name, static_cast<std::int32_t>(partition), records);
+        if (appended.ok()) {
+          result.set_integer("BaseOffset", appended->base_offset)
+              .set_integer("LogAppendTimeMs", appended->log_append_time);
+          if (auto log = logs.partition(name, static_cast<std::int32_t>(partition)); log.ok()) {
+            result.set_integer("LogStartOffset", (*log)->log_start_offset());
+          }
+        } else {
+          error = error_code_for(appended.status());
+          why = appended.status().message();
+        }
+      }
+      if (error != ErrorCode::kNone) {
+        result.set_integer("ErrorCode", static_cast<std::int16_t>(error));
+        if (error != ErrorCode::kUnknownTopicOrPartition) {
+          note("Produce v" + std::to_string(request.header.api_version) + " from " +
+               context.connection + " to " + name + "-" + std::to_string(partition) + ": " +
+               std::string(protocol::error_code_name(error)) + (why.empty() ? "" : ": " + why));
+        }
+      }
+    }
+  }
+  if (acks == 0) return std::nullopt;
+  return response;
+}
+
+}  // namespace ferry::broker
