@@ -8,6 +8,9 @@
 //   ferry console-producer ...    kafka-console-producer.sh
 //   ferry console-consumer ...    kafka-console-consumer.sh
 //   ferry consumer-groups ...     kafka-consumer-groups.sh
+//   ferry broker SERVER_PROPERTIES
+//                                 kafka-server-start.sh: the broker alone, serving the Kafka
+//                                 protocol
 //   ferry standalone WORKER CONN...
 //                                 connect-standalone.sh: the embedded broker and a worker
 //
@@ -22,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/broker_command.h"
 #include "app/build_info.h"
 #include "app/plugins_command.h"
 #include "app/standalone_command.h"
@@ -45,6 +49,8 @@ constexpr std::string_view kUsage =
     "  console-consumer     print records of topics (kafka-console-consumer)\n"
     "  consumer-groups      list, describe, reset and delete consumer groups\n"
     "                       (kafka-consumer-groups)\n"
+    "  broker               serve the Kafka protocol from a server.properties\n"
+    "                       (kafka-server-start)\n"
     "  standalone           run connectors from property files on the embedded broker\n"
     "                       (connect-standalone)\n"
     "Run a tool with --help for its options.\n"
@@ -76,6 +82,9 @@ int run(std::span<const std::string_view> args) {
   if (command == "consumer-groups" || command == "kafka-consumer-groups.sh") {
     return run_consumer_groups_command(rest, std::cout, std::cerr);
   }
+  if (command == "broker" || command == "kafka-server-start.sh") {
+    return run_broker_command(rest, std::cout, std::cerr);
+  }
   if (command == "standalone" || command == "connect-standalone" ||
       command == "connect-standalone.sh") {
     return run_standalone_command(rest, std::cout, std::cerr);
@@ -97,6 +106,7 @@ std::string_view command_of_program(std::string_view program) {
   }
   if (program.ends_with(".sh")) program.remove_suffix(3);
   if (program == "connect-standalone") return "standalone";
+  if (program == "kafka-server-start") return "broker";
   if (program == "kafka-topics") return "topics";
   if (program == "kafka-console-producer") return "console-producer";
   if (program == "kafka-console-consumer") return "console-consumer";
