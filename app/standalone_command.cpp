@@ -22,8 +22,8 @@
 #include "plugins/loader/plugin_registry.h"
 #include "rest/connect_api.h"
 #include "rest/http_server.h"
-#include "rest/listener.h"
 #include "rest/logger_levels.h"
+#include "rest/rest_server.h"
 #include "runtime/config/config_file.h"
 #include "runtime/config/config_providers.h"
 #include "runtime/offsets/offset_store.h"
@@ -63,7 +63,7 @@ constexpr std::string_view kEmbeddedClusterId = "ferry-embedded";
 
 // Kafka's worker id: the advertised host and the port of the first listener, as bound (a
 // listener on port 0 gets its port from the system).
-std::string worker_id(const runtime::WorkerConfig& config, const rest::HttpServer& server) {
+std::string worker_id(const runtime::WorkerConfig& config, const rest::RestServer& server) {
   std::array<char, HOST_NAME_MAX + 1> hostname{};
   ::gethostname(hostname.data(), hostname.size() - 1);
   std::string port = "8083";
@@ -145,10 +145,11 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
 
   // Bound before anything starts, so a port in use stops the start with the address; requests
   // are served once the connectors given are created.
-  auto listeners = rest::parse_listeners(config->listeners);
-  if (!listeners.ok()) return fail(worker_file.string() + ": " + listeners.status().message());
-  auto rest_server = rest::HttpServer::bind(*listeners);
-  if (!rest_server.ok()) return fail(rest_server.status().message());
+  // The REST keys (listeners, ssl.*, CORS, basic authentication) are read and their files loaded
+  // here too; KAFKA_OPTS may name the JAAS file, as for Kafka Connect.
+  const char* kafka_opts = std::getenv("KAFKA_OPTS");
+  auto rest_server = rest::RestServer::bind(config->originals, kafka_opts ? kafka_opts : "");
+  if (!rest_server.ok()) return fail(worker_file.string() + ": " + rest_server.status().message());
 
   std::vector<ConnectorFile> connector_files;
   for (const std::string_view file : args.subspan(1)) {
@@ -244,7 +245,8 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
   const rest::ConnectApi api(
       herder, {std::string(kVersion), std::string(kCommit), std::string(kEmbeddedClusterId)},
       &logger_levels);
-  (*rest_server)->start([&api](const rest::Request& request) { return api.handle(request); });
+  (*rest_server)->start(api);
+  for (const std::string& note : (*rest_server)->notes()) log->info("REST server: {}", note);
   for (const std::string& url : (*rest_server)->urls()) {
     log->info("REST server listening on {}", url);
   }

@@ -12,6 +12,8 @@
 
 #include <boost/json.hpp>
 
+#include "rest/prometheus_metrics.h"
+
 namespace ferry::rest {
 namespace {
 
@@ -362,6 +364,10 @@ class Call {
       if (method == http::verb::put) return set_logger(path[2]);
       return method_not_allowed("GET, PUT");
     }
+    if (path[0] == "metrics" && path.size() == 1) {
+      if (method == http::verb::get) return metrics();
+      return method_not_allowed("GET");
+    }
     if (path[0] == "health" && path.size() == 1) {
       if (method == http::verb::get) return health();
       return method_not_allowed("GET");
@@ -427,7 +433,15 @@ class Call {
         if (method == http::verb::get) return tasks(name);
         return method_not_allowed("GET");
       }
+      if (what == "topics") {
+        if (method == http::verb::get) return active_topics(name);
+        return method_not_allowed("GET");
+      }
       return not_found_path();
+    }
+    if (what == "topics" && path.size() == 4 && path[3] == "reset") {
+      if (method == http::verb::put) return reset_active_topics(name);
+      return method_not_allowed("PUT");
     }
     if (what == "tasks" && path.size() == 5) {
       int task = 0;
@@ -465,6 +479,33 @@ class Call {
     body["commit"] = info_.commit;
     body["kafka_cluster_id"] = info_.kafka_cluster_id;
     return json_response(200, body);
+  }
+
+  Response metrics() const {
+    Response response{http::status::ok, 11};
+    response.set(http::field::content_type, kPrometheusContentType);
+    response.body() = prometheus_metrics(herder_);
+    return response;
+  }
+
+  // Kafka answers 403 when tracking is off, and for any name (an unknown connector has none).
+  Response active_topics(const std::string& name) const {
+    if (!herder_.topic_tracking().enabled) {
+      return error_response(403, "Topic tracking is disabled.");
+    }
+    json::array topics;
+    for (const std::string& topic : herder_.connector_active_topics(name)) {
+      topics.emplace_back(topic);
+    }
+    return json_response(200, json::object{{name, json::object{{"topics", std::move(topics)}}}});
+  }
+
+  Response reset_active_topics(const std::string& name) const {
+    const runtime::Herder::TopicTracking tracking = herder_.topic_tracking();
+    if (!tracking.enabled) return error_response(403, "Topic tracking is disabled.");
+    if (!tracking.allow_reset) return error_response(403, "Topic tracking reset is disabled.");
+    herder_.reset_connector_active_topics(name);
+    return empty_response(202);
   }
 
   // Requests are served only once the worker has started, so it is always healthy here.

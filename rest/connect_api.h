@@ -17,6 +17,9 @@
 //   GET  /connectors/{c}/tasks                   [{id, config}]
 //   GET  /connectors/{c}/tasks-config            {"<c>-<t>": config} (deprecated in Kafka)
 //   GET  /connectors/{c}/tasks/{t}/status        TaskState
+//   GET  /connectors/{c}/topics                  {"<c>":{"topics":[...]}}; 403 when tracking is off
+//   PUT  /connectors/{c}/topics/reset            202; 403 when tracking or its reset is off
+//   GET  /metrics                                Prometheus text (prometheus_metrics.h)
 //   POST /connectors/{c}/tasks/{t}/restart       204
 //   GET  /connector-plugins[?connectorsOnly=false]
 //   GET  /connector-plugins/{p}/config           [ConfigKeyInfo]

@@ -195,6 +195,22 @@ class FakeHerder final : public runtime::Herder {
     return {};
   }
   const loader::PluginRegistry& plugins() const override { return plugins_; }
+  std::vector<std::string> connector_active_topics(const std::string& name) const override {
+    std::scoped_lock lock(mutex_);
+    const auto found = active_topics.find(name);
+    return found == active_topics.end() ? std::vector<std::string>{} : found->second;
+  }
+  void reset_connector_active_topics(const std::string& name) override {
+    std::scoped_lock lock(mutex_);
+    active_topics.erase(name);
+  }
+  TopicTracking topic_tracking() const override { return tracking; }
+  void visit_task_metrics(const TaskMetricsVisitor& visit) const override {
+    std::scoped_lock lock(mutex_);
+    for (const auto& [name, entry] : connectors_) {
+      visit(TaskId{name, 0}, runtime::ConnectorType::kSource, task_metrics);
+    }
+  }
 
   void fail_task(const std::string& name, const std::string& trace) {
     connectors_[name].task_state = State::kFailed;
@@ -203,6 +219,9 @@ class FakeHerder final : public runtime::Herder {
   sdk::ConfigMap stored_config(const std::string& name) { return connectors_.at(name).config; }
 
   std::vector<std::string> restarts;
+  std::map<std::string, std::vector<std::string>> active_topics;  // guarded by mutex_
+  runtime::TaskMetrics task_metrics;  // every connector's task 0 reports these
+  TopicTracking tracking;
 
  private:
   struct Entry {
@@ -609,6 +628,103 @@ TEST_F(ConnectApiTest, ConnectorPluginsInKafkasOrder) {
             R"([{"class":"com.example.ASink","type":"sink","version":"1.0"},)"
             R"({"class":"com.example.ASource","type":"source","version":"1.0"},)"
             R"({"class":"com.example.AConverter","type":"converter","version":"1.0"}])");
+}
+
+TEST_F(ConnectApiTest, ActiveTopicsAndTheirResetHaveKafkasShapesAndSwitches) {
+  ASSERT_EQ(create("c").result_int(), 201);
+  herder_.active_topics["c"] = {"orders", "payments"};
+  Response topics = call(http::verb::get, "/connectors/c/topics");
+  EXPECT_EQ(topics.result_int(), 200);
+  EXPECT_EQ(topics[http::field::content_type], "application/json");
+  EXPECT_EQ(topics.body(), R"({"c":{"topics":["orders","payments"]}})");
+  // As in Kafka, a name the worker does not know simply has no topics.
+  EXPECT_EQ(call(http::verb::get, "/connectors/nobody/topics").body(),
+            R"({"nobody":{"topics":[]}})");
+
+  const Response reset = call(http::verb::put, "/connectors/c/topics/reset");
+  EXPECT_EQ(reset.result_int(), 202);
+  EXPECT_EQ(reset.body(), "");
+  EXPECT_EQ(call(http::verb::get, "/connectors/c/topics").body(), R"({"c":{"topics":[]}})");
+  EXPECT_EQ(call(http::verb::post, "/connectors/c/topics").result_int(), 405);
+  EXPECT_EQ(call(http::verb::get, "/connectors/c/topics/reset").result_int(), 405);
+
+  herder_.tracking.allow_reset = false;
+  const Response refused = call(http::verb::put, "/connectors/c/topics/reset");
+  EXPECT_EQ(refused.result_int(), 403);
+  EXPECT_EQ(refused.body(), R"({"error_code":403,"message":"Topic tracking reset is disabled."})");
+  EXPECT_EQ(call(http::verb::get, "/connectors/c/topics").result_int(), 200);
+
+  herder_.tracking.enabled = false;
+  for (const auto& [method, target] : {std::pair{http::verb::get, "/connectors/c/topics"},
+                                       std::pair{http::verb::put, "/connectors/c/topics/reset"}}) {
+    const Response off = call(method, target);
+    EXPECT_EQ(off.result_int(), 403) << target;
+    EXPECT_EQ(off.body(), R"({"error_code":403,"message":"Topic tracking is disabled."})");
+  }
+}
+
+// How often `what` occurs in `text`.
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+TEST_F(ConnectApiTest, MetricsArePrometheusTextWithEachTasksCountersAndTheProcesss) {
+  ASSERT_EQ(create("c").result_int(), 201);
+  ASSERT_EQ(create(R"(q\\\"x)").result_int(), 201);  // the name is q\"x
+  herder_.task_metrics.source_record_poll.add(42);
+  herder_.task_metrics.poll_batch_nanos.observe(2'000'000);
+  herder_.task_metrics.poll_batch_nanos.observe(6'000'000);
+  herder_.task_metrics.offset_commit_failure.add(3);
+
+  const Response response = call(http::verb::get, "/metrics");
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response[http::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& text = response.body();
+  EXPECT_NE(text.find("# TYPE kafka_connect_source_task_source_record_poll_total counter\n"
+                      "kafka_connect_source_task_source_record_poll_total"
+                      "{connector=\"c\",task=\"0\"} 42\n"),
+            std::string::npos)
+      << text;
+  // One HELP and TYPE per family, every task's sample under it; quotes and backslashes escaped.
+  EXPECT_EQ(occurrences(text, "# TYPE kafka_connect_source_task_source_record_poll_total "), 1u);
+  EXPECT_NE(text.find("kafka_connect_source_task_source_record_poll_total"
+                      "{connector=\"q\\\\\\\"x\",task=\"0\"} 42\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("# TYPE kafka_connect_source_task_poll_batch_time_seconds summary\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("kafka_connect_source_task_poll_batch_time_seconds_sum"
+                      "{connector=\"c\",task=\"0\"} 0.008\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("kafka_connect_source_task_poll_batch_time_seconds_count"
+                      "{connector=\"c\",task=\"0\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("kafka_connect_source_task_poll_batch_max_time_seconds"
+                      "{connector=\"c\",task=\"0\"} 0.006\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("kafka_connect_task_offset_commit_failure_total"
+                      "{connector=\"c\",task=\"0\"} 3\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("kafka_connect_worker_connector_count 2\n"), std::string::npos);
+  EXPECT_NE(
+      text.find("kafka_connect_worker_connector_tasks{connector=\"c\",state=\"running\"} 1\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("kafka_connect_worker_connector_tasks{connector=\"c\",state=\"failed\"} 0\n"),
+            std::string::npos);
+  // The process's own figures are real: this test process has memory and open files.
+  const std::size_t rss = text.find("\nprocess_resident_memory_bytes ");
+  ASSERT_NE(rss, std::string::npos);
+  EXPECT_GT(std::stod(text.substr(rss + 31)), 1e6);
+  const std::size_t fds = text.find("\nprocess_open_fds ");
+  ASSERT_NE(fds, std::string::npos);
+  EXPECT_GE(std::stod(text.substr(fds + 18)), 3.0);
+  EXPECT_EQ(call(http::verb::post, "/metrics").result_int(), 405);
 }
 
 }  // namespace

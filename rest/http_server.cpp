@@ -4,6 +4,7 @@
 #include <array>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 #include <boost/asio/dispatch.hpp>
@@ -12,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 
 namespace ferry::rest {
@@ -27,11 +29,16 @@ using tcp = asio::ip::tcp;
 // send RST, and the client would lose the answer.
 constexpr std::chrono::seconds kLingerTime{2};
 
-std::string url_of(const tcp::endpoint& endpoint) {
+std::string url_of(const tcp::endpoint& endpoint, bool https = false) {
   const asio::ip::address address = endpoint.address();
   const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-  return "http://" + host + ":" + std::to_string(endpoint.port());
+  return std::string(https ? "https://" : "http://") + host + ":" + std::to_string(endpoint.port());
 }
+
+struct BoundListener {
+  std::unique_ptr<tcp::acceptor> acceptor;
+  bool https = false;
+};
 
 }  // namespace
 
@@ -60,7 +67,9 @@ class HttpServer::Impl {
   Status bind(const Listener& listener);
   std::vector<std::string> urls() const {
     std::vector<std::string> urls;
-    for (const auto& acceptor : acceptors_) urls.push_back(url_of(acceptor->local_endpoint()));
+    for (const auto& bound : acceptors_) {
+      urls.push_back(url_of(bound.acceptor->local_endpoint(), bound.https));
+    }
     return urls;
   }
   void start(Handler handler);
@@ -88,12 +97,12 @@ class HttpServer::Impl {
   const HttpServerOptions& options() const { return options_; }
 
  private:
-  void accept(tcp::acceptor& acceptor);
+  void accept(BoundListener& listener);
 
   const HttpServerOptions options_;
   Handler handler_;
   std::unique_ptr<asio::io_context> io_;
-  std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
+  std::vector<BoundListener> acceptors_;
   std::unique_ptr<asio::thread_pool> pool_;
   std::thread io_thread_;
   bool started_ = false;
@@ -104,20 +113,49 @@ namespace {
 
 // One connection: read a request, have it handled, write the answer, again while keep-alive.
 // Lives on the io thread; only the request (moved out) and the answer cross to a handler thread.
-class Session : public std::enable_shared_from_this<Session> {
+// Stream is beast::tcp_stream (http) or beast::ssl_stream over it (https).
+template <typename Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
  public:
-  Session(tcp::socket socket, HttpServer::Impl& server)
+  Session(tcp::socket socket, HttpServer::Impl& server) requires(!kTls)
       : stream_(std::move(socket)), server_(server) {}
+  Session(tcp::socket socket, asio::ssl::context& tls, HttpServer::Impl& server) requires kTls
+      : stream_(std::move(socket), tls),
+        server_(server) {}
 
   void run() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->handshake();
+      } else {
+        self->read();
+      }
+    });
   }
 
  private:
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  void handshake() {
+    lowest().expires_after(server_.options().idle_timeout);
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            [self = shared_from_this()](beast::error_code error) {
+                              if (error) {
+                                self->close();
+                              } else {
+                                self->read();
+                              }
+                            });
+  }
+
   void read() {
     parser_.emplace();
     parser_->body_limit(server_.options().body_limit);
-    stream_.expires_after(server_.options().idle_timeout);
+    lowest().expires_after(server_.options().idle_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code error, std::size_t) {
                               self->on_header(error);
@@ -155,7 +193,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_read(beast::error_code error) {
     if (error == http::error::end_of_stream || error == beast::error::timeout ||
-        error == asio::error::operation_aborted) {
+        error == asio::error::operation_aborted || error == asio::ssl::error::stream_truncated) {
       close();
       return;
     }
@@ -182,8 +220,16 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(Response response) {
+    if constexpr (kTls) {
+      // Handlers build Location from the request's Host as an http:// URL; this connection is
+      // https.
+      const auto location = response.find(http::field::location);
+      if (location != response.end() && location->value().starts_with("http://")) {
+        response.set(http::field::location, "https://" + std::string(location->value().substr(7)));
+      }
+    }
     response_ = std::move(response);
-    stream_.expires_after(server_.options().idle_timeout);
+    lowest().expires_after(server_.options().idle_timeout);
     http::async_write(stream_, *response_,
                       [self = shared_from_this()](beast::error_code error, std::size_t) {
                         self->on_write(error);
@@ -205,11 +251,16 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // Ends our side, then drops what the client still sends until it closes or kLingerTime passes.
+  // Over TLS: sends close_notify and waits as long for the client's.
   void linger() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kLingerTime);
-    drain();
+    lowest().expires_after(kLingerTime);
+    if constexpr (kTls) {
+      stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->close(); });
+    } else {
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      drain();
+    }
   }
   void drain() {
     stream_.async_read_some(asio::buffer(scratch_),
@@ -224,11 +275,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest().close();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   HttpServer::Impl& server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -240,6 +291,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
 Status HttpServer::Impl::bind(const Listener& listener) {
   boost::system::error_code error;
+  if (listener.https && !options_.tls) {
+    return Status::invalid_argument("Cannot listen on " + listener.text +
+                                    ": an https listener needs TLS settings (ssl.keystore.*)");
+  }
   asio::ip::address address = asio::ip::address_v4::any();
   if (!listener.host.empty()) {
     address = asio::ip::make_address(listener.host, error);
@@ -264,7 +319,7 @@ Status HttpServer::Impl::bind(const Listener& listener) {
   if (acceptor->set_option(asio::socket_base::reuse_address(true), error)) return failed("open");
   if (acceptor->bind(endpoint, error)) return failed("bind");
   if (acceptor->listen(asio::socket_base::max_listen_connections, error)) return failed("listen");
-  acceptors_.push_back(std::move(acceptor));
+  acceptors_.push_back({std::move(acceptor), listener.https});
   return Status::ok_status();
 }
 
@@ -272,21 +327,28 @@ void HttpServer::Impl::start(Handler handler) {
   if (started_ || stopped_) return;
   started_ = true;
   handler_ = std::move(handler);
-  for (auto& acceptor : acceptors_) accept(*acceptor);
+  for (auto& listener : acceptors_) accept(listener);
   io_thread_ = std::thread([this] { io_->run(); });
 }
 
-void HttpServer::Impl::accept(tcp::acceptor& acceptor) {
-  acceptor.async_accept(*io_, [this, &acceptor](beast::error_code error, tcp::socket socket) {
-    if (error == asio::error::operation_aborted || !acceptor.is_open()) return;
+void HttpServer::Impl::accept(BoundListener& listener) {
+  tcp::acceptor& acceptor = *listener.acceptor;
+  acceptor.async_accept(*io_, [this, &listener](beast::error_code error, tcp::socket socket) {
+    if (error == asio::error::operation_aborted || !listener.acceptor->is_open()) return;
     if (error) {
       // Out of file descriptors, most likely: wait a little rather than spin.
       auto timer = std::make_shared<asio::steady_timer>(*io_, std::chrono::milliseconds(100));
-      timer->async_wait([this, &acceptor, timer](beast::error_code) { accept(acceptor); });
+      timer->async_wait([this, &listener, timer](beast::error_code) { accept(listener); });
       return;
     }
-    std::make_shared<Session>(std::move(socket), *this)->run();
-    accept(acceptor);
+    if (listener.https) {
+      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket),
+                                                                      *options_.tls, *this)
+          ->run();
+    } else {
+      std::make_shared<Session<beast::tcp_stream>>(std::move(socket), *this)->run();
+    }
+    accept(listener);
   });
 }
 

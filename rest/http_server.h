@@ -10,6 +10,10 @@
 //     of the others.
 // Error bodies the server writes itself use error_body(), the Kafka Connect error shape.
 //
+// An https listener first completes a TLS handshake (with a deadline of idle_timeout), then serves
+// the same HTTP; a client that fails the handshake (plain HTTP, an untrusted client certificate
+// when one is required) is dropped.
+//
 // Lifecycle: bind() opens every listener (so a port in use fails the start, naming the address),
 // start() begins accepting, stop() (or the destructor) closes the listeners and connections and
 // joins every thread. Thread-safety: bind, start and stop from one thread; the Handler is called
@@ -29,6 +33,10 @@
 #include "common/result.h"
 #include "rest/listener.h"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace ferry::rest {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
@@ -38,6 +46,8 @@ struct HttpServerOptions {
   std::size_t body_limit = 1024 * 1024;  // connector configs are a few kilobytes
   std::chrono::milliseconds idle_timeout{30000};
   int handler_threads = 4;
+  // The TLS settings of every https listener (tls_context.h); required when one is https.
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 // Kafka Connect's error body, {"error_code":<status>,"message":"..."}, as a response with
@@ -57,7 +67,7 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;  // owns threads and sockets
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // "http://<address>:<port>" of each bound listener, the port as bound (port 0 resolved).
+  // "http[s]://<address>:<port>" of each bound listener, the port as bound (port 0 resolved).
   std::vector<std::string> urls() const;
 
   // Starts accepting; handler answers every request that parses. Once only.

@@ -14,17 +14,17 @@ Status bad_listener(std::string_view text, std::string_view problem) {
 }  // namespace
 
 Result<Listener> parse_listener(std::string_view text) {
-  Listener listener{std::string(text), {}, 0};
+  Listener listener{std::string(text), false, {}, 0};
   const auto scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos) {
     return bad_listener(text, "expected http://host:port");
   }
   std::string scheme(text.substr(0, scheme_end));
   for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (scheme == "https") {
-    return bad_listener(text, "HTTPS listeners are not supported yet; use an http:// listener");
+  if (scheme != "http" && scheme != "https") {
+    return bad_listener(text, "the protocol must be http or https");
   }
-  if (scheme != "http") return bad_listener(text, "the protocol must be http");
+  listener.https = scheme == "https";
   std::string_view rest = text.substr(scheme_end + 3);
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   std::string_view port_text;

@@ -1,7 +1,8 @@
 // The worker's `listeners` entries (Kafka's WorkerConfig LISTENERS_CONFIG), parsed:
-// "http://host:port", where an empty host means every interface ("http://:8083", the default)
-// and port 0 asks the system for a free port (tests). IPv6 hosts are written in brackets
-// ("http://[::1]:8083"). HTTPS listeners are refused for now, with a message saying so.
+// "http://host:port" or "https://host:port", where an empty host means every interface
+// ("http://:8083", the default) and port 0 asks the system for a free port (tests). IPv6 hosts are
+// written in brackets ("http://[::1]:8083"). An https listener takes its TLS settings from
+// rest_config.h.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@ namespace ferry::rest {
 
 struct Listener {
   std::string text;  // as configured, for messages
+  bool https = false;
   std::string host;  // empty: every interface
   std::uint16_t port = 0;
 

@@ -20,12 +20,12 @@ TEST(Listener, HostPortAndIpv6InBrackets) {
   EXPECT_EQ(v6->host, "::1");
 }
 
-TEST(Listener, HttpsIsRefusedWithAMessageSayingSo) {
-  auto listener = parse_listener("https://:8443");
-  ASSERT_FALSE(listener.ok());
-  EXPECT_NE(listener.status().message().find("https://:8443"), std::string::npos);
-  EXPECT_NE(listener.status().message().find("HTTPS listeners are not supported yet"),
-            std::string::npos);
+TEST(Listener, HttpsAndHttpMix) {
+  auto listeners = parse_listeners({"http://127.0.0.1:0", "HTTPS://127.0.0.1:8443"});
+  ASSERT_TRUE(listeners.ok()) << listeners.status().message();
+  EXPECT_FALSE((*listeners)[0].https);
+  EXPECT_TRUE((*listeners)[1].https);
+  EXPECT_EQ((*listeners)[1].port, 8443);
 }
 
 TEST(Listener, BadEntriesNameTheEntry) {

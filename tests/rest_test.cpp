@@ -275,6 +275,75 @@ TEST_F(RestTest, ConnectorLifecycleThroughTheApi) {
   EXPECT_EQ(worker_->wait(kDeadline), 0) << log();
 }
 
+// The value of one sample in GET /metrics' text, or nullopt when it is not there.
+std::optional<double> metric(const std::string& text, const std::string& sample) {
+  const std::string prefix = "\n" + sample + " ";
+  const std::size_t at = text.find(prefix);
+  if (at == std::string::npos) return std::nullopt;
+  return std::stod(text.substr(at + prefix.size()));
+}
+
+// What the tasks did shows in /connectors/{c}/topics and /metrics: the topic each used, the
+// records polled, written, read and put, the offset commits and the sink's lag; a reset forgets
+// the topics until the next record, and a deleted connector has none.
+TEST_F(RestTest, ActiveTopicsAndMetricsFollowTheRecordsThroughTheWorker) {
+  ASSERT_NO_FATAL_FAILURE(start_worker());
+  append(dir_.path() / "source.txt", "a\nb\nc\nd\ne\n");
+  ASSERT_EQ(call(http::verb::post, "/connectors", source_body("local-file-source")).status, 201);
+  ASSERT_TRUE(wait_until(
+      [&] { return read_whole_file(dir_.path() / "sink.txt") == "a\nb\nc\nd\ne\n"; }, kDeadline))
+      << log();
+  EXPECT_EQ(call(http::verb::get, "/connectors/local-file-source/topics").body,
+            R"({"local-file-source":{"topics":["connect-test"]}})");
+  EXPECT_EQ(call(http::verb::get, "/connectors/local-file-sink/topics").body,
+            R"({"local-file-sink":{"topics":["connect-test"]}})");
+
+  const std::string source = R"({connector="local-file-source",task="0"})";
+  const std::string sink = R"({connector="local-file-sink",task="0"})";
+  std::string text;
+  // Acknowledgements, commits (every 500 ms) and the lag (every second) come a little later.
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const HttpAnswer answer = call(http::verb::get, "/metrics");
+        text = answer.body;
+        return answer.status == 200 &&
+               metric(text, "kafka_connect_source_task_source_record_write_total" + source) ==
+                   5.0 &&
+               metric(text, "kafka_connect_task_offset_commit_success_total" + source) >= 1.0 &&
+               metric(text, "kafka_connect_task_offset_commit_success_total" + sink) >= 1.0 &&
+               metric(text, "kafka_connect_sink_task_partition_count" + sink) == 1.0;
+      },
+      kDeadline))
+      << text;
+  EXPECT_EQ(metric(text, "kafka_connect_source_task_source_record_poll_total" + source), 5.0);
+  EXPECT_EQ(metric(text, "kafka_connect_sink_task_sink_record_read_total" + sink), 5.0);
+  EXPECT_EQ(metric(text, "kafka_connect_sink_task_sink_record_send_total" + sink), 5.0);
+  EXPECT_EQ(metric(text, "kafka_connect_sink_task_sink_record_lag" + sink), 0.0);
+  EXPECT_GE(metric(text, "kafka_connect_sink_task_put_batch_time_seconds_count" + sink), 1.0);
+  EXPECT_EQ(metric(text, "kafka_connect_task_error_record_errors_total" + source), 0.0);
+  EXPECT_EQ(metric(text, "kafka_connect_worker_connector_count"), 2.0);
+  EXPECT_EQ(metric(text, R"(kafka_connect_worker_connector_tasks{connector="local-file-source",)"
+                         R"(state="running"})"),
+            1.0);
+  EXPECT_GT(metric(text, "process_resident_memory_bytes").value_or(0), 1e6);
+  EXPECT_GT(metric(text, "process_threads").value_or(0), 3.0);
+
+  EXPECT_EQ(call(http::verb::put, "/connectors/local-file-source/topics/reset").status, 202);
+  EXPECT_EQ(call(http::verb::get, "/connectors/local-file-source/topics").body,
+            R"({"local-file-source":{"topics":[]}})");
+  append(dir_.path() / "source.txt", "f\n");
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return call(http::verb::get, "/connectors/local-file-source/topics").body ==
+               R"({"local-file-source":{"topics":["connect-test"]}})";
+      },
+      kDeadline))
+      << log();
+  EXPECT_EQ(call(http::verb::delete_, "/connectors/local-file-source").status, 204);
+  EXPECT_EQ(call(http::verb::get, "/connectors/local-file-source/topics").body,
+            R"({"local-file-source":{"topics":[]}})");
+}
+
 // Everything a client can get wrong gets Kafka's status and error body, and the server serves on.
 TEST_F(RestTest, BadRequestsGetTheirErrorsAndTheServerServesOn) {
   ASSERT_NO_FATAL_FAILURE(start_worker());

@@ -59,6 +59,10 @@ class Consumer {
   virtual Status seek_to_beginning(const std::set<TopicPartition>& partitions) = 0;
   virtual Status seek_to_end(const std::set<TopicPartition>& partitions) = 0;
   virtual Result<std::int64_t> position(const TopicPartition& partition) = 0;
+  // Kafka's endOffsets: the offset the next record appended to each partition will get (the
+  // sink task's lag is this minus its position). Partitions need not be assigned.
+  virtual Result<std::map<TopicPartition, std::int64_t>> end_offsets(
+      const std::set<TopicPartition>& partitions) = 0;
 
   virtual void pause(const std::set<TopicPartition>& partitions) = 0;
   virtual void resume(const std::set<TopicPartition>& partitions) = 0;

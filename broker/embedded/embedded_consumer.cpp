@@ -1013,6 +1013,18 @@ Status EmbeddedConsumer::seek_to_end(const std::set<TopicPartition>& partitions)
   return seek_to(partitions, OffsetReset::kLatest);
 }
 
+Result<std::map<TopicPartition, std::int64_t>> EmbeddedConsumer::end_offsets(
+    const std::set<TopicPartition>& partitions) {
+  if (Status status = check_open(); !status.ok()) return status;
+  std::map<TopicPartition, std::int64_t> ends;
+  for (const TopicPartition& partition : partitions) {
+    auto end = reset_offset(partition, OffsetReset::kLatest);
+    if (!end.ok()) return end.status();
+    ends.emplace(partition, *end);
+  }
+  return ends;
+}
+
 Result<std::int64_t> EmbeddedConsumer::position(const TopicPartition& partition) {
   if (Status status = check_open(); !status.ok()) return status;
   const auto it = assignment_.find(partition);

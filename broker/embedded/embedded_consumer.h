@@ -138,6 +138,8 @@ class EmbeddedConsumer final : public Consumer {
   Status seek(const TopicPartition& partition, std::int64_t offset) override;
   Status seek_to_beginning(const std::set<TopicPartition>& partitions) override;
   Status seek_to_end(const std::set<TopicPartition>& partitions) override;
+  Result<std::map<TopicPartition, std::int64_t>> end_offsets(
+      const std::set<TopicPartition>& partitions) override;
   Result<std::int64_t> position(const TopicPartition& partition) override;
 
   void pause(const std::set<TopicPartition>& partitions) override;

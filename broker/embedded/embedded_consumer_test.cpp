@@ -206,6 +206,21 @@ TEST_F(EmbeddedConsumerTest, SeekMovesThePositionAndSkipsTheStartOfTheBatchHoldi
   EXPECT_EQ(consumer.position({"other", 0}).status().kind(), Status::Kind::kConflict);
 }
 
+TEST_F(EmbeddedConsumerTest, EndOffsetsAreWhereTheNextRecordGoesAssignedOrNot) {
+  create_topic("orders", 2);
+  append_values("orders", 0, 5);
+  append_values("orders", 1, 2);
+  EmbeddedConsumer consumer(*broker_, config());
+  ASSERT_TRUE(consumer.assign({{"orders", 0}}).ok());
+  auto ends = consumer.end_offsets({{"orders", 0}, {"orders", 1}});
+  ASSERT_TRUE(ends.ok()) << ends.status().message();
+  EXPECT_EQ(*ends,
+            (std::map<TopicPartition, std::int64_t>{{{"orders", 0}, 5}, {{"orders", 1}, 2}}));
+  append_values("orders", 0, 1);
+  EXPECT_EQ(consumer.end_offsets({{"orders", 0}}).value().at({"orders", 0}), 6);
+  EXPECT_FALSE(consumer.end_offsets({{"missing", 0}}).ok());
+}
+
 TEST_F(EmbeddedConsumerTest, MaxPollRecordsBoundsEachPollAndLosesNothing) {
   create_topic("orders", 2);
   append_values("orders", 0, 4, "a");

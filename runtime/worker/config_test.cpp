@@ -13,10 +13,24 @@ sdk::ConfigMap minimal_worker() {
           {"offset.storage.file.filename", "/tmp/connect.offsets"}};
 }
 
+TEST(WorkerConfig, TopicTrackingCanBeSwitchedOff) {
+  sdk::ConfigMap props = minimal_worker();
+  props["topic.tracking.enable"] = "false";
+  props["topic.tracking.allow.reset"] = "false";
+  auto config = parse_worker_config(props, WorkerMode::kStandalone, "w.properties");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_FALSE(config->topic_tracking_enable);
+  EXPECT_FALSE(config->topic_tracking_allow_reset);
+  props["topic.tracking.enable"] = "maybe";
+  EXPECT_FALSE(parse_worker_config(props, WorkerMode::kStandalone, "w.properties").ok());
+}
+
 TEST(WorkerConfig, DefaultsAreKafkas) {
   auto config = parse_worker_config(minimal_worker(), WorkerMode::kStandalone, "w.properties");
   ASSERT_TRUE(config.ok()) << config.status().message();
   EXPECT_EQ(config->bootstrap_servers, std::vector<std::string>{"localhost:9092"});
+  EXPECT_TRUE(config->topic_tracking_enable);
+  EXPECT_TRUE(config->topic_tracking_allow_reset);
   EXPECT_EQ(config->header_converter.class_name,
             "org.apache.kafka.connect.storage.SimpleHeaderConverter");
   EXPECT_EQ(config->offset_flush_interval, std::chrono::milliseconds(60000));

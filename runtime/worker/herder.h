@@ -12,6 +12,7 @@
 // Thread-safety: every member may be called from any thread at any time, concurrently.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -105,6 +106,24 @@ class Herder {
 
   // Every installed plugin (GET /connector-plugins).
   virtual const loader::PluginRegistry& plugins() const = 0;
+
+  // The topics the connector's tasks produced to or consumed from since it was created or its
+  // topics were last reset, sorted (GET /connectors/{c}/topics). As in Kafka, an unknown
+  // connector simply has none; whether tracking is on (topic_tracking()) is the REST layer's to
+  // check, as Kafka's resource checks it.
+  virtual std::vector<std::string> connector_active_topics(const std::string& name) const = 0;
+  virtual void reset_connector_active_topics(const std::string& name) = 0;
+  struct TopicTracking {
+    bool enabled = true;      // topic.tracking.enable
+    bool allow_reset = true;  // topic.tracking.allow.reset
+  };
+  virtual TopicTracking topic_tracking() const = 0;
+
+  // Calls visit with the metrics of every task the herder runs here (GET /metrics). Runs under
+  // the herder's lock: visit must only read and must not call back into the herder.
+  using TaskMetricsVisitor =
+      std::function<void(const TaskId& id, ConnectorType type, const TaskMetrics& metrics)>;
+  virtual void visit_task_metrics(const TaskMetricsVisitor& visit) const = 0;
 };
 
 }  // namespace ferry::runtime

@@ -76,6 +76,16 @@ class RecordingHerder final : public Herder {
     return herder_.reset_connector_offsets(name);
   }
   const loader::PluginRegistry& plugins() const override { return herder_.plugins(); }
+  std::vector<std::string> connector_active_topics(const std::string& name) const override {
+    return herder_.connector_active_topics(name);
+  }
+  void reset_connector_active_topics(const std::string& name) override {
+    herder_.reset_connector_active_topics(name);
+  }
+  TopicTracking topic_tracking() const override { return herder_.topic_tracking(); }
+  void visit_task_metrics(const TaskMetricsVisitor& visit) const override {
+    herder_.visit_task_metrics(visit);
+  }
 
  private:
   // Writes the connector's current config and target state (mutex_ held).

@@ -10,6 +10,8 @@
 
 namespace ferry::runtime {
 
+class ActiveTopics;
+
 struct TaskSettings {
   std::string connector;       // the connector's name
   sdk::ConfigMap task_config;  // what the connector's task_configs() gave this task
@@ -24,6 +26,9 @@ struct TaskSettings {
   // its share of the producer's batch: small records are mostly overhead.
   static constexpr std::size_t kRecordOverhead = 512;
   std::size_t max_outstanding_bytes = std::size_t{8} << 20;
+  // Where the task records the topics it produces to or consumes from (the worker's store);
+  // null when topic.tracking.enable=false.
+  ActiveTopics* active_topics = nullptr;
 };
 
 }  // namespace ferry::runtime

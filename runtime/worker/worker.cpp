@@ -340,14 +340,14 @@ std::unique_ptr<WorkerTask> Worker::create_task(const std::string& name, Connect
   const TaskId id{name, index};
   auto resolved = resolve(connector.task_configs.at(index));
   if (!resolved.ok()) throw sdk::ConnectException(resolved.status().message());
-  TaskSettings settings{
-      .connector = name,
-      .task_config = std::move(*resolved),
-      .offset_flush_interval = config_.offset_flush_interval,
-      .offset_flush_timeout = config_.offset_flush_timeout,
-      .errors_tolerance = connector.parsed.errors_tolerance,
-      .errors_log_enable = connector.parsed.errors_log_enable,
-      .errors_log_include_messages = connector.parsed.errors_log_include_messages};
+  TaskSettings settings{.connector = name,
+                        .task_config = std::move(*resolved),
+                        .offset_flush_interval = config_.offset_flush_interval,
+                        .offset_flush_timeout = config_.offset_flush_timeout,
+                        .errors_tolerance = connector.parsed.errors_tolerance,
+                        .errors_log_enable = connector.parsed.errors_log_enable,
+                        .errors_log_include_messages = connector.parsed.errors_log_include_messages,
+                        .active_topics = config_.topic_tracking_enable ? &active_topics_ : nullptr};
   auto converters = RecordConverters::create(collaborators_.plugins, config_, connector.parsed);
   if (!converters.ok()) throw sdk::ConnectException(converters.status().message());
   if (connector.type == ConnectorType::kSource) {
@@ -442,6 +442,7 @@ Status Worker::delete_connector(const std::string& name) {
   stop_connector_instance(name, *connector);
   connectors_.erase(name);
   collaborators_.statuses.remove_connector(name);
+  active_topics_.reset(name);
   log_->info("[{}] Connector deleted", name);
   return Status::ok_status();
 }
@@ -732,6 +733,21 @@ void Worker::reconfiguration_loop(std::stop_token stop) {
     stop_tasks(std::move(connector->tasks));
     connector->tasks.clear();
     start_tasks(name, *connector);
+  }
+}
+
+std::vector<std::string> Worker::connector_active_topics(const std::string& name) const {
+  return active_topics_.topics(name);
+}
+
+void Worker::reset_connector_active_topics(const std::string& name) { active_topics_.reset(name); }
+
+void Worker::visit_task_metrics(const TaskMetricsVisitor& visit) const {
+  std::scoped_lock lock(mutex_);
+  for (const auto& [name, connector] : connectors_) {
+    for (const auto& task : connector.tasks) {
+      if (task) visit(task->id(), connector.type, std::as_const(*task).metrics());
+    }
   }
 }
 

@@ -42,6 +42,7 @@
 #include "plugins/loader/plugin_registry.h"
 #include "runtime/config/config_providers.h"
 #include "runtime/offsets/offset_store.h"
+#include "runtime/worker/active_topics.h"
 #include "runtime/worker/connector_config.h"
 #include "runtime/worker/herder.h"
 #include "runtime/worker/status_store.h"
@@ -98,6 +99,12 @@ class Worker final : public Herder {
                                  const std::vector<OffsetChange>& changes) override;
   Status reset_connector_offsets(const std::string& name) override;
   const loader::PluginRegistry& plugins() const override { return collaborators_.plugins; }
+  std::vector<std::string> connector_active_topics(const std::string& name) const override;
+  void reset_connector_active_topics(const std::string& name) override;
+  TopicTracking topic_tracking() const override {
+    return {config_.topic_tracking_enable, config_.topic_tracking_allow_reset};
+  }
+  void visit_task_metrics(const TaskMetricsVisitor& visit) const override;
 
   // Stops every task and connector, committing offsets. Idempotent.
   void shutdown();
@@ -156,6 +163,8 @@ class Worker final : public Herder {
   mutable std::mutex mutex_;
   std::map<std::string, Connector> connectors_;
   std::vector<std::unique_ptr<WorkerTask>> abandoned_;
+  // In memory, as Kafka's standalone worker keeps them (a cluster: its status topic).
+  ActiveTopics active_topics_;
   bool shut_down_ = false;
 
   std::mutex queue_mutex_;

@@ -84,6 +84,16 @@ sdk::ConfigDef worker_config_def(WorkerMode mode) {
                .default_value = std::string("http://:8083"),
                .importance = Importance::kLow,
                .documentation = "Where the REST API listens (http://host:port, ...)."})
+      .define({.name = "topic.tracking.enable",
+               .type = ConfigType::kBoolean,
+               .default_value = true,
+               .importance = Importance::kLow,
+               .documentation = "Enable tracking the set of active topics per connector."})
+      .define({.name = "topic.tracking.allow.reset",
+               .type = ConfigType::kBoolean,
+               .default_value = true,
+               .importance = Importance::kLow,
+               .documentation = "Allow resets of a connector's set of active topics."})
       .define({.name = "log.dirs",
                .type = ConfigType::kString,
                .default_value = nullptr,
@@ -129,6 +139,8 @@ Result<WorkerConfig> parse_worker_config(const sdk::ConfigMap& props, WorkerMode
     }
     if (!parsed.is_null("plugin.path")) config.plugin_path = parsed.get_list("plugin.path");
     config.listeners = parsed.get_list("listeners");
+    config.topic_tracking_enable = parsed.get_bool("topic.tracking.enable");
+    config.topic_tracking_allow_reset = parsed.get_bool("topic.tracking.allow.reset");
     if (!parsed.is_null("log.dirs")) {
       std::string dirs = parsed.get_string("log.dirs");
       if (dirs.find(',') != std::string::npos) {

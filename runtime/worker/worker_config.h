@@ -37,6 +37,8 @@ struct WorkerConfig {
   std::vector<std::string> listeners;
   std::filesystem::path offset_storage_file;      // standalone: required
   std::optional<std::filesystem::path> log_dirs;  // the embedded broker's data; unset: default
+  bool topic_tracking_enable = true;              // tasks record their topics (/topics)
+  bool topic_tracking_allow_reset = true;         // PUT /connectors/{c}/topics/reset allowed
 
   // The keys under prefix ("producer.", "consumer.", "admin."), prefix stripped.
   sdk::ConfigMap with_prefix(std::string_view prefix) const;

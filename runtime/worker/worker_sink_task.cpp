@@ -119,6 +119,9 @@ WorkerSinkTask::WorkerSinkTask(TaskId id, TaskSettings settings, std::vector<std
       transforms_(std::move(transforms)),
       consumer_(std::move(consumer)) {
   context_ = std::make_unique<Context>(settings_.task_config, *consumer_);
+  if (settings_.active_topics != nullptr) {
+    active_topics_.emplace(*settings_.active_topics, settings_.connector);
+  }
 }
 
 WorkerSinkTask::~WorkerSinkTask() {
@@ -229,6 +232,10 @@ void WorkerSinkTask::execute() {
       commit({}, false);
       next_commit_ = Clock::now() + settings_.offset_flush_interval;
     }
+    if (now >= next_lag_update_) {
+      update_lag();
+      next_lag_update_ = now + kLagUpdateInterval;
+    }
     if (retry_at_ && now >= *retry_at_) {
       retry_at_.reset();
       if (!paused()) on_transition(TargetState::kStarted);  // resume what the retry paused
@@ -246,6 +253,7 @@ void WorkerSinkTask::execute() {
                                   std::string(stage_name(Stage::kKafkaConsume)) +
                                   "): " + records.status().message());
     }
+    metrics().sink_record_read.add(records->size());
     if (!records->empty() && !paused()) {
       convert(std::move(*records));
       deliver();
@@ -263,6 +271,7 @@ void WorkerSinkTask::convert(std::vector<broker::ConsumerRecord> records) {
     if (previous == nullptr || record.partition != previous->partition ||
         record.topic != previous->topic) {
       end = &batch_end_[broker::TopicPartition{record.topic, record.partition}];
+      if (active_topics_) active_topics_->record(record.topic);
     }
     *end = record.offset + 1;
     previous = &record;
@@ -292,8 +301,13 @@ bool WorkerSinkTask::deliver() {
     }
     previous = &record;
   }
+  const std::size_t records = batch_.size();
+  const Clock::time_point started = Clock::now();
   try {
     task_->put(std::move(batch_));
+    metrics().put_batch_nanos.observe(nanos_since(started));
+    metrics().sink_record_send.add(records);
+    metrics().batch_size.observe(records);
   } catch (const sdk::RetriableException& e) {
     log()->error("{} RetriableException from SinkTask: {}; the batch is delivered again",
                  to_string(id()), e.what());
@@ -348,10 +362,30 @@ void WorkerSinkTask::commit(const std::set<broker::TopicPartition>& partitions, 
   }
   if (changed.empty()) return;
   if (Status done = consumer_->commit_sync(changed); !done.ok()) {
+    metrics().offset_commit_failure.add();
     log()->error("{} Offset commit failed: {}", to_string(id()), done.message());
     return;
   }
+  metrics().offset_commit_success.add();
   for (const auto& [partition, offset] : changed) committed_[partition] = offset;
+}
+
+void WorkerSinkTask::update_lag() {
+  const std::set<broker::TopicPartition> assigned = consumer_->assignment();
+  metrics().partition_count.set(static_cast<std::int64_t>(assigned.size()));
+  auto ends = consumer_->end_offsets(assigned);
+  if (!ends.ok()) return;  // a partition not there yet: the next update
+  std::int64_t total = 0;
+  std::int64_t largest = 0;
+  for (const auto& [partition, end] : *ends) {
+    const auto position = current_.find(partition);
+    if (position == current_.end()) continue;
+    const std::int64_t lag = std::max<std::int64_t>(0, end - position->second);
+    total += lag;
+    largest = std::max(largest, lag);
+  }
+  metrics().sink_record_lag.set(total);
+  metrics().sink_record_lag_max.set(largest);
 }
 
 void WorkerSinkTask::apply_requested_offsets() {
@@ -372,11 +406,14 @@ void WorkerSinkTask::handle_record_error(Stage stage, const broker::ConsumerReco
                                                                   converters_.class_name(stage);
   const std::string position = record.topic + "-" + std::to_string(record.partition) +
                                " at offset " + std::to_string(record.offset);
+  metrics().record_errors.add();
   if (settings_.errors_tolerance == ErrorTolerance::kNone) {
     throw sdk::ConnectException("Tolerance exceeded in error handler: " + where + " failed for " +
                                 position + ": " + trace);
   }
+  metrics().records_skipped.add();
   if (settings_.errors_log_enable) {
+    metrics().errors_logged.add();
     log()->error("{} Error encountered in {} for {}: {}", to_string(id()), where, position, trace);
   }
 }

@@ -33,6 +33,7 @@
 
 #include "broker/client/consumer.h"
 #include "ferry/sdk/sink_connector.h"
+#include "runtime/worker/active_topics.h"
 #include "runtime/worker/connector_config.h"
 #include "runtime/worker/record_converters.h"
 #include "runtime/worker/task_settings.h"
@@ -64,6 +65,8 @@ class WorkerSinkTask final : public WorkerTask {
   bool deliver();
   // Commits what pre_commit says is written, for partitions (all assigned ones if empty).
   void commit(const std::set<broker::TopicPartition>& partitions, bool closing);
+  // The lag and partition gauges of metrics().
+  void update_lag();
   void apply_requested_offsets();
   void handle_record_error(Stage stage, const broker::ConsumerRecord& record);
   std::set<sdk::TopicPartitionId> assignment_ids() const;
@@ -85,6 +88,9 @@ class WorkerSinkTask final : public WorkerTask {
   std::optional<Clock::time_point> retry_at_;  // a retriable put() failed: try again then
   bool all_paused_for_retry_ = false;
   Clock::time_point next_commit_;
+  static constexpr std::chrono::seconds kLagUpdateInterval{1};
+  Clock::time_point next_lag_update_;
+  std::optional<ActiveTopics::Recorder> active_topics_;  // unless topic.tracking.enable=false
   bool task_started_ = false;
   bool task_stopped_ = false;
 };

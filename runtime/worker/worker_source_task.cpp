@@ -46,6 +46,9 @@ WorkerSourceTask::WorkerSourceTask(TaskId id, TaskSettings settings,
       producer_(std::move(producer)),
       offsets_(offsets) {
   context_ = std::make_unique<Context>(settings_.task_config, offsets_.reader(settings_.connector));
+  if (settings_.active_topics != nullptr) {
+    active_topics_.emplace(*settings_.active_topics, settings_.connector);
+  }
 }
 
 WorkerSourceTask::~WorkerSourceTask() {
@@ -104,8 +107,16 @@ void WorkerSourceTask::execute() {
                             [this] { return stopping(); });
       continue;
     }
+    const Clock::time_point polling = Clock::now();
     std::vector<sdk::SourceRecord> records = task_->poll();
+    if (!records.empty()) {
+      // Only polls that returned records: an idle poll's wait is not a batch's cost.
+      metrics().poll_batch_nanos.observe(nanos_since(polling));
+      metrics().source_record_poll.add(records.size());
+      metrics().batch_size.observe(records.size());
+    }
     for (sdk::SourceRecord& record : records) send(std::move(record));
+    metrics().source_record_active.set(static_cast<std::int64_t>(submitted_.outstanding_records()));
   }
 }
 
@@ -131,6 +142,7 @@ void WorkerSourceTask::send(sdk::SourceRecord record) {
   const std::size_t bytes = TaskSettings::kRecordOverhead +
                             (converted.key ? converted.key->size() : 0) +
                             (converted.value ? converted.value->size() : 0);
+  if (active_topics_) active_topics_->record(converted.topic);
   SubmittedRecords::Entry* entry = submitted_.submit(std::move(record), bytes);
   producer_->send(std::move(converted), [this, entry](const Result<broker::RecordMetadata>& sent) {
     if (sent.ok()) {
@@ -163,11 +175,14 @@ void WorkerSourceTask::handle_record_error(Stage stage, const sdk::SourceRecord&
   const std::string where = stage == Stage::kTransformation ? std::string(stage_name(stage))
                                                             : std::string(stage_name(stage)) + " " +
                                                                   converters_.class_name(stage);
+  metrics().record_errors.add();
   if (settings_.errors_tolerance == ErrorTolerance::kNone) {
     throw sdk::ConnectException("Tolerance exceeded in error handler: " + where +
                                 " failed: " + trace);
   }
+  metrics().records_skipped.add();
   if (settings_.errors_log_enable) {
+    metrics().errors_logged.add();
     if (settings_.errors_log_include_messages) {
       log()->error("{} Error encountered in {} for source record {}: {}", to_string(id()), where,
                    sdk::to_string(record), trace);
@@ -180,6 +195,8 @@ void WorkerSourceTask::handle_record_error(Stage stage, const sdk::SourceRecord&
 void WorkerSourceTask::collect_acknowledged() {
   submitted_.take_acknowledged(
       [this](const sdk::SourceRecord& record, const sdk::RecordPosition& position) {
+        // Filtered-out and failed-then-skipped records are acknowledged without a position.
+        if (!position.topic.empty()) metrics().source_record_write.add();
         try {
           task_->commit_record(record, position);
         } catch (...) {
@@ -209,9 +226,11 @@ bool WorkerSourceTask::commit_offsets() {
   }
   if (Status flushed = offsets_.flush(); !flushed.ok()) {
     // The offsets stay in the store's memory; the next commit writes them.
+    metrics().offset_commit_failure.add();
     log()->error("{} Failed to commit offsets: {}", to_string(id()), flushed.message());
     return false;
   }
+  metrics().offset_commit_success.add();
   pending_offsets_.clear();
   try {
     task_->commit();

@@ -27,11 +27,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "broker/client/producer.h"
 #include "ferry/sdk/source_connector.h"
 #include "runtime/offsets/offset_store.h"
+#include "runtime/worker/active_topics.h"
 #include "runtime/worker/record_converters.h"
 #include "runtime/worker/submitted_records.h"
 #include "runtime/worker/task_settings.h"
@@ -72,6 +74,7 @@ class WorkerSourceTask final : public WorkerTask {
   FileOffsetStore& offsets_;
   SubmittedRecords submitted_;
   std::vector<SubmittedRecords::SourceOffset> acknowledged_offsets_;  // task thread: scratch
+  std::optional<ActiveTopics::Recorder> active_topics_;  // unless topic.tracking.enable=false
   // Offsets acknowledged and not yet committed, one per source partition; task thread only.
   std::vector<std::pair<sdk::SourceMap, sdk::SourceMap>> pending_offsets_;
   std::mutex send_failure_mutex_;

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "runtime/worker/status_store.h"
+#include "runtime/worker/task_metrics.h"
 #include "runtime/worker/worker_log.h"
 
 namespace ferry::runtime {
@@ -40,6 +41,8 @@ class WorkerTask {
   // Waits for the thread to end, until the deadline. True when it ended (and was joined).
   bool await_stop(std::chrono::steady_clock::time_point deadline);
   bool failed() const { return failed_.load(); }
+  // What the task's loop has counted so far (GET /metrics).
+  const TaskMetrics& metrics() const { return metrics_; }
 
  protected:
   // The task's whole life on its thread; returns when stopping() after a clean shutdown, throws
@@ -59,6 +62,7 @@ class WorkerTask {
   TargetState target_state() const;
 
   Logger& log() { return log_; }
+  TaskMetrics& metrics() { return metrics_; }
   StatusStore& statuses() { return statuses_; }
 
  private:
@@ -74,6 +78,7 @@ class WorkerTask {
   bool finished_ = false;         // guarded by mutex_
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> failed_{false};
+  TaskMetrics metrics_;
   std::thread thread_;
 };
 
