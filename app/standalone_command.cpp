@@ -37,11 +37,12 @@ namespace ferry::app {
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: ferry standalone WORKER_CONFIG CONNECTOR_CONFIG [CONNECTOR_CONFIG ...]\n"
+    "usage: ferry standalone WORKER_CONFIG [CONNECTOR_CONFIG ...]\n"
     "  WORKER_CONFIG     worker properties (.properties or .yaml), as for Kafka's "
     "connect-standalone\n"
     "  CONNECTOR_CONFIG  a connector's properties, YAML, or JSON (flat, or a POST /connectors "
-    "body)\n"
+    "body);\n"
+    "                    none is fine: connectors can be created through the REST API\n"
     "Runs until SIGINT or SIGTERM. The embedded broker keeps its data in log.dirs (default: "
     "$XDG_DATA_HOME/ferry/broker,\nelse $HOME/.local/share/ferry/broker).\n";
 
@@ -111,9 +112,9 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
       return 0;
     }
   }
-  if (args.size() < 2) {
-    err << "ferry standalone: a worker config and at least one connector config are needed\n"
-        << kUsage;
+  // Kafka (since 3.5) starts a standalone worker without connector configs too.
+  if (args.empty()) {
+    err << "ferry standalone: a worker config is needed\n" << kUsage;
     return 2;
   }
   // Signals are taken by sigwait below: block them before any thread exists, so every thread

@@ -104,13 +104,13 @@ class RestTest : public ::testing::Test {
 
   // Starts a worker with the sink connector and waits for its REST port. A restart waits for
   // the new run's "started" line.
-  void start_worker() {
+  void start_worker(bool with_sink = true) {
     const std::size_t started_before = count_started();
-    worker_ = std::make_unique<WorkerProcess>(
-        ferry_binary(),
-        std::vector<std::string>{"standalone", write_worker("http://127.0.0.1:0").string(),
-                                 write_sink().string()},
-        dir_.path() / "ferry.stdout", dir_.path() / "ferry.stderr");
+    std::vector<std::string> args{"standalone", write_worker("http://127.0.0.1:0").string()};
+    if (with_sink) args.push_back(write_sink().string());
+    worker_ =
+        std::make_unique<WorkerProcess>(ferry_binary(), std::move(args),
+                                        dir_.path() / "ferry.stdout", dir_.path() / "ferry.stderr");
     ASSERT_TRUE(wait_until([&] { return count_started() > started_before || !worker_->running(); },
                            kDeadline) &&
                 worker_->running())
@@ -342,6 +342,18 @@ TEST_F(RestTest, ActiveTopicsAndMetricsFollowTheRecordsThroughTheWorker) {
   EXPECT_EQ(call(http::verb::delete_, "/connectors/local-file-source").status, 204);
   EXPECT_EQ(call(http::verb::get, "/connectors/local-file-source/topics").body,
             R"({"local-file-source":{"topics":[]}})");
+}
+
+// As with Kafka 3.5 and later, a standalone worker starts with no connector file at all, and
+// takes its connectors through REST.
+TEST_F(RestTest, AWorkerStartsWithoutConnectorFilesAndTakesThemThroughRest) {
+  ASSERT_NO_FATAL_FAILURE(start_worker(/*with_sink=*/false));
+  EXPECT_EQ(call(http::verb::get, "/connectors").body, "[]");
+  append(dir_.path() / "source.txt", "x\n");
+  ASSERT_EQ(call(http::verb::post, "/connectors", source_body("local-file-source")).status, 201);
+  EXPECT_TRUE(reaches("local-file-source", "RUNNING")) << log();
+  worker_->signal(SIGTERM);
+  EXPECT_EQ(worker_->wait(kDeadline), 0) << log();
 }
 
 // Everything a client can get wrong gets Kafka's status and error body, and the server serves on.
