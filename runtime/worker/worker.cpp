@@ -183,6 +183,9 @@ Result<ConfigValidation> Worker::validate_connector_config(const sdk::ConfigMap&
   };
   const sdk::ConfigDef framework = connector_config_def(type);
   add(framework, framework.validate(*resolved));
+  for (AliasValidation& alias : validate_aliases(collaborators_.plugins, type, *resolved)) {
+    add(alias.definition, std::move(alias.values));
+  }
   try {
     const std::unique_ptr<sdk::Connector> instance = factory->create();
     add(instance->config(), instance->validate(*resolved));

@@ -43,6 +43,7 @@
 #include "runtime/config/config_providers.h"
 #include "runtime/offsets/offset_store.h"
 #include "runtime/worker/active_topics.h"
+#include "runtime/worker/alias_validation.h"
 #include "runtime/worker/connector_config.h"
 #include "runtime/worker/herder.h"
 #include "runtime/worker/status_store.h"

@@ -194,7 +194,16 @@ class Exclaim : public sdk::Transformation<Record> {
     }
     return record;
   }
-  sdk::ConfigDef config() const override { return {}; }
+  // Described only (validation shows it); apply() always appends "!".
+  sdk::ConfigDef config() const override {
+    sdk::ConfigDef def;
+    def.define({.name = "suffix",
+                .type = sdk::ConfigType::kString,
+                .default_value = std::string("!"),
+                .importance = sdk::Importance::kLow,
+                .documentation = "What to append."});
+    return def;
+  }
 };
 
 class WorkerTest : public ::testing::Test {
@@ -373,6 +382,65 @@ TEST_F(WorkerTest, StatusesSecretKeysAndValidationForTheRestApi) {
   EXPECT_EQ(worker_->connectors(), std::vector<std::string>{"s"});  // nothing started
   auto no_class = worker_->validate_connector_config({{"name", "n"}});
   EXPECT_EQ(no_class.status().message(), "Connector config {name=n} contains no connector type");
+}
+
+// Validation shows each transformation and predicate alias in a group of its own, as Kafka's
+// enriched ConnectorConfig does: the .type key (an error when missing or unknown), predicate and
+// negate, and the component's own keys under the alias's prefix.
+TEST_F(WorkerTest, ValidationShowsAGroupPerTransformationAndPredicateAlias) {
+  auto validation =
+      worker_->validate_connector_config(source("v", 1,
+                                                {{"transforms", "shout, gone"},
+                                                 {"transforms.shout.type", "Exclaim"},
+                                                 {"transforms.shout.suffix", "?!"},
+                                                 {"transforms.gone.type", "NoSuchTransform"},
+                                                 {"predicates", "p"}}));
+  ASSERT_TRUE(validation.ok()) << validation.status().message();
+  const std::vector<std::string>& groups = validation->groups;
+  const auto position = [&](const std::string& group) {
+    return std::find(groups.begin(), groups.end(), group) - groups.begin();
+  };
+  ASSERT_LT(position("Transforms: shout"), static_cast<std::ptrdiff_t>(groups.size()));
+  EXPECT_LT(position("Transforms"), position("Transforms: shout"));
+  EXPECT_LT(position("Transforms: shout"), position("Transforms: gone"));
+  EXPECT_LT(position("Transforms: gone"), position("Predicates: p"));
+  EXPECT_LT(position("Predicates: p"), static_cast<std::ptrdiff_t>(groups.size()));
+
+  std::map<std::string, std::pair<std::optional<sdk::ConfigKey>, sdk::ConfigValue>> by_name;
+  std::vector<std::string> order;
+  for (const auto& [key, value] : validation->configs) {
+    by_name[value.name] = {key, value};
+    order.push_back(value.name);
+  }
+  const auto& type = by_name["transforms.shout.type"];
+  ASSERT_TRUE(type.first.has_value());
+  EXPECT_EQ(type.first->group, "Transforms: shout");
+  EXPECT_EQ(type.first->type, sdk::ConfigType::kClass);
+  EXPECT_EQ(type.first->documentation, "Class for the 'shout' transformation.");
+  EXPECT_EQ(type.second.value, "Exclaim");
+  EXPECT_TRUE(type.second.errors.empty());
+  const auto& suffix = by_name["transforms.shout.suffix"];
+  ASSERT_TRUE(suffix.first.has_value());
+  EXPECT_EQ(suffix.first->group, "Transforms: shout");
+  EXPECT_EQ(suffix.second.value, "?!");
+  EXPECT_TRUE(by_name["transforms.shout.predicate"].first.has_value());
+  EXPECT_EQ(by_name["transforms.shout.negate"].second.value, "false");
+  // type, predicate, negate, then the transformation's keys.
+  const auto at = [&](const std::string& name) {
+    return std::find(order.begin(), order.end(), name) - order.begin();
+  };
+  EXPECT_LT(at("transforms.shout.type"), at("transforms.shout.negate"));
+  EXPECT_LT(at("transforms.shout.negate"), at("transforms.shout.suffix"));
+
+  EXPECT_EQ(by_name["transforms.gone.type"].second.errors,
+            std::vector<std::string>{"Invalid value NoSuchTransform for configuration "
+                                     "transforms.gone.type: Class NoSuchTransform could not be "
+                                     "found."});
+  EXPECT_EQ(by_name["predicates.p.type"].second.errors,
+            std::vector<std::string>{
+                "Missing required configuration \"predicates.p.type\" which has no default "
+                "value."});
+  EXPECT_EQ(worker_->connectors(), std::vector<std::string>{});  // nothing started
 }
 
 // REST's offsets endpoints: a sink's are its group's committed offsets, changed only while the
