@@ -107,6 +107,7 @@ int run_broker_command(std::span<const std::string_view> args, std::ostream& out
   log->info("Broker open on {}", data.string());
 
   server_options->log = [log](const std::string& line) { log->warn("{}", line); };
+  server_options->cluster_id = (*broker)->cluster_id();
   auto server = broker::ProtocolServer::start(**broker, *listeners, std::move(*server_options));
   if (!server.ok()) return fail(file.string() + ": " + server.status().message());
   for (const std::string& address : (*server)->bound_addresses()) {

@@ -58,9 +58,6 @@ std::filesystem::path default_data_directory() {
   return "/var/lib/ferry/broker";
 }
 
-// The embedded broker has no cluster id yet (Kafka keeps one in meta.properties of log.dirs);
-// GET / shows this until it has.
-constexpr std::string_view kEmbeddedClusterId = "ferry-embedded";
 
 // Kafka's worker id: the advertised host and the port of the first listener, as bound (a
 // listener on port 0 gets its port from the system).
@@ -244,10 +241,11 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
   });
   rest::LoggerLevels logger_levels(log);
   const rest::ConnectApi api(
-      herder, {std::string(kVersion), std::string(kCommit), std::string(kEmbeddedClusterId)},
+      herder, {std::string(kVersion), std::string(kCommit), (*broker)->cluster_id()},
       &logger_levels);
   (*rest_server)->start(api);
   for (const std::string& note : (*rest_server)->notes()) log->info("REST server: {}", note);
+  for (const std::string& warning : (*rest_server)->warnings()) log->warn("{}", warning);
   for (const std::string& url : (*rest_server)->urls()) {
     log->info("REST server listening on {}", url);
   }

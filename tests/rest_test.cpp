@@ -182,7 +182,12 @@ TEST_F(RestTest, ConnectorLifecycleThroughTheApi) {
   EXPECT_EQ(root.header("Content-Type"), "application/json");
   EXPECT_TRUE(root.json().as_object().contains("version")) << root.body;
   EXPECT_TRUE(root.json().as_object().contains("commit")) << root.body;
-  EXPECT_TRUE(root.json().as_object().contains("kafka_cluster_id")) << root.body;
+  // The embedded broker's cluster id, kept in its data directory as Kafka keeps it.
+  const std::string meta = read_whole_file(dir_.path() / "data" / "meta.properties");
+  EXPECT_EQ(root.json().at("kafka_cluster_id").as_string().size(), 22u) << root.body;
+  EXPECT_NE(meta.find("cluster.id=" + std::string(root.json().at("kafka_cluster_id").as_string())),
+            std::string::npos)
+      << meta << root.body;
 
   append(dir_.path() / "source.txt", "one\ntwo\n");
   const HttpAnswer created =

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "broker/server/cluster_id.h"
 #include "broker/topics/topic_config.h"
 
 namespace ferry::broker {
@@ -80,6 +81,10 @@ Result<std::unique_ptr<Broker>> Broker::open(BrokerConfig config) {
   auto logs = LogManager::open(std::move(config.logs));
   if (!logs.ok()) return logs.status();
   broker->logs_ = std::move(*logs);
+  auto cluster_id = load_or_create_cluster_id(broker->logs_->options().data_directory,
+                                              !broker->logs_->read_only());
+  if (!cluster_id.ok()) return cluster_id.status();
+  broker->cluster_id_ = std::move(*cluster_id);
   auto offsets = GroupOffsets::open(*broker->logs_, config.offsets_topic_partitions);
   if (!offsets.ok()) return offsets.status();
   broker->offsets_ = std::move(*offsets);

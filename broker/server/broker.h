@@ -53,6 +53,9 @@ class Broker {
   LogManager& logs() { return *logs_; }
   GroupCoordinator& groups() { return *coordinator_; }
   GroupOffsets& offsets() { return *offsets_; }
+  // The data directory's cluster id (cluster_id.h); empty in a read-only view of a directory no
+  // broker has opened yet.
+  const std::string& cluster_id() const { return cluster_id_; }
 
  private:
   Broker() = default;
@@ -61,6 +64,7 @@ class Broker {
   std::unique_ptr<LogManager> logs_;
   std::unique_ptr<GroupOffsets> offsets_;
   std::unique_ptr<GroupCoordinator> coordinator_;
+  std::string cluster_id_;
 };
 
 }  // namespace ferry::broker
