@@ -75,6 +75,11 @@ class Admin {
   virtual Status alter_group_offsets(const std::string& group,
                                      const std::map<TopicPartition, std::int64_t>& offsets) = 0;
   virtual Status delete_group(const std::string& group) = 0;
+  // Kafka's deleteConsumerGroupOffsets: the group's committed offsets of these partitions are
+  // forgotten (its consumers then start where auto.offset.reset says); only for a group without
+  // active members.
+  virtual Status delete_group_offsets(const std::string& group,
+                                      const std::set<TopicPartition>& partitions) = 0;
 };
 
 }  // namespace ferry::broker

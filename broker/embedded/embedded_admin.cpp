@@ -153,4 +153,13 @@ Status EmbeddedAdmin::delete_group(const std::string& group) {
   return group_status(broker_.groups().delete_group(group), group);
 }
 
+Status EmbeddedAdmin::delete_group_offsets(const std::string& group,
+                                           const std::set<TopicPartition>& partitions) {
+  std::vector<std::pair<std::string, std::int32_t>> which;
+  for (const TopicPartition& partition : partitions) {
+    which.emplace_back(partition.topic, partition.partition);
+  }
+  return group_status(broker_.groups().delete_offsets(group, which), group);
+}
+
 }  // namespace ferry::broker

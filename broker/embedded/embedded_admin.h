@@ -34,6 +34,8 @@ class EmbeddedAdmin final : public Admin {
   Status alter_group_offsets(const std::string& group,
                              const std::map<TopicPartition, std::int64_t>& offsets) override;
   Status delete_group(const std::string& group) override;
+  Status delete_group_offsets(const std::string& group,
+                              const std::set<TopicPartition>& partitions) override;
 
  private:
   Broker& broker_;

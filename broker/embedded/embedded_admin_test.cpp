@@ -79,6 +79,22 @@ TEST_F(EmbeddedAdminTest, GroupOffsetsCanBeResetListedAndDeleted) {
   ASSERT_EQ(groups->size(), 1u);
   EXPECT_EQ((*groups)[0].state, "Empty");
   EXPECT_EQ(admin_->describe_group("g")->state, "Empty");
+  // One partition's offset deleted, the other's kept; restarted brokers agree (the deletion is
+  // written to __consumer_offsets, not only forgotten in memory).
+  ASSERT_TRUE(admin_->delete_group_offsets("g", {{"t", 0}}).ok());
+  EXPECT_EQ(*admin_->list_group_offsets("g"),
+            (std::map<TopicPartition, std::int64_t>{{{"t", 1}, 7}}));
+  EXPECT_EQ(admin_->delete_group_offsets("nobody", {{"t", 0}}).kind(), Status::Kind::kNotFound);
+  admin_.reset();
+  broker_.reset();
+  auto config = broker_config_from_properties(
+      {{"log.dirs", dir_.path().string()}, {"offsets.topic.num.partitions", "2"}});
+  auto reopened = Broker::open(*config);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  broker_ = std::move(*reopened);
+  admin_ = std::make_unique<EmbeddedAdmin>(*broker_);
+  EXPECT_EQ(*admin_->list_group_offsets("g"),
+            (std::map<TopicPartition, std::int64_t>{{{"t", 1}, 7}}));
   ASSERT_TRUE(admin_->delete_group("g").ok());
   EXPECT_EQ(admin_->delete_group("g").kind(), Status::Kind::kNotFound);
   EXPECT_TRUE(admin_->list_group_offsets("g")->empty());

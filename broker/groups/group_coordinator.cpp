@@ -533,6 +533,23 @@ GroupError GroupCoordinator::delete_group(const std::string& group_id) {
   return GroupError::kNone;
 }
 
+GroupError GroupCoordinator::delete_offsets(
+    const std::string& group_id,
+    const std::vector<std::pair<std::string, std::int32_t>>& partitions) {
+  std::lock_guard lock(mutex_);
+  const auto it = groups_.find(group_id);
+  if (it != groups_.end() && !it->second.members.empty()) return GroupError::kNonEmptyGroup;
+  if (it == groups_.end() && offsets_.fetch_all(group_id).empty()) {
+    return GroupError::kGroupIdNotFound;
+  }
+  for (const auto& [topic, partition] : partitions) {
+    if (Status status = offsets_.remove(group_id, topic, partition); !status.ok()) {
+      return GroupError::kCoordinatorNotAvailable;
+    }
+  }
+  return GroupError::kNone;
+}
+
 void GroupCoordinator::tick() {
   Completions completions;
   {

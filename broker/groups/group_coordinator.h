@@ -167,6 +167,10 @@ class GroupCoordinator {
   std::optional<GroupDescription> describe_group(const std::string& group_id) const;
   // Only groups without members (NON_EMPTY_GROUP otherwise; GROUP_ID_NOT_FOUND if unknown).
   GroupError delete_group(const std::string& group_id);
+  // Forgets the group's committed offsets of these partitions (Kafka's OffsetDelete), only while
+  // the group has no members (kNonEmptyGroup otherwise); kGroupIdNotFound for an unknown group.
+  GroupError delete_offsets(const std::string& group_id,
+                            const std::vector<std::pair<std::string, std::int32_t>>& partitions);
 
  private:
   enum class State { kEmpty, kPreparingRebalance, kCompletingRebalance, kStable };

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <set>
 #include <utility>
 
 #include "runtime/worker/error_trace.h"
@@ -649,15 +650,16 @@ Status Worker::alter_connector_offsets(const std::string& name,
     }
     return collaborators_.offsets.flush();
   }
+  // Kafka's sink offsets: an offset moves the group's committed offset, a null one deletes it
+  // (the partition is then read from where consumer.auto.offset.reset says).
   std::map<broker::TopicPartition, std::int64_t> offsets;
+  std::set<broker::TopicPartition> resets;
   for (const OffsetChange& change : changes) {
     auto partition = sink_partition(change.partition);
     if (!partition.ok()) return partition.status();
     if (!change.offset) {
-      return Status::invalid_argument(
-          "Resetting one partition of a sink connector is not supported yet; DELETE "
-          "/connectors/" +
-          name + "/offsets resets them all");
+      resets.insert(*partition);
+      continue;
     }
     const auto offset = change.offset->find("kafka_offset");
     if (offset == change.offset->end() || !offset->second.is<std::int64_t>()) {
@@ -666,7 +668,17 @@ Status Worker::alter_connector_offsets(const std::string& name,
     }
     offsets[*partition] = offset->second.as<std::int64_t>();
   }
-  return collaborators_.clients.admin().alter_group_offsets("connect-" + name, offsets);
+  broker::Admin& admin = collaborators_.clients.admin();
+  const std::string group = "connect-" + name;
+  if (!offsets.empty()) {
+    if (Status altered = admin.alter_group_offsets(group, offsets); !altered.ok()) return altered;
+  }
+  if (!resets.empty()) {
+    // A group that never committed has nothing to reset.
+    Status deleted = admin.delete_group_offsets(group, resets);
+    if (!deleted.ok() && deleted.kind() != Status::Kind::kNotFound) return deleted;
+  }
+  return Status::ok_status();
 }
 
 Status Worker::reset_connector_offsets(const std::string& name) {

@@ -470,6 +470,14 @@ TEST_F(WorkerTest, ConnectorOffsetsAreListedAlteredAndResetWhileStopped) {
   EXPECT_EQ(worker_->connector_offsets("collector")->front().offset.at("kafka_offset"),
             sdk::Value(std::int64_t{40}));
   EXPECT_FALSE(worker_->alter_connector_offsets("collector", {{{{"x", sdk::Value(1)}}, {}}}).ok());
+  // A null offset resets that one partition: its committed offset is gone.
+  ASSERT_TRUE(worker_->alter_connector_offsets("collector", {{partition, std::nullopt}}).ok());
+  EXPECT_TRUE(worker_->connector_offsets("collector")->empty());
+  ASSERT_TRUE(worker_
+                  ->alter_connector_offsets(
+                      "collector",
+                      {{partition, sdk::SourceMap{{"kafka_offset", sdk::Value(std::int64_t{7})}}}})
+                  .ok());
   ASSERT_TRUE(worker_->reset_connector_offsets("collector").ok());
   EXPECT_TRUE(worker_->connector_offsets("collector")->empty());
 
