@@ -5,6 +5,9 @@
 #
 #   scripts/test-databases.sh start DIR   starts both servers, writes DIR/databases.env
 #   scripts/test-databases.sh stop DIR    stops the servers started for DIR, removes their data
+#   scripts/test-databases.sh kill DIR postgres|mariadb     crashes one server (PostgreSQL's
+#                                         immediate shutdown, SIGKILL for mariadbd)
+#   scripts/test-databases.sh restart DIR postgres|mariadb  starts it again on the same port
 #
 # DIR/databases.env holds KEY=VALUE lines the tests read:
 #   FERRY_TEST_POSTGRES_URL=jdbc:postgresql://127.0.0.1:<port>/ferry?user=ferry&password=ferry
@@ -14,6 +17,9 @@
 # Ports are free ones picked at start (a random port that nothing listens on, retried if the
 # server still fails to bind it), so several build directories can run their tests at the same
 # time. The servers are tuned for speed, not durability (fsync off): their data is thrown away.
+# A committed transaction still survives a crash of the server process (kill), which the fault
+# tests rely on: PostgreSQL keeps synchronous_commit on, MariaDB writes its log at each commit
+# (innodb-flush-log-at-trx-commit=2), both without fsync.
 #
 # The initialised (empty) clusters are kept as templates in DIR/templates, so every start after
 # the first copies them instead of running initdb and mariadb-install-db again.
@@ -24,11 +30,12 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 start|stop DIR" >&2
+  echo "usage: $0 start|stop DIR, or $0 kill|restart DIR postgres|mariadb" >&2
   exit 2
 }
-[ $# -eq 2 ] || usage
+[ $# -eq 2 ] || [ $# -eq 3 ] || usage
 action=$1
+server=${3:-}
 mkdir -p "$2"
 dir=$(cd "$2" && pwd)
 env_file=$dir/databases.env
@@ -130,13 +137,14 @@ wait_for_mariadb() {
   return 1
 }
 
+# Starts PostgreSQL on port $2, or on a free port when $2 is empty; prints the port.
 start_postgres() {
-  local cluster=$1 port attempt
+  local cluster=$1 fixed=${2:-} port attempt
   for attempt in 1 2 3 4 5; do
-    port=$(free_port)
+    port=${fixed:-$(free_port)}
     if as_postgres "$pg_bin/pg_ctl" -D "$cluster" -l "$cluster/server.log" -w -t 60 start \
       -o "-p $port -c listen_addresses=127.0.0.1 -k $cluster -c fsync=off \
-          -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+          -c full_page_writes=off -c max_connections=200" \
       >/dev/null 2>&1; then
       echo "$port"
       return 0
@@ -147,15 +155,16 @@ start_postgres() {
   return 1
 }
 
+# Starts MariaDB on port $2, or on a free port when $2 is empty; prints the port.
 start_mariadb() {
-  local data=$1 port pid attempt user_option=()
+  local data=$1 fixed=${2:-} port pid attempt user_option=()
   [ $as_root = 1 ] && user_option=(--user=mysql)
   for attempt in 1 2 3 4 5; do
-    port=$(free_port)
+    port=${fixed:-$(free_port)}
     setsid mariadbd --no-defaults "${user_option[@]}" --datadir="$data" --port="$port" \
       --bind-address=127.0.0.1 --socket="$data/mysqld.sock" --pid-file="$data/mysqld.pid" \
       --log-error="$data/error.log" --skip-name-resolve --character-set-server=utf8mb4 \
-      --collation-server=utf8mb4_general_ci --innodb-flush-log-at-trx-commit=0 \
+      --collation-server=utf8mb4_general_ci --innodb-flush-log-at-trx-commit=2 \
       --innodb-doublewrite=0 --sync-binlog=0 --max-connections=200 \
       </dev/null >/dev/null 2>&1 &
     pid=$!
@@ -210,8 +219,39 @@ EOF
   echo "test-databases: PostgreSQL on 127.0.0.1:$pg_port, MariaDB on 127.0.0.1:$my_port ($data)"
 }
 
+kill_server() {
+  local data pid
+  data=$(value_of FERRY_TEST_DATA_DIR)
+  [ -n "$data" ] || { echo "test-databases: nothing started in $dir" >&2; return 1; }
+  case "$server" in
+    postgres)
+      as_postgres "$pg_bin/pg_ctl" -D "$data/postgres" stop -m immediate -w >/dev/null
+      ;;
+    mariadb)
+      pid=$(cat "$data/mariadb/mysqld.pid")
+      kill -KILL "$pid"
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+      rm -f "$data/mariadb/mysqld.pid"
+      ;;
+    *) usage ;;
+  esac
+}
+
+restart_server() {
+  local data
+  data=$(value_of FERRY_TEST_DATA_DIR)
+  [ -n "$data" ] || { echo "test-databases: nothing started in $dir" >&2; return 1; }
+  case "$server" in
+    postgres) start_postgres "$data/postgres" "$(value_of FERRY_TEST_POSTGRES_PORT)" >/dev/null ;;
+    mariadb) start_mariadb "$data/mariadb" "$(value_of FERRY_TEST_MARIADB_PORT)" >/dev/null ;;
+    *) usage ;;
+  esac
+}
+
 case "$action" in
   start) start_servers ;;
   stop) stop_servers ;;
+  kill) kill_server ;;
+  restart) restart_server ;;
   *) usage ;;
 esac

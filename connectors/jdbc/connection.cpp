@@ -202,6 +202,14 @@ std::unique_ptr<Connection> Connection::open(const ConnectionSettings& settings,
 
 void Connection::execute(const std::string& sql) { *session_ << sql; }
 
+bool Connection::alive() {
+  try {
+    return query("SELECT 1", 1).size() == 1;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 std::vector<TextRow> Connection::query(const std::string& sql, std::size_t column_count,
                                        const std::vector<std::optional<std::string>>& parameters) {
   ResultReader reader(*this, sql, column_count, parameters, 1000);

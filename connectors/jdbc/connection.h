@@ -74,6 +74,9 @@ class Connection {
 
   // Runs a statement that returns nothing.
   void execute(const std::string& sql);
+  // Whether the server still answers (a trivial query succeeds): after an error, tells a lost
+  // connection (worth reconnecting) from an error of the statement itself.
+  bool alive();
   // Runs a query of column_count columns with text parameters bound to :p0, :p1, ... and
   // returns every row as text.
   std::vector<TextRow> query(const std::string& sql, std::size_t column_count,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
 
 #include <soci/soci.h>
 
@@ -375,8 +376,14 @@ void JdbcSinkTask::put(std::vector<sdk::SinkRecord> records) {
   if (records.empty()) return;
   try {
     if (!connection_) {
-      connection_ = connect(*config_);
-      default_schema_ = dialect_->default_schema(*connection_);
+      try {
+        connection_ = connect(*config_);
+        default_schema_ = dialect_->default_schema(*connection_);
+      } catch (const sdk::ConnectException& error) {
+        // The database is still away: a database error like any other, retried below.
+        connection_.reset();
+        throw std::runtime_error(error.what());
+      }
     }
     write(records);
     remaining_retries_ = config_->get_int("max.retries");

@@ -335,10 +335,39 @@ std::vector<sdk::SourceRecord> JdbcSourceTask::read_batch(Querier& querier) {
   return records;
 }
 
+bool JdbcSourceTask::reconnect() {
+  using namespace std::chrono_literals;
+  const int attempts = config_->get_int("connection.attempts");
+  const auto backoff = std::chrono::milliseconds(config_->get_long("connection.backoff.ms"));
+  try {
+    connection_ = Connection::open(connection_settings(*config_));
+    log("reconnected to " + connection_->settings().describe() + " after " +
+        std::to_string(failed_connection_attempts_ + 1) + " attempt(s)");
+    failed_connection_attempts_ = 0;
+    return true;
+  } catch (const std::exception& error) {
+    ++failed_connection_attempts_;
+    if (failed_connection_attempts_ >= attempts) {
+      throw sdk::ConnectException(std::string(error.what()) + " (tried " +
+                                  std::to_string(failed_connection_attempts_) + " time(s), " +
+                                  std::to_string(backoff.count()) +
+                                  " ms apart: connection.attempts, connection.backoff.ms); the "
+                                  "connection was lost on: " +
+                                  connection_lost_error_);
+    }
+    log(std::string(error.what()) + "; retrying in " + std::to_string(backoff.count()) + " ms (" +
+        std::to_string(attempts - failed_connection_attempts_) + " attempt(s) left)");
+  }
+  for (const auto until = Clock::now() + backoff; !stopping_ && Clock::now() < until;)
+    std::this_thread::sleep_for(std::min<Clock::duration>(until - Clock::now(), 50ms));
+  return false;
+}
+
 std::vector<sdk::SourceRecord> JdbcSourceTask::poll() {
   using namespace std::chrono_literals;
   const auto give_up = Clock::now() + 1s;
   while (!stopping_ && !queriers_.empty()) {
+    if (!connection_ && !reconnect()) return {};
     Querier& querier = **std::min_element(
         queriers_.begin(), queriers_.end(),
         [](const auto& a, const auto& b) { return a->next_poll < b->next_poll; });
@@ -357,8 +386,15 @@ std::vector<sdk::SourceRecord> JdbcSourceTask::poll() {
       throw;
     } catch (const std::exception& error) {
       querier.reader.reset();
-      throw sdk::ConnectException("Failed to read " + querier.name() + " from " +
-                                  connection_->settings().describe() + ": " + error.what());
+      const std::string message = "Failed to read " + querier.name() + " from " +
+                                  connection_->settings().describe() + ": " + error.what();
+      if (connection_->alive()) throw sdk::ConnectException(message);
+      // The server went away: reconnect on the next polls and run the query again from the
+      // querier's offset (the rows returned so far are behind it).
+      log(message + "; the connection is lost, reconnecting");
+      connection_lost_error_ = message;
+      connection_.reset();
+      return {};
     }
     if (!querier.reader) {
       querier.next_poll =

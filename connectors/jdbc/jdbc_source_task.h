@@ -9,6 +9,13 @@
 // stored: {"protocol":"1","table":"schema.table"} -> {"incrementing":42} and/or
 // {"timestamp":<ms>,"timestamp_nanos":<ns>}; bulk mode has {"table":"name"} and no offset.
 //
+// The database going away: a query that fails while the server no longer answers drops the
+// connection, and the next polls reconnect, connection.backoff.ms apart; after
+// connection.attempts failed tries in a row the task fails (ConnectException naming the database,
+// the attempts and the first error). A reconnected querier runs its query again from the offset
+// of the last record it returned, so no row is lost or read twice. An error while the server
+// still answers (a dropped table, a bad query) fails the task at once.
+//
 // Column types are read from the catalog on each new query, so a column added to a table shows up
 // in the next records' schema. Columns of types the connector cannot map are skipped (reported
 // once in the log).
@@ -46,6 +53,9 @@ class JdbcSourceTask : public sdk::SourceTask {
   struct Querier;
   using Clock = std::chrono::steady_clock;
 
+  // Opens connection_ (one try); false after a failed try and a backoff, so poll() returns.
+  // Throws ConnectException once connection.attempts tries in a row failed.
+  bool reconnect();
   void start_query(Querier& querier);
   std::vector<sdk::SourceRecord> read_batch(Querier& querier);
 
@@ -55,6 +65,8 @@ class JdbcSourceTask : public sdk::SourceTask {
   std::string mode_;
   NumericMapping numeric_mapping_ = NumericMapping::kNone;
   std::vector<std::unique_ptr<Querier>> queriers_;
+  int failed_connection_attempts_ = 0;
+  std::string connection_lost_error_;  // why the connection was dropped, for the final error
   std::atomic<bool> stopping_{false};
 };
 

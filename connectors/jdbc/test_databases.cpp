@@ -10,9 +10,17 @@
 namespace ferry::connectors::jdbc::testing {
 namespace {
 
-std::map<std::string, std::string> read_env() {
+#ifndef FERRY_TEST_DATABASES
+#define FERRY_TEST_DATABASES "test-databases"
+#endif
+
+std::string databases_dir() {
   const char* build = std::getenv("FERRY_BUILD_DIR");
-  const std::string file = std::string(build ? build : ".") + "/test-databases/databases.env";
+  return std::string(build ? build : ".") + "/" FERRY_TEST_DATABASES;
+}
+
+std::map<std::string, std::string> read_env() {
+  const std::string file = databases_dir() + "/databases.env";
   std::ifstream in(file);
   if (!in) {
     throw std::runtime_error("no " + file +
@@ -39,6 +47,20 @@ TestDatabase test_database(DatabaseKind kind) {
 std::unique_ptr<Connection> connect_to(const TestDatabase& database) {
   return Connection::open(ConnectionSettings::parse(database.url));
 }
+
+namespace {
+
+void run_script(const std::string& action, DatabaseKind kind) {
+  const std::string command = std::string("'") + FERRY_SOURCE_DIR + "/scripts/test-databases.sh' " +
+                              action + " '" + databases_dir() + "' " +
+                              (kind == DatabaseKind::kPostgres ? "postgres" : "mariadb");
+  if (std::system(command.c_str()) != 0) throw std::runtime_error("failed: " + command);
+}
+
+}  // namespace
+
+void kill_database(DatabaseKind kind) { run_script("kill", kind); }
+void restart_database(DatabaseKind kind) { run_script("restart", kind); }
 
 std::string unique_table(const std::string& stem) {
   static std::atomic<int> counter{0};
