@@ -148,6 +148,11 @@ Result<TlsConfig> parse_tls(const sdk::ConfigMap& worker_props) {
                                       ": Ferry serves TLSv1.2 and TLSv1.3");
     }
   }
+  if (non_blank(props, "ssl.cipher.suites")) {
+    tls.warnings.push_back(name("ssl.cipher.suites") +
+                           " is not read (its names are Java's): OpenSSL's default TLS 1.2 and "
+                           "1.3 cipher suites are served");
+  }
   if (tls.enabled_protocols.empty()) {
     return Status::invalid_argument("Invalid value for configuration " +
                                     name("ssl.enabled.protocols") + ": no protocol");

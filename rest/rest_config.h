@@ -50,6 +50,8 @@ struct TlsConfig {
 
   ClientAuth client_auth = ClientAuth::kNone;
   std::vector<std::string> enabled_protocols;  // TLSv1.2, TLSv1.3
+  // Keys set but not read, one message each, for the log ("ssl.cipher.suites is not read: ...").
+  std::vector<std::string> warnings;
 };
 
 struct CorsConfig {

@@ -34,6 +34,17 @@ TEST(RestConfig, UnprefixedSslKeysServeWhenNoListenersHttpsKeyExists) {
   EXPECT_EQ(config->tls->keystore_location, "/x.pem");
   EXPECT_EQ(config->tls->keystore_password->value(), "secret");
   EXPECT_EQ(config->tls->client_auth, ClientAuth::kRequested);
+  EXPECT_TRUE(config->tls->warnings.empty());
+}
+
+TEST(RestConfig, CipherSuitesAreNotReadAndSaySo) {
+  auto config = parse_rest_config({{"listeners", "https://:0"},
+                                   {"ssl.keystore.location", "/x.pem"},
+                                   {"ssl.cipher.suites", "TLS_AES_128_GCM_SHA256"}},
+                                  "");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  ASSERT_EQ(config->tls->warnings.size(), 1u);
+  EXPECT_NE(config->tls->warnings[0].find("ssl.cipher.suites is not read"), std::string::npos);
 }
 
 TEST(RestConfig, AnyListenersHttpsKeyReplacesEverySslKey) {

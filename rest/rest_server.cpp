@@ -42,7 +42,9 @@ RestServer::RestServer(RestConfig config, std::unique_ptr<BasicAuthenticator> au
     : cors_(std::move(config.cors)),
       auth_(std::move(auth)),
       server_(std::move(server)),
-      notes_(std::move(notes)) {}
+      notes_(std::move(notes)) {
+  if (config.tls) warnings_ = std::move(config.tls->warnings);
+}
 
 void RestServer::start(const ConnectApi& api) {
   const HttpServer::Handler resources = [&api](const Request& request) {

@@ -37,6 +37,8 @@ class RestServer {
   // What is on besides plain HTTP, one line each, for the log (never a secret):
   // "Basic authentication: 2 users (JAAS file /etc/... from KAFKA_OPTS ...)", "CORS: ...".
   const std::vector<std::string>& notes() const { return notes_; }
+  // Settings given but not used, one line each, for the log as warnings.
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
   // api must outlive the server (or its stop()).
   void start(const ConnectApi& api);
@@ -50,6 +52,7 @@ class RestServer {
   const std::unique_ptr<BasicAuthenticator> auth_;  // null: no authentication
   std::unique_ptr<HttpServer> server_;
   std::vector<std::string> notes_;
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace ferry::rest

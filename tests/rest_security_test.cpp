@@ -147,12 +147,12 @@ class RestSecurityTest : public ::testing::Test {
 };
 
 TEST_F(RestSecurityTest, HttpsAndHttpListenersServeTheSameApi) {
-  ASSERT_NO_FATAL_FAILURE(
-      start_worker("listeners=http://127.0.0.1:0,https://127.0.0.1:0\n"
-                   "listeners.https.ssl.keystore.type=PKCS12\n"
-                   "listeners.https.ssl.keystore.location=" +
-                   (dir_.path() / "server.p12").string() +
-                   "\nlisteners.https.ssl.keystore.password=" + kStorePassword + "\n"));
+  ASSERT_NO_FATAL_FAILURE(start_worker(
+      "listeners=http://127.0.0.1:0,https://127.0.0.1:0\n"
+      "listeners.https.ssl.keystore.type=PKCS12\n"
+      "listeners.https.ssl.keystore.location=" +
+      (dir_.path() / "server.p12").string() + "\nlisteners.https.ssl.keystore.password=" +
+      kStorePassword + "\nlisteners.https.ssl.cipher.suites=TLS_AES_256_GCM_SHA384\n"));
   const Answer over_tls =
       https_call(port("https"), dir_.path() / "ca.pem", http::verb::get, "/connectors");
   EXPECT_EQ(over_tls.result_int(), 200);
@@ -160,6 +160,7 @@ TEST_F(RestSecurityTest, HttpsAndHttpListenersServeTheSameApi) {
   EXPECT_EQ(http_call(port("http"), http::verb::get, "/connectors").body(),
             R"(["local-file-sink"])");
   EXPECT_EQ(log().find(kStorePassword), std::string::npos);
+  EXPECT_NE(log().find("listeners.https.ssl.cipher.suites is not read"), std::string::npos);
 }
 
 TEST_F(RestSecurityTest, BadKeyStorePasswordStopsTheStartNamingTheKey) {
