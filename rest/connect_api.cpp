@@ -12,6 +12,7 @@
 
 #include <boost/json.hpp>
 
+#include "rest/java_json.h"
 #include "rest/prometheus_metrics.h"
 
 namespace ferry::rest {
@@ -593,7 +594,10 @@ class Call {
       array.push_back(json::object{{"partition", source_map_json(entry.partition)},
                                    {"offset", source_map_json(entry.offset)}});
     }
-    return json_response(200, json::object{{"offsets", std::move(array)}});
+    // Doubles as Jackson writes them (java_json.h).
+    Response response = json_response(200, json::object{});
+    response.body() = java_json(json::object{{"offsets", std::move(array)}});
+    return response;
   }
 
   // Ferry's connectors have no alterOffsets hook yet, so the answer is Kafka's for a connector

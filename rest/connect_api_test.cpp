@@ -527,6 +527,16 @@ TEST_F(ConnectApiTest, OffsetsAreListedAlteredAndReset) {
                 .result_int(),
             200);
   EXPECT_EQ(call(http::verb::get, "/connectors/c/offsets").body().find("a.txt"), std::string::npos);
+  // Doubles come back as Java prints them (Jackson), not as "1.5E0".
+  ASSERT_EQ(call(http::verb::patch, "/connectors/c/offsets",
+                 R"({"offsets":[{"partition":{"shard":2.5},"offset":{"lsn":1.5,"big":1e10}}]})")
+                .result_int(),
+            200);
+  EXPECT_NE(call(http::verb::get, "/connectors/c/offsets")
+                .body()
+                .find(R"({"partition":{"shard":2.5},"offset":{"big":1.0E10,"lsn":1.5}})"),
+            std::string::npos)
+      << call(http::verb::get, "/connectors/c/offsets").body();
   EXPECT_EQ(call(http::verb::patch, "/connectors/c/offsets", R"({"offsets":[]})").body(),
             R"({"error_code":400,"message":"Partitions / offsets need to be provided for an )"
             R"(alter offsets request"})");
