@@ -72,6 +72,9 @@ void JdbcSinkTask::start(const sdk::ConfigMap& props) {
   for (const auto& field : config_->get_list("fields.whitelist")) fields_whitelist_.insert(field);
   for (const auto& field : config_->get_list("fields.include")) fields_whitelist_.insert(field);
   remaining_retries_ = config_->get_int("max.retries");
+  // errors.tolerance is the worker's key; the connector hands its whole configuration on.
+  if (const auto found = props.find("errors.tolerance"); found != props.end())
+    tolerate_errors_ = lower(found->second) == "all";
   connection_ = connect(*config_);
   dialect_ = std::make_unique<Dialect>(dialect_for(*config_, connection_->kind()));
   default_schema_ = dialect_->default_schema(*connection_);
@@ -181,7 +184,7 @@ JdbcSinkTask::Layout JdbcSinkTask::layout_of(const sdk::SinkRecord& record) cons
   return layout;
 }
 
-void JdbcSinkTask::ensure_table(const Layout& layout) {
+bool JdbcSinkTask::ensure_table(const Layout& layout) {
   const std::vector<ColumnInfo> existing = dialect_->describe_table(*connection_, layout.table);
   const std::string table_name = dialect_->table(layout.table);
   std::vector<const Column*> wanted;
@@ -210,7 +213,7 @@ void JdbcSinkTask::ensure_table(const Layout& layout) {
     sql += ")";
     log("creating table " + layout.table.qualified() + ": " + sql);
     connection_->execute(sql);
-    return;
+    return true;
   }
   std::vector<const Column*> missing;
   for (const Column* column : wanted) {
@@ -219,7 +222,7 @@ void JdbcSinkTask::ensure_table(const Layout& layout) {
     });
     if (!found) missing.push_back(column);
   }
-  if (missing.empty()) return;
+  if (missing.empty()) return false;
   std::string names;
   for (const Column* column : missing) names += (names.empty() ? "" : ", ") + column->name;
   if (!config_->get_bool("auto.evolve")) {
@@ -240,14 +243,17 @@ void JdbcSinkTask::ensure_table(const Layout& layout) {
   }
   log("adding columns to table " + layout.table.qualified() + ": " + sql);
   connection_->execute(sql);
+  return true;
 }
 
 void JdbcSinkTask::flush(Batch& batch) {
   if (batch.records.empty()) return;
   const Layout& layout = batch.layout;
   if (!checked_layouts_.contains(batch.signature)) {
-    ensure_table(layout);
+    const bool changed = ensure_table(layout);
     checked_layouts_.insert(batch.signature);
+    // MySQL commits the open transaction on DDL and goes on in autocommit: open a new one.
+    if (changed && connection_->kind() == DatabaseKind::kMysql) connection_->execute("BEGIN");
   }
   std::vector<const Column*> columns;  // in parameter order: :c0, :c1, ...
   for (const Column& column : layout.keys) columns.push_back(&column);
@@ -287,13 +293,16 @@ void JdbcSinkTask::flush(Batch& batch) {
       break;
   }
 
-  const std::size_t rows = batch.records.size();
+  std::size_t rows = batch.records.size();
   std::vector<std::vector<std::string>> values(columns.size(), std::vector<std::string>(rows));
   std::vector<std::vector<soci::indicator>> indicators(
       columns.size(), std::vector<soci::indicator>(rows, soci::i_ok));
-  for (std::size_t row = 0; row < rows; ++row) {
-    const sdk::SinkRecord& record = *batch.records[row];
-    for (std::size_t i = 0; i < columns.size(); ++i) {
+  std::size_t kept = 0;  // rows that converted; a bad record's row is written over
+  for (std::size_t next = 0; next < rows; ++next) {
+    const sdk::SinkRecord& record = *batch.records[next];
+    const std::size_t row = kept;
+    bool bad = false;
+    for (std::size_t i = 0; i < columns.size() && !bad; ++i) {
       const Column& column = *columns[i];
       std::optional<std::string> text;
       try {
@@ -320,36 +329,121 @@ void JdbcSinkTask::flush(Batch& batch) {
             break;
         }
       } catch (const sdk::DataException& error) {
-        throw sdk::DataException(where(record) + ", column " + column.name + " of table " +
-                                 layout.table.qualified() + ": " + error.what());
+        reject(where(record) + ", column " + column.name + " of table " + layout.table.qualified() +
+               ": " + error.what());
+        bad = true;
+        continue;
       }
       if (text) {
         values[i][row] = std::move(*text);
+        indicators[i][row] = soci::i_ok;
       } else {
         if (i < layout.keys.size()) {
-          throw sdk::DataException(where(record) + ": the primary key column " + column.name +
-                                   " of table " + layout.table.qualified() + " is null");
+          reject(where(record) + ": the primary key column " + column.name + " of table " +
+                 layout.table.qualified() + " is null");
+          bad = true;
+          continue;
         }
         indicators[i][row] = soci::i_null;
       }
     }
+    if (!bad) batch.records[kept++] = &record;
   }
-  try {
+  rows = kept;
+  batch.records.resize(rows);
+  if (rows == 0) return;
+  for (auto& column : values) column.resize(rows);
+  for (auto& column : indicators) column.resize(rows);
+
+  const auto run = [&](std::vector<std::vector<std::string>>& row_values,
+                       std::vector<std::vector<soci::indicator>>& row_indicators) {
     soci::statement statement(connection_->session());
     for (std::size_t i = 0; i < columns.size(); ++i)
-      statement.exchange(soci::use(values[i], indicators[i], "c" + std::to_string(i)));
+      statement.exchange(soci::use(row_values[i], row_indicators[i], "c" + std::to_string(i)));
     statement.alloc();
     statement.prepare(sql);
     statement.define_and_bind();
     statement.execute(true);
+  };
+  const std::string batch_text =
+      std::to_string(rows) + " record(s) (" + where(*batch.records.front()) + " to " +
+      where(*batch.records.back()) + ") to table " + layout.table.qualified();
+  // Rolls back to a savepoint; if the database does not answer, the error is not the records'.
+  const auto roll_back_to = [&](const std::string& savepoint, const std::string& error) {
+    try {
+      connection_->execute("ROLLBACK TO SAVEPOINT " + savepoint);
+    } catch (const std::exception&) {
+      throw soci::soci_error("Writing " + batch_text + " failed: " + error);
+    }
+  };
+  std::string batch_error;
+  connection_->execute("SAVEPOINT ferry_batch");
+  try {
+    run(values, indicators);
+    connection_->execute("RELEASE SAVEPOINT ferry_batch");
+    batch.records.clear();
+    return;
   } catch (const soci::soci_error& error) {
-    const sdk::SinkRecord& first = *batch.records.front();
-    const sdk::SinkRecord& last = *batch.records.back();
-    throw soci::soci_error("Writing " + std::to_string(rows) + " record(s) (" + where(first) +
-                           " to " + where(last) + ") to table " + layout.table.qualified() +
-                           " failed: " + error.what());
+    batch_error = error.what();
+  }
+  roll_back_to("ferry_batch", batch_error);
+  // The database answers: some records are bad. Write them one at a time to find which.
+  std::vector<std::vector<std::string>> row_values(columns.size(), std::vector<std::string>(1));
+  std::vector<std::vector<soci::indicator>> row_indicators(columns.size(),
+                                                           std::vector<soci::indicator>(1));
+  for (std::size_t row = 0; row < rows; ++row) {
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      row_values[i][0] = values[i][row];
+      row_indicators[i][0] = indicators[i][row];
+    }
+    connection_->execute("SAVEPOINT ferry_row");
+    try {
+      run(row_values, row_indicators);
+      connection_->execute("RELEASE SAVEPOINT ferry_row");
+    } catch (const soci::soci_error& error) {
+      roll_back_to("ferry_row", error.what());
+      reject(where(*batch.records[row]) + ", table " + layout.table.qualified() +
+             too_long_column(batch, values, row) + ": " + error.what());
+    }
   }
   batch.records.clear();
+}
+
+void JdbcSinkTask::reject(const std::string& message) {
+  if (!tolerate_errors_) throw sdk::DataException(message);
+  log("skipping " + message + " (errors.tolerance=all)");
+}
+
+std::string JdbcSinkTask::too_long_column(const Batch& batch,
+                                          const std::vector<std::vector<std::string>>& values,
+                                          std::size_t row) {
+  std::vector<ColumnInfo> described;
+  try {
+    described = dialect_->describe_table(*connection_, batch.layout.table);
+  } catch (const std::exception&) {
+    return "";
+  }
+  std::vector<const Column*> columns;
+  for (const Column& column : batch.layout.keys) columns.push_back(&column);
+  if (batch.layout.operation != Operation::kDelete) {
+    for (const Column& column : batch.layout.values) columns.push_back(&column);
+  }
+  for (std::size_t i = 0; i < columns.size() && i < values.size(); ++i) {
+    if (columns[i]->schema->type() != sdk::Type::kString) continue;
+    for (const ColumnInfo& info : described) {
+      if (info.name != columns[i]->name || info.precision <= 0 ||
+          info.type.find("char") == std::string::npos) {
+        continue;
+      }
+      std::size_t characters = 0;  // UTF-8 code points
+      for (const char c : values[i][row]) characters += (static_cast<unsigned char>(c) >> 6) != 2;
+      if (characters > static_cast<std::size_t>(info.precision)) {
+        return ", column " + info.name + " (" + std::to_string(characters) +
+               " characters, the column holds " + std::to_string(info.precision) + ")";
+      }
+    }
+  }
+  return "";
 }
 
 void JdbcSinkTask::write(const std::vector<sdk::SinkRecord>& records) {
@@ -358,8 +452,24 @@ void JdbcSinkTask::write(const std::vector<sdk::SinkRecord>& records) {
   Batch batch;
   for (const sdk::SinkRecord& record : records) {
     if (record.value.is_null() && !config_->get_bool("delete.enabled")) continue;  // Confluent too
-    Layout layout = layout_of(record);
-    layout.table = table_for(record.topic);
+    Layout layout;
+    try {
+      layout = layout_of(record);
+      layout.table = table_for(record.topic);
+      for (const auto* columns : {&layout.keys, &layout.values}) {
+        for (const Column& column : *columns) {
+          try {
+            dialect_->column_type(*column.schema, false);
+          } catch (const sdk::ConnectException& error) {
+            throw sdk::DataException(where(record) + ", column " + column.name + " of table " +
+                                     layout.table.qualified() + ": " + error.what());
+          }
+        }
+      }
+    } catch (const sdk::DataException& error) {
+      reject(error.what());
+      continue;
+    }
     std::string signature = layout.signature();
     if (signature != batch.signature || batch.records.size() >= batch_size) {
       flush(batch);

@@ -8,10 +8,15 @@
 // catalog: missing tables are created (auto.create), missing columns added as nullable
 // (auto.evolve); otherwise the error names the table and the columns.
 //
-// Errors: a record that does not fit (a value schema that is not a STRUCT, a missing key, a value
-// the database cannot hold) is a DataException naming the topic, partition, offset and column;
-// a database error rolls the transaction back and is retried max.retries times, retry.backoff.ms
-// apart (RetriableException, the worker delivers the same records again), then fails the task.
+// Errors: a bad record - one that does not fit (a value schema that is not a STRUCT, a field type
+// with no column type, a missing key) or that the database refuses (a value too long, a
+// constraint violation) - is named with its topic, partition, offset, table and, where known,
+// column: with errors.tolerance=none (the default) it fails the task (DataException), with all
+// it is skipped and logged. Each batch runs under a savepoint: when its statement fails and the
+// database still answers, the batch is rolled back to the savepoint and its records are written
+// one at a time to find the bad ones. Any other database error (the server away) rolls the
+// transaction back and is retried max.retries times, retry.backoff.ms apart (RetriableException,
+// the worker delivers the same records again), then fails the task.
 //
 // Threading: everything on the task thread; stop() does nothing that needs another thread.
 #pragma once
@@ -43,8 +48,14 @@ class JdbcSinkTask : public sdk::SinkTask {
 
   void write(const std::vector<sdk::SinkRecord>& records);
   Layout layout_of(const sdk::SinkRecord& record) const;
-  void ensure_table(const Layout& layout);
+  // Creates or evolves the table as needed; true if it ran DDL.
+  bool ensure_table(const Layout& layout);
   void flush(Batch& batch);
+  // errors.tolerance=none: throws DataException(message); all: logs it and returns.
+  void reject(const std::string& message);
+  // The column of layout.table a row's value is too long for, as " column NAME (...)", or "".
+  std::string too_long_column(const Batch& batch,
+                              const std::vector<std::vector<std::string>>& values, std::size_t row);
   TableId table_for(const std::string& topic);
 
   std::unique_ptr<sdk::ParsedConfig> config_;
@@ -57,6 +68,7 @@ class JdbcSinkTask : public sdk::SinkTask {
   std::set<std::string> fields_whitelist_;
   std::set<std::string> checked_layouts_;  // tables whose columns are known to fit
   int remaining_retries_ = 0;
+  bool tolerate_errors_ = false;  // errors.tolerance=all
 };
 
 }  // namespace ferry::connectors::jdbc

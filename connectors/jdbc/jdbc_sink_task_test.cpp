@@ -186,22 +186,64 @@ TEST_P(JdbcSinkTaskTest, HostileTopicNamesCannotInjectSql) {
   EXPECT_THROW(task->put({record}), sdk::ConnectException);
 }
 
-TEST_P(JdbcSinkTaskTest, DatabaseErrorsAreRetriedWithBackoffThenFail) {
+// A record with a field of a type no column can hold (a MAP).
+sdk::SinkRecord unmappable(const std::string& topic, std::int32_t id, std::int64_t offset) {
+  const auto schema =
+      sdk::SchemaBuilder::struct_()
+          .field("id", sdk::Schema::int32())
+          .field("tags", sdk::SchemaBuilder::map(sdk::Schema::string(), sdk::Schema::string())
+                             .optional()
+                             .build())
+          .build();
+  sdk::Struct value(schema);
+  value.put("id", id);
+  sdk::SinkRecord record;
+  record.topic = topic;
+  record.kafka_offset = offset;
+  record.value_schema = schema;
+  record.value = std::move(value);
+  return record;
+}
+
+TEST_P(JdbcSinkTaskTest, BadRecordFailsThePutNamingTableColumnAndOffset) {
   admin_->execute("CREATE TABLE " + table_ +
                   " (id INT PRIMARY KEY, name VARCHAR(3) NOT NULL, age INT)");
-  auto task = start_task({{"max.retries", "1"}, {"retry.backoff.ms", "10"}});
-  const auto too_long = person(table_, 1, "much too long", 30, 0);
-  EXPECT_THROW(task->put({too_long}), sdk::RetriableException);
-  EXPECT_EQ(context_.last_timeout, 10ms);
+  auto task = start_task({{"max.retries", "5"}});
   try {
-    task->put({too_long});
+    task->put({person(table_, 1, "ann", 30, 0), person(table_, 2, "much too long", 30, 1)});
     FAIL() << "accepted a value too long";
-  } catch (const sdk::RetriableException&) {
-    FAIL() << "retried more than max.retries";
+  } catch (const sdk::RetriableException& error) {
+    FAIL() << "retried a bad record: " << error.what();
   } catch (const sdk::ConnectException& error) {
-    EXPECT_NE(std::string(error.what()).find(table_), std::string::npos) << error.what();
-    EXPECT_NE(std::string(error.what()).find("@0"), std::string::npos) << error.what();
+    const std::string message = error.what();
+    EXPECT_NE(message.find(table_ + "-0@1"), std::string::npos) << message;
+    EXPECT_NE(message.find("table " + std::string(postgres() ? "public." : "ferry.") + table_),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("column name"), std::string::npos) << message;
   }
+  EXPECT_TRUE(rows(table_, "id", 1).empty()) << "the put is one transaction";
+}
+
+TEST_P(JdbcSinkTaskTest, BadRecordsAreSkippedAndLoggedWithErrorsToleranceAll) {
+  admin_->execute("CREATE TABLE " + table_ +
+                  " (id INT PRIMARY KEY, name VARCHAR(3) NOT NULL, age INT CHECK (age >= 0))");
+  auto task = start_task({{"errors.tolerance", "all"}, {"batch.size", "100"}});
+  ::testing::internal::CaptureStderr();
+  task->put({person(table_, 1, "ann", 30, 0), person(table_, 2, "much too long", 30, 1),
+             person(table_, 1, "dup", 31, 2), person(table_, 3, "neg", -1, 3),
+             unmappable(table_, 4, 4), person(table_, 5, "bob", 40, 5)});
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(rows(table_, "id, name, age", 3), (std::vector<std::string>{"1|ann|30", "5|bob|40"}));
+  for (const std::string offset : {"@1", "@2", "@3", "@4"}) {
+    EXPECT_NE(log.find("skipping record " + table_ + "-0" + offset), std::string::npos)
+        << offset << " in\n"
+        << log;
+  }
+  EXPECT_NE(log.find("column name (13 characters, the column holds 3)"), std::string::npos) << log;
+  EXPECT_NE(log.find("column tags"), std::string::npos) << log;
+  EXPECT_EQ(log.find("-0@0"), std::string::npos) << log;
+  EXPECT_EQ(log.find("-0@5"), std::string::npos) << log;
 }
 
 // Every common column type: a table read by the source task, its records written by the sink
