@@ -18,6 +18,7 @@
 #include "app/connector_file.h"
 #include "broker/embedded/embedded_clients.h"
 #include "broker/server/broker.h"
+#include "broker/server/protocol_server.h"
 #include "plugins/loader/plugin_loader.h"
 #include "plugins/loader/plugin_registry.h"
 #include "rest/connect_api.h"
@@ -99,6 +100,32 @@ std::map<std::string, std::string> broker_properties(const runtime::WorkerConfig
   return props;
 }
 
+// The embedded broker serving the Kafka protocol on the addresses of bootstrap.servers (all on
+// this machine), so kcat or kafka-console-consumer read what the worker produced. An address that
+// cannot be bound (another broker on localhost:9092) is a warning, not a failed start: the worker
+// itself does not need the listener.
+std::unique_ptr<broker::ProtocolServer> serve_kafka_protocol(broker::Broker& broker,
+                                                             const runtime::WorkerConfig& config,
+                                                             const runtime::Logger& log) {
+  const auto unserved = [&](const Status& why) {
+    log->warn("The embedded broker does not serve the Kafka protocol: {}", why.message());
+    return nullptr;
+  };
+  auto listeners = broker::kafka_listeners_for_bootstrap(config.bootstrap_servers);
+  if (!listeners.ok()) return unserved(listeners.status());
+  auto options = broker::protocol_server_options_from_properties(config.originals);
+  if (!options.ok()) return unserved(options.status());
+  options->log = [log](const std::string& line) { log->warn("{}", line); };
+  options->cluster_id = broker.cluster_id();
+  auto server = broker::ProtocolServer::start(broker, *listeners, std::move(*options));
+  if (!server.ok()) return unserved(server.status());
+  for (const std::string& address : (*server)->bound_addresses()) {
+    log->info("Kafka protocol listening on {} (advertised as {})", address,
+              (*server)->advertised_address());
+  }
+  return std::move(*server);
+}
+
 }  // namespace
 
 int run_standalone_command(std::span<const std::string_view> args, std::ostream& out,
@@ -135,6 +162,11 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
   auto config = runtime::parse_worker_config(worker_props->values, runtime::WorkerMode::kStandalone,
                                              worker_file.string());
   if (!config.ok()) return fail(config.status().message());
+  if (!config->embedded_broker_enable) {
+    return fail(worker_file.string() +
+                ": embedded.broker.enable=false needs the Kafka-protocol client, which this "
+                "Ferry does not have yet; remove the key to run on the embedded broker");
+  }
   if (Status local = runtime::check_embedded_bootstrap(config->bootstrap_servers); !local.ok()) {
     return fail(worker_file.string() + ": " + local.message());
   }
@@ -181,6 +213,8 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
   auto broker = broker::Broker::open(std::move(*broker_config));
   if (!broker.ok()) return fail(broker.status().message());
   log->info("Embedded broker open on {}", data.string());
+  std::unique_ptr<broker::ProtocolServer> kafka_server =
+      serve_kafka_protocol(**broker, *config, log);
 
   const std::filesystem::path offsets_file = config->offset_storage_file;
   if (offsets_file.has_parent_path()) {
@@ -256,6 +290,7 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
   log->info("Ferry standalone worker stopping ({})", signal == SIGINT ? "SIGINT" : "SIGTERM");
   (*rest_server)->stop();
   worker.shutdown();
+  if (kafka_server) kafka_server->stop();
   if (worker.abandoned_tasks() > 0) {
     // A task that ignores stop() cannot be joined; its offsets were committed up to what the
     // broker acknowledged, so leaving now loses nothing.

@@ -1,8 +1,32 @@
 #include "broker/server/kafka_listener.h"
 
+#include <algorithm>
 #include <charconv>
+#include <optional>
+#include <utility>
 
 namespace ferry::broker {
+
+namespace {
+
+// "host:port", "[v6]:port" or ":port"; nullopt without a valid port.
+std::optional<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string& address) {
+  const std::size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  std::string host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const std::string port = address.substr(colon + 1);
+  unsigned value = 0;
+  const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || error != std::errc() || end != port.data() + port.size() || value > 65535) {
+    return std::nullopt;
+  }
+  return std::pair{std::move(host), static_cast<std::uint16_t>(value)};
+}
+
+}  // namespace
 
 Result<std::vector<KafkaListener>> parse_kafka_listeners(const std::string& key,
                                                          const std::string& value) {
@@ -27,19 +51,12 @@ Result<std::vector<KafkaListener>> parse_kafka_listeners(const std::string& key,
       return bad("only PLAINTEXT listeners are served (no TLS or SASL yet)");
     }
     const std::string address = entry.substr(scheme + 3);
-    const std::size_t colon = address.rfind(':');
-    if (colon == std::string::npos) return bad("no port");
-    listener.host = address.substr(0, colon);
-    if (listener.host.size() >= 2 && listener.host.front() == '[' && listener.host.back() == ']') {
-      listener.host = listener.host.substr(1, listener.host.size() - 2);
+    auto host_port = parse_host_port(address);
+    if (!host_port) {
+      return bad(address.rfind(':') == std::string::npos ? "no port" : "invalid port");
     }
-    const std::string port = address.substr(colon + 1);
-    unsigned value_port = 0;
-    const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value_port);
-    if (error != std::errc() || end != port.data() + port.size() || value_port > 65535) {
-      return bad("invalid port '" + port + "'");
-    }
-    listener.port = static_cast<std::uint16_t>(value_port);
+    listener.host = std::move(host_port->first);
+    listener.port = host_port->second;
     listeners.push_back(std::move(listener));
   }
   if (listeners.empty()) return Status::invalid_argument(key + " is empty");
@@ -61,6 +78,25 @@ Result<KafkaListenerConfig> kafka_listeners_from_properties(
   } else {
     config.advertised = config.listeners;
   }
+  return config;
+}
+
+Result<KafkaListenerConfig> kafka_listeners_for_bootstrap(const std::vector<std::string>& servers) {
+  KafkaListenerConfig config;
+  for (const std::string& server : servers) {
+    auto host_port = parse_host_port(server);
+    if (!host_port) {
+      return Status::invalid_argument("bootstrap.servers: " + server + ": expected host:port");
+    }
+    KafkaListener listener{"PLAINTEXT", std::move(host_port->first), host_port->second};
+    const bool seen = std::any_of(
+        config.listeners.begin(), config.listeners.end(), [&](const KafkaListener& other) {
+          return other.host == listener.host && other.port == listener.port;
+        });
+    if (!seen) config.listeners.push_back(std::move(listener));
+  }
+  if (config.listeners.empty()) return Status::invalid_argument("bootstrap.servers is empty");
+  config.advertised = {config.listeners.front()};
   return config;
 }
 

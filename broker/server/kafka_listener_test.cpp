@@ -32,5 +32,18 @@ TEST(KafkaListener, AdvertisedDefaultsToListeners) {
   EXPECT_EQ(defaults->listeners.front().port, 9092);
 }
 
+TEST(KafkaListener, BootstrapServersBecomeTheListenersOnceEach) {
+  auto config = kafka_listeners_for_bootstrap({"localhost:9092", "[::1]:9093", "localhost:9092"});
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  ASSERT_EQ(config->listeners.size(), 2u);
+  EXPECT_EQ(config->listeners[0].host, "localhost");
+  EXPECT_EQ(config->listeners[1].host, "::1");
+  EXPECT_EQ(config->listeners[1].port, 9093);
+  ASSERT_EQ(config->advertised.size(), 1u);
+  EXPECT_EQ(config->advertised.front().port, 9092);
+  EXPECT_EQ(kafka_listeners_for_bootstrap({"localhost"}).status().message(),
+            "bootstrap.servers: localhost: expected host:port");
+}
+
 }  // namespace
 }  // namespace ferry::broker

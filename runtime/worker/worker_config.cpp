@@ -98,7 +98,14 @@ sdk::ConfigDef worker_config_def(WorkerMode mode) {
                .type = ConfigType::kString,
                .default_value = nullptr,
                .importance = Importance::kHigh,
-               .documentation = "Ferry: the embedded broker's data directory."});
+               .documentation = "Ferry: the embedded broker's data directory."})
+      .define({.name = "embedded.broker.enable",
+               .type = ConfigType::kBoolean,
+               .default_value = true,
+               .importance = Importance::kMedium,
+               .documentation = "Ferry: run the embedded broker (serving the Kafka protocol on "
+                                "the addresses of bootstrap.servers); false: use the cluster at "
+                                "bootstrap.servers."});
   if (mode == WorkerMode::kStandalone) {
     def.define({.name = "offset.storage.file.filename",
                 .type = ConfigType::kString,
@@ -141,6 +148,7 @@ Result<WorkerConfig> parse_worker_config(const sdk::ConfigMap& props, WorkerMode
     config.listeners = parsed.get_list("listeners");
     config.topic_tracking_enable = parsed.get_bool("topic.tracking.enable");
     config.topic_tracking_allow_reset = parsed.get_bool("topic.tracking.allow.reset");
+    config.embedded_broker_enable = parsed.get_bool("embedded.broker.enable");
     if (!parsed.is_null("log.dirs")) {
       std::string dirs = parsed.get_string("log.dirs");
       if (dirs.find(',') != std::string::npos) {

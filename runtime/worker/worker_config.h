@@ -39,6 +39,10 @@ struct WorkerConfig {
   std::optional<std::filesystem::path> log_dirs;  // the embedded broker's data; unset: default
   bool topic_tracking_enable = true;              // tasks record their topics (/topics)
   bool topic_tracking_allow_reset = true;         // PUT /connectors/{c}/topics/reset allowed
+  // Ferry's embedded.broker.enable: the worker runs its own broker, which also serves the Kafka
+  // protocol on the local addresses of bootstrap.servers; false: the worker is a client of the
+  // cluster at bootstrap.servers.
+  bool embedded_broker_enable = true;
 
   // The keys under prefix ("producer.", "consumer.", "admin."), prefix stripped.
   sdk::ConfigMap with_prefix(std::string_view prefix) const;
