@@ -128,6 +128,25 @@ TEST_F(KcatTest, ProducesAndConsumesKeyedRecordsWithEveryCodec) {
   }
 }
 
+TEST_F(KcatTest, IdempotentProducerIsAcceptedInOrder) {
+  // librdkafka with enable.idempotence: InitProducerId, then batches with sequence numbers the
+  // broker checks; several in flight (max.in.flight 5) and small batches make many of them.
+  BrokerProcess broker(dir_.path());
+  ASSERT_FALSE(broker.address().empty());
+  std::string input;
+  for (int i = 0; i < 5000; ++i) input += "record " + std::to_string(i) + "\n";
+  const ProcessResult produced =
+      kcat({"-b", broker.address(), "-P", "-t", "idempotent", "-X", "enable.idempotence=true", "-X",
+            "batch.num.messages=100", "-X", "linger.ms=1"},
+           input);
+  ASSERT_EQ(produced.exit_code, 0) << produced.standard_error;
+  const ProcessResult consumed =
+      kcat({"-b", broker.address(), "-C", "-t", "idempotent", "-o", "beginning", "-e", "-q"});
+  ASSERT_EQ(consumed.exit_code, 0) << consumed.standard_error;
+  EXPECT_EQ(consumed.standard_output, input);
+  EXPECT_EQ(broker.log().find("OUT_OF_ORDER"), std::string::npos) << broker.log();
+}
+
 TEST_F(KcatTest, ConsumesInAGroupAndCommitsItsOffsets) {
   BrokerProcess broker(dir_.path());
   ASSERT_FALSE(broker.address().empty());

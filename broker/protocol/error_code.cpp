@@ -46,6 +46,10 @@ std::string_view error_code_name(ErrorCode code) {
       return "INVALID_CONFIG";
     case ErrorCode::kInvalidRequest:
       return "INVALID_REQUEST";
+    case ErrorCode::kOutOfOrderSequenceNumber:
+      return "OUT_OF_ORDER_SEQUENCE_NUMBER";
+    case ErrorCode::kInvalidProducerEpoch:
+      return "INVALID_PRODUCER_EPOCH";
     case ErrorCode::kTransactionalIdAuthorizationFailed:
       return "TRANSACTIONAL_ID_AUTHORIZATION_FAILED";
     case ErrorCode::kInvalidRecord:

@@ -30,6 +30,8 @@ enum class ErrorCode : std::int16_t {
   kInvalidReplicaAssignment = 39,
   kInvalidConfig = 40,
   kInvalidRequest = 42,
+  kOutOfOrderSequenceNumber = 45,
+  kInvalidProducerEpoch = 47,
   kTransactionalIdAuthorizationFailed = 53,
   kInvalidRecord = 87,
 };

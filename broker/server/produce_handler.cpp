@@ -1,5 +1,7 @@
 // Produce: the client's RecordBatch v2 bytes go to the partition log as they are; the log checks
-// them (CRC, sizes, record framing: storage/log_validator.h) and assigns offsets in place.
+// them (CRC, sizes, record framing: storage/log_validator.h) and assigns offsets in place. A batch
+// of an idempotent producer has its sequence numbers checked first (producer_state.h).
+#include "broker/server/producer_state.h"
 #include "broker/server/request_handler.h"
 #include "broker/topics/topic_name.h"
 
@@ -34,16 +36,37 @@ std::optional<protocol::Struct> RequestHandler::produce(protocol::Request& reque
       } else {
         // The decoded body is this handler's own copy, so the log may assign offsets in it.
         std::vector<std::uint8_t>& records = partition_data.mutable_bytes("Records");
-        auto appended = logs.append(name, static_cast<std::int32_t>(partition), records);
-        if (appended.ok()) {
-          result.set_integer("BaseOffset", appended->base_offset)
-              .set_integer("LogAppendTimeMs", appended->log_append_time);
-          if (auto log = logs.partition(name, static_cast<std::int32_t>(partition)); log.ok()) {
+        const auto index = static_cast<std::int32_t>(partition);
+        const auto append = [&] { return logs.append(name, index, records); };
+        const std::optional<BatchProducer> producer = batch_producer(records);
+        SequencedAppend outcome;
+        if (!producer || producer->producer_id < 0) {
+          auto appended = append();
+          if (appended.ok()) {
+            outcome.appended = *appended;
+          } else {
+            outcome.failed = appended.status();
+          }
+        } else if (first_batch_size(records) != records.size()) {
+          // Kafka's rule for Produce v3+: one batch per partition, so sequences are checked
+          // batch by batch.
+          outcome.error = ErrorCode::kInvalidRecord;
+          outcome.why = "an idempotent producer's data for a partition must be one batch";
+        } else {
+          outcome = producers_.append(name, index, *producer, append);
+        }
+        if (!outcome.failed.ok()) {
+          error = error_code_for(outcome.failed);
+          why = outcome.failed.message();
+        } else if (outcome.error != ErrorCode::kNone) {
+          error = outcome.error;
+          why = outcome.why;
+        } else {
+          result.set_integer("BaseOffset", outcome.appended.base_offset)
+              .set_integer("LogAppendTimeMs", outcome.appended.log_append_time);
+          if (auto log = logs.partition(name, index); log.ok()) {
             result.set_integer("LogStartOffset", (*log)->log_start_offset());
           }
-        } else {
-          error = error_code_for(appended.status());
-          why = appended.status().message();
         }
       }
       if (error != ErrorCode::kNone) {

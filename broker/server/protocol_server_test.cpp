@@ -86,6 +86,21 @@ std::vector<std::uint8_t> batch_of(std::initializer_list<std::string_view> value
   return *builder.build();
 }
 
+// A batch of an idempotent producer: count records from sequence first.
+std::vector<std::uint8_t> producer_batch(std::int64_t producer_id, std::int16_t epoch,
+                                         std::int32_t first, int count) {
+  RecordBatchOptions options;
+  options.producer_id = producer_id;
+  options.producer_epoch = epoch;
+  options.base_sequence = first;
+  RecordBatchBuilder builder(options);
+  for (int i = 0; i < count; ++i) {
+    EXPECT_TRUE(
+        builder.append(1000, as_bytes("k"), as_bytes("v" + std::to_string(first + i))).ok());
+  }
+  return *builder.build();
+}
+
 class ProtocolServerTest : public ::testing::Test {
  protected:
   void start(std::map<std::string, std::string> props = {}) {
@@ -223,6 +238,57 @@ TEST_F(ProtocolServerTest, ProducedBatchIsFetchedByteForByteWithItsOffset) {
   // Everything the CRC covers is the producer's bytes, unchanged.
   EXPECT_TRUE(std::equal(records.begin() + 17, records.end(), expected.begin() + 17));
   EXPECT_TRUE(verify_batch(records).ok());
+}
+
+TEST_F(ProtocolServerTest, IdempotentProducerRetriesGetTheOriginalOffsetAndGapsAreRefused) {
+  start();
+  Client client(address_);
+  const Struct init = client.call(ApiKey::kInitProducerId, 1,
+                                  Struct(api(ApiKey::kInitProducerId).request)
+                                      .set_nullable_string("TransactionalId", std::nullopt)
+                                      .set_integer("TransactionTimeoutMs", 60000));
+  ASSERT_EQ(init.integer("ErrorCode"), 0);
+  const std::int64_t id = init.integer("ProducerId");
+  const auto produce = [&](const std::vector<std::uint8_t>& batch) {
+    Struct response = client.call(ApiKey::kProduce, 7, produce_request("t", 0, batch));
+    return Struct(response.structs("Responses").at(0).structs("PartitionResponses").at(0));
+  };
+  const auto fetched_count = [&] {
+    const Struct fetched = client.call(ApiKey::kFetch, 11, fetch_request("t", 0, 0, 0));
+    return fetched.structs("Responses").at(0).structs("Partitions").at(0).integer("HighWatermark");
+  };
+
+  // The first batch of a new producer id starts at sequence 0.
+  EXPECT_EQ(produce(producer_batch(id, 0, 5, 1)).integer("ErrorCode"),
+            code(ErrorCode::kOutOfOrderSequenceNumber));
+  EXPECT_EQ(produce(producer_batch(id, 0, 0, 3)).integer("BaseOffset"), 0);
+  EXPECT_EQ(produce(producer_batch(id, 0, 3, 2)).integer("BaseOffset"), 3);
+  // Retries of either batch (a lost response) are answered with the original offsets, not
+  // appended again.
+  Struct retried = produce(producer_batch(id, 0, 0, 3));
+  EXPECT_EQ(retried.integer("ErrorCode"), 0);
+  EXPECT_EQ(retried.integer("BaseOffset"), 0);
+  EXPECT_EQ(produce(producer_batch(id, 0, 3, 2)).integer("BaseOffset"), 3);
+  EXPECT_EQ(fetched_count(), 5);
+  // A gap (sequence 7 after 4) is out of order; the next in order is taken.
+  EXPECT_EQ(produce(producer_batch(id, 0, 7, 1)).integer("ErrorCode"),
+            code(ErrorCode::kOutOfOrderSequenceNumber));
+  EXPECT_EQ(produce(producer_batch(id, 0, 5, 1)).integer("BaseOffset"), 5);
+  // A new epoch starts over at 0; the old epoch is fenced.
+  EXPECT_EQ(produce(producer_batch(id, 1, 0, 1)).integer("BaseOffset"), 6);
+  EXPECT_EQ(produce(producer_batch(id, 0, 6, 1)).integer("ErrorCode"),
+            code(ErrorCode::kInvalidProducerEpoch));
+  EXPECT_EQ(fetched_count(), 7);
+  EXPECT_NE(log().find("OUT_OF_ORDER_SEQUENCE_NUMBER: producer " + std::to_string(id) +
+                       " epoch 0: sequence 7, expected 5"),
+            std::string::npos)
+      << log();
+  // A producer id from before a restart continues where it was; batches without a producer id
+  // are not checked.
+  EXPECT_EQ(produce(producer_batch(42, 3, 100, 1)).integer("ErrorCode"), 0);
+  EXPECT_EQ(produce(batch_of({"x"})).integer("ErrorCode"), 0);
+  EXPECT_EQ(produce(batch_of({"x"})).integer("ErrorCode"), 0);
+  EXPECT_EQ(fetched_count(), 10);
 }
 
 TEST_F(ProtocolServerTest, BatchWithBadCrcIsRefusedAsCorrupt) {

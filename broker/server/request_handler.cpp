@@ -38,7 +38,8 @@ RequestHandler::RequestHandler(Broker& broker, RequestHandlerOptions options)
       next_producer_id_(std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count() *
-                        1000) {
+                        1000),
+      producers_(next_producer_id_.load()) {
   fetch_waiter_ = std::jthread([this](std::stop_token stop) { watch_appends(stop); });
 }
 

@@ -18,7 +18,8 @@
 //   groups, offsets  the GroupCoordinator, errors as it returns them
 //   CreateTopics     replication factor 1 or -1 only (INVALID_REPLICATION_FACTOR otherwise,
 //                    with the number of brokers: 1)
-//   InitProducerId   a new producer id, epoch 0, for non-transactional producers
+//   InitProducerId   a new producer id, epoch 0, for non-transactional producers; their
+//                    batches' sequence numbers are checked (producer_state.h)
 //
 // Thread-safety: handle() may be called from any thread, concurrently; respond is called once
 // per request, from any thread.
@@ -39,6 +40,7 @@
 #include "broker/protocol/codec.h"
 #include "broker/protocol/error_code.h"
 #include "broker/server/broker.h"
+#include "broker/server/producer_state.h"
 
 namespace ferry::broker {
 
@@ -105,6 +107,7 @@ class RequestHandler {
   Broker& broker_;
   RequestHandlerOptions options_;
   std::atomic<std::int64_t> next_producer_id_;
+  ProducerStates producers_;
 
   std::mutex delayed_mutex_;
   std::vector<std::shared_ptr<DelayedFetch>> delayed_;  // guarded by delayed_mutex_
