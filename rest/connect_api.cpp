@@ -600,8 +600,6 @@ class Call {
     return response;
   }
 
-  // Ferry's connectors have no alterOffsets hook yet, so the answer is Kafka's for a connector
-  // whose alterOffsets returns false (the framework's offsets changed, nothing else).
   Response alter_offsets(const std::string& name) const {
     auto body = parse_body(request_);
     if (!body.ok()) return error(body.status());
@@ -628,25 +626,26 @@ class Call {
       }
       changes.push_back(std::move(change));
     }
-    if (Status altered = herder_.alter_connector_offsets(name, changes); !altered.ok()) {
-      return error(altered);
-    }
-    return json_response(
-        200, json::object{{"message",
-                           "The Connect framework-managed offsets for this connector have been "
-                           "altered successfully. However, if this connector manages offsets "
-                           "externally, they will need to be manually altered in the system that "
-                           "the connector uses."}});
+    auto altered = herder_.alter_connector_offsets(name, changes);
+    if (!altered.ok()) return error(altered.status());
+    return json_response(200, json::object{{"message", offsets_message(*altered, "altered")}});
   }
 
   Response reset_offsets(const std::string& name) const {
-    if (Status reset = herder_.reset_connector_offsets(name); !reset.ok()) return error(reset);
-    return json_response(
-        200, json::object{{"message",
-                           "The Connect framework-managed offsets for this connector have been "
-                           "reset successfully. However, if this connector manages offsets "
-                           "externally, they will need to be manually reset in the system that "
-                           "the connector uses."}});
+    auto reset = herder_.reset_connector_offsets(name);
+    if (!reset.ok()) return error(reset.status());
+    return json_response(200, json::object{{"message", offsets_message(*reset, "reset")}});
+  }
+
+  // Kafka's answers: plain when the connector changed its own offsets too (its alter_offsets
+  // returned true), else the warning that only the framework's changed.
+  static std::string offsets_message(bool connector_handled, const std::string& done) {
+    if (connector_handled)
+      return "The offsets for this connector have been " + done + " successfully";
+    return "The Connect framework-managed offsets for this connector have been " + done +
+           " successfully. However, if this connector manages offsets externally, they will need "
+           "to be manually " +
+           done + " in the system that the connector uses.";
   }
 
   // Deprecated in Kafka (KIP-970) and still served: {"<c>-<t>": config}.

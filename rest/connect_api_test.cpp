@@ -174,8 +174,8 @@ class FakeHerder final : public runtime::Herder {
     if (!connectors_.contains(name)) return unknown(name);
     return offsets_;
   }
-  Status alter_connector_offsets(const std::string& name,
-                                 const std::vector<runtime::OffsetChange>& changes) override {
+  Result<bool> alter_connector_offsets(const std::string& name,
+                                       const std::vector<runtime::OffsetChange>& changes) override {
     std::scoped_lock lock(mutex_);
     if (!connectors_.contains(name)) return unknown(name);
     if (connectors_.at(name).state != State::kStopped)
@@ -186,13 +186,13 @@ class FakeHerder final : public runtime::Herder {
       });
       if (change.offset) offsets_.push_back({change.partition, *change.offset});
     }
-    return {};
+    return connector_manages_offsets;
   }
-  Status reset_connector_offsets(const std::string& name) override {
+  Result<bool> reset_connector_offsets(const std::string& name) override {
     std::scoped_lock lock(mutex_);
     if (!connectors_.contains(name)) return unknown(name);
     offsets_.clear();
-    return {};
+    return connector_manages_offsets;
   }
   const loader::PluginRegistry& plugins() const override { return plugins_; }
   std::vector<std::string> connector_active_topics(const std::string& name) const override {
@@ -222,6 +222,7 @@ class FakeHerder final : public runtime::Herder {
   std::map<std::string, std::vector<std::string>> active_topics;  // guarded by mutex_
   runtime::TaskMetrics task_metrics;  // every connector's task 0 reports these
   TopicTracking tracking;
+  bool connector_manages_offsets = false;  // what the connector's alter_offsets returns
 
  private:
   struct Entry {
@@ -547,6 +548,16 @@ TEST_F(ConnectApiTest, OffsetsAreListedAlteredAndReset) {
   const Response reset = call(http::verb::delete_, "/connectors/c/offsets");
   EXPECT_EQ(reset.result_int(), 200);
   EXPECT_NE(reset.body().find("have been reset successfully"), std::string::npos);
+  // A connector whose alter_offsets hook handled the change gets Kafka's plain answer.
+  herder_.connector_manages_offsets = true;
+  EXPECT_EQ(call(http::verb::delete_, "/connectors/c/offsets").body(),
+            R"({"message":"The offsets for this connector have been reset successfully"})");
+  EXPECT_EQ(call(http::verb::patch, "/connectors/c/offsets",
+                 R"({"offsets":[{"partition":{"filename":"a.txt"},"offset":{"position":1}}]})")
+                .body(),
+            R"({"message":"The offsets for this connector have been altered successfully"})");
+  herder_.connector_manages_offsets = false;
+  ASSERT_EQ(call(http::verb::delete_, "/connectors/c/offsets").result_int(), 200);
   EXPECT_EQ(call(http::verb::get, "/connectors/c/offsets").body(), R"({"offsets":[]})");
   EXPECT_EQ(call(http::verb::get, "/connectors/x/offsets").result_int(), 404);
 }

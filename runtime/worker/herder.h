@@ -99,10 +99,11 @@ class Herder {
   // {"kafka_topic","kafka_partition"} -> {"kafka_offset"}.
   virtual Result<std::vector<PartitionOffset>> connector_offsets(const std::string& name) const = 0;
   // Only on a STOPPED connector (invalid_argument with Kafka's message otherwise); durable when
-  // they return.
-  virtual Status alter_connector_offsets(const std::string& name,
-                                         const std::vector<OffsetChange>& changes) = 0;
-  virtual Status reset_connector_offsets(const std::string& name) = 0;
+  // they return. The connector's alter_offsets hook runs first: true when the connector changed
+  // offsets it keeps outside the worker too; what it throws fails the call (invalid_argument).
+  virtual Result<bool> alter_connector_offsets(const std::string& name,
+                                               const std::vector<OffsetChange>& changes) = 0;
+  virtual Result<bool> reset_connector_offsets(const std::string& name) = 0;
 
   // Every installed plugin (GET /connector-plugins).
   virtual const loader::PluginRegistry& plugins() const = 0;

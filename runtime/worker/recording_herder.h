@@ -68,11 +68,11 @@ class RecordingHerder final : public Herder {
   Result<std::vector<PartitionOffset>> connector_offsets(const std::string& name) const override {
     return herder_.connector_offsets(name);
   }
-  Status alter_connector_offsets(const std::string& name,
-                                 const std::vector<OffsetChange>& changes) override {
+  Result<bool> alter_connector_offsets(const std::string& name,
+                                       const std::vector<OffsetChange>& changes) override {
     return herder_.alter_connector_offsets(name, changes);
   }
-  Status reset_connector_offsets(const std::string& name) override {
+  Result<bool> reset_connector_offsets(const std::string& name) override {
     return herder_.reset_connector_offsets(name);
   }
   const loader::PluginRegistry& plugins() const override { return herder_.plugins(); }

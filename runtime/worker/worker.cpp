@@ -635,12 +635,51 @@ Result<std::vector<PartitionOffset>> Worker::connector_offsets(const std::string
   return offsets;
 }
 
-Status Worker::alter_connector_offsets(const std::string& name,
-                                       const std::vector<OffsetChange>& changes) {
+Result<bool> Worker::connector_alters_offsets(const std::string& name, const Connector& connector,
+                                              const std::vector<OffsetChange>& changes) const {
+  auto resolved = resolve(connector.config);
+  if (!resolved.ok()) return resolved.status();
+  auto factory = collaborators_.plugins.find_connector(connector.parsed.connector_class);
+  if (!factory.ok()) return factory.status();
+  const std::string_view kind = connector.type == ConnectorType::kSource ? "source" : "sink";
+  try {
+    if (factory->source) {
+      sdk::SourceOffsetChanges offsets;
+      for (const OffsetChange& change : changes)
+        offsets.emplace_back(change.partition, change.offset);
+      return factory->source()->alter_offsets(*resolved, offsets);
+    }
+    sdk::SinkOffsetChanges offsets;
+    for (const OffsetChange& change : changes) {
+      auto partition = sink_partition(change.partition);
+      if (!partition.ok()) return partition.status();
+      std::optional<std::int64_t> offset;
+      if (change.offset) {
+        const auto found = change.offset->find("kafka_offset");
+        if (found == change.offset->end() || !found->second.is<std::int64_t>()) {
+          return Status::invalid_argument(
+              "A sink connector's offset must be {\"kafka_offset\": <integer>}");
+        }
+        offset = found->second.as<std::int64_t>();
+      }
+      offsets.emplace_back(sdk::TopicPartitionId{partition->topic, partition->partition}, offset);
+    }
+    return factory->sink()->alter_offsets(*resolved, offsets);
+  } catch (const std::exception& e) {
+    // Kafka answers 500 with the connector's reason.
+    return Status::fatal("Failed to alter offsets for " + std::string(kind) + " connector " + name +
+                         ": " + e.what());
+  }
+}
+
+Result<bool> Worker::alter_connector_offsets(const std::string& name,
+                                             const std::vector<OffsetChange>& changes) {
   std::scoped_lock lock(mutex_);
   const Connector* connector = find(name);
   if (connector == nullptr) return unknown_connector(name);
   if (connector->target != TargetState::kStopped) return not_stopped(name);
+  auto handled = connector_alters_offsets(name, *connector, changes);
+  if (!handled.ok()) return handled.status();
   if (connector->type == ConnectorType::kSource) {
     for (const OffsetChange& change : changes) {
       if (Status put = collaborators_.offsets.put(name, change.partition, change.offset);
@@ -648,7 +687,8 @@ Status Worker::alter_connector_offsets(const std::string& name,
         return put;
       }
     }
-    return collaborators_.offsets.flush();
+    if (Status flushed = collaborators_.offsets.flush(); !flushed.ok()) return flushed;
+    return *handled;
   }
   // Kafka's sink offsets: an offset moves the group's committed offset, a null one deletes it
   // (the partition is then read from where consumer.auto.offset.reset says).
@@ -661,12 +701,7 @@ Status Worker::alter_connector_offsets(const std::string& name,
       resets.insert(*partition);
       continue;
     }
-    const auto offset = change.offset->find("kafka_offset");
-    if (offset == change.offset->end() || !offset->second.is<std::int64_t>()) {
-      return Status::invalid_argument(
-          "A sink connector's offset must be {\"kafka_offset\": <integer>}");
-    }
-    offsets[*partition] = offset->second.as<std::int64_t>();
+    offsets[*partition] = change.offset->at("kafka_offset").as<std::int64_t>();  // checked above
   }
   broker::Admin& admin = collaborators_.clients.admin();
   const std::string group = "connect-" + name;
@@ -678,21 +713,29 @@ Status Worker::alter_connector_offsets(const std::string& name,
     Status deleted = admin.delete_group_offsets(group, resets);
     if (!deleted.ok() && deleted.kind() != Status::Kind::kNotFound) return deleted;
   }
-  return Status::ok_status();
+  return *handled;
 }
 
-Status Worker::reset_connector_offsets(const std::string& name) {
+Result<bool> Worker::reset_connector_offsets(const std::string& name) {
+  // The partitions to reset, for the connector's hook (read before the lock: it takes it).
+  auto current = connector_offsets(name);
+  if (!current.ok()) return current.status();
+  std::vector<OffsetChange> resets;
+  for (const PartitionOffset& entry : *current) resets.push_back({entry.partition, std::nullopt});
   std::scoped_lock lock(mutex_);
   const Connector* connector = find(name);
   if (connector == nullptr) return unknown_connector(name);
   if (connector->target != TargetState::kStopped) return not_stopped(name);
+  auto handled = connector_alters_offsets(name, *connector, resets);
+  if (!handled.ok()) return handled.status();
   if (connector->type == ConnectorType::kSource) {
     collaborators_.offsets.remove(name);
-    return collaborators_.offsets.flush();
+    if (Status flushed = collaborators_.offsets.flush(); !flushed.ok()) return flushed;
+    return *handled;
   }
   Status deleted = collaborators_.clients.admin().delete_group("connect-" + name);
-  if (deleted.kind() == Status::Kind::kNotFound) return Status::ok_status();
-  return deleted;
+  if (!deleted.ok() && deleted.kind() != Status::Kind::kNotFound) return deleted;
+  return *handled;
 }
 
 void Worker::shutdown() {

@@ -96,9 +96,9 @@ class Worker final : public Herder {
   Result<StatusEntry> task_status(const TaskId& id) const override;
   Result<std::set<std::string>> secret_keys(const std::string& name) const override;
   Result<std::vector<PartitionOffset>> connector_offsets(const std::string& name) const override;
-  Status alter_connector_offsets(const std::string& name,
-                                 const std::vector<OffsetChange>& changes) override;
-  Status reset_connector_offsets(const std::string& name) override;
+  Result<bool> alter_connector_offsets(const std::string& name,
+                                       const std::vector<OffsetChange>& changes) override;
+  Result<bool> reset_connector_offsets(const std::string& name) override;
   const loader::PluginRegistry& plugins() const override { return collaborators_.plugins; }
   std::vector<std::string> connector_active_topics(const std::string& name) const override;
   void reset_connector_active_topics(const std::string& name) override;
@@ -130,6 +130,10 @@ class Worker final : public Herder {
   };
 
   Result<Connector> prepare(const sdk::ConfigMap& config) const;
+  // The connector's alter_offsets hook on a fresh instance (mutex_ held): whether it handled the
+  // changes too; its exception as invalid_argument.
+  Result<bool> connector_alters_offsets(const std::string& name, const Connector& connector,
+                                        const std::vector<OffsetChange>& changes) const;
   Result<sdk::ConfigMap> resolve(const sdk::ConfigMap& config) const;
   // All with mutex_ held.
   void start_connector(const std::string& name, Connector& connector);

@@ -41,6 +41,8 @@ struct Shared {
   std::atomic<int> retriable_failures{0};  // put() throws RetriableException this many times
   std::atomic<int> puts{0};
   std::set<std::string> opened;
+  // alter_offsets calls: the changes each got ("<partition task>=<offset i or null>").
+  std::vector<std::vector<std::string>> altered_offsets;
 };
 
 // Emits "v<i>" for i = resume point + 1 ... count, 50 per poll, with offset {"i": i} in partition
@@ -118,6 +120,19 @@ class CountingSource : public sdk::SourceConnector {
     return configs;
   }
   void stop() override {}
+  // manages.offsets=true: handles the changes itself too; refuse.offsets: throws.
+  bool alter_offsets(const sdk::ConfigMap& config,
+                     const sdk::SourceOffsetChanges& offsets) override {
+    if (config.contains("refuse.offsets")) throw sdk::ConnectException("the source says no");
+    std::vector<std::string> seen;
+    for (const auto& [partition, offset] : offsets) {
+      seen.push_back(sdk::to_string(partition.at("task")) + "=" +
+                     (offset ? sdk::to_string(offset->at("i")) : std::string("null")));
+    }
+    std::scoped_lock lock(shared_.mutex);
+    shared_.altered_offsets.push_back(std::move(seen));
+    return config.contains("manages.offsets");
+  }
   sdk::ConfigDef config() const override {
     return sdk::ConfigDef()
         .define(
@@ -451,7 +466,7 @@ TEST_F(WorkerTest, ConnectorOffsetsAreListedAlteredAndResetWhileStopped) {
   eventually([&] { return sink_count() == 100; }, "100 records in the sink");
   const sdk::SourceMap partition = {{"kafka_topic", sdk::Value("numbers")},
                                     {"kafka_partition", sdk::Value(std::int64_t{0})}};
-  EXPECT_EQ(worker_->alter_connector_offsets("collector", {{partition, {}}}).message(),
+  EXPECT_EQ(worker_->alter_connector_offsets("collector", {{partition, {}}}).status().message(),
             "Connectors must be in the STOPPED state before their offsets can be modified. This "
             "can be done for the specified connector by issuing a 'PUT' request to the "
             "'/connectors/collector/stop' endpoint");
@@ -486,8 +501,46 @@ TEST_F(WorkerTest, ConnectorOffsetsAreListedAlteredAndResetWhileStopped) {
   ASSERT_TRUE(source_offsets.ok());
   ASSERT_EQ(source_offsets->size(), 1u);
   EXPECT_EQ(source_offsets->front().offset.at("i"), sdk::Value(std::int64_t{100}));
-  ASSERT_TRUE(worker_->reset_connector_offsets("counter").ok());
+  // The connector's alter_offsets hook sees every change first; false: only the worker's
+  // offsets were changed.
+  const sdk::SourceMap source_partition = source_offsets->front().partition;
+  auto altered = worker_->alter_connector_offsets(
+      "counter", {{source_partition, sdk::SourceMap{{"i", sdk::Value(std::int64_t{60})}}}});
+  ASSERT_TRUE(altered.ok()) << altered.status().message();
+  EXPECT_FALSE(*altered);
+  EXPECT_EQ(worker_->connector_offsets("counter")->front().offset.at("i"),
+            sdk::Value(std::int64_t{60}));
+  auto reset = worker_->reset_connector_offsets("counter");
+  ASSERT_TRUE(reset.ok());
+  EXPECT_FALSE(*reset);
   EXPECT_TRUE(worker_->connector_offsets("counter")->empty());
+  {
+    std::scoped_lock lock(shared_.mutex);
+    EXPECT_EQ(shared_.altered_offsets,
+              (std::vector<std::vector<std::string>>{{R"("0"=60)"}, {R"("0"=null)"}}));
+  }
+  // true: the connector changed its own offsets too; a throw refuses and changes nothing.
+  const sdk::SourceMap some_partition{{"task", sdk::Value(std::string("0"))}};
+  const sdk::SourceMap some_offset{{"i", sdk::Value(std::int64_t{5})}};
+  ASSERT_TRUE(worker_
+                  ->put_connector(source("managed", 10, {{"manages.offsets", "true"}}), false,
+                                  TargetState::kStopped)
+                  .ok());
+  auto managed = worker_->alter_connector_offsets("managed", {{some_partition, some_offset}});
+  ASSERT_TRUE(managed.ok()) << managed.status().message();
+  EXPECT_TRUE(*managed);
+  ASSERT_TRUE(worker_
+                  ->put_connector(source("refusing", 10, {{"refuse.offsets", "yes"}}), false,
+                                  TargetState::kStopped)
+                  .ok());
+  auto refused = worker_->alter_connector_offsets("refusing", {{some_partition, some_offset}});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().kind(), Status::Kind::kFatal);
+  EXPECT_NE(refused.status().message().find(
+                "Failed to alter offsets for source connector refusing: the source says no"),
+            std::string::npos)
+      << refused.status().message();
+  EXPECT_TRUE(worker_->connector_offsets("refusing")->empty());
   EXPECT_EQ(worker_->connector_offsets("nope").status().kind(), Status::Kind::kNotFound);
 }
 

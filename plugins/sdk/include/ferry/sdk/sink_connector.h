@@ -69,9 +69,20 @@ class SinkTask : public Task {
   SinkTaskContext* context_ = nullptr;
 };
 
+// What PATCH or DELETE /connectors/{c}/offsets asks for, per topic partition: the new offset, or
+// nullopt to reset the partition.
+using SinkOffsetChanges = std::vector<std::pair<TopicPartitionId, std::optional<std::int64_t>>>;
+
 class SinkConnector : public Connector {
  public:
   virtual std::unique_ptr<SinkTask> create_task() const = 0;
+
+  // Kafka's SinkConnector.alterOffsets, as SourceConnector::alter_offsets: true when the
+  // connector changed offsets it keeps in the outside system too; throw to refuse.
+  virtual bool alter_offsets(const ConfigMap& /*connector_config*/,
+                             const SinkOffsetChanges& /*offsets*/) {
+    return false;
+  }
 };
 
 }  // namespace ferry::sdk

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "ferry/sdk/connector.h"
@@ -58,9 +59,23 @@ class SourceTask : public Task {
   SourceTaskContext* context_ = nullptr;
 };
 
+// What PATCH or DELETE /connectors/{c}/offsets asks for, per source partition: the new offset,
+// or nullopt to reset the partition.
+using SourceOffsetChanges = std::vector<std::pair<SourceMap, std::optional<SourceMap>>>;
+
 class SourceConnector : public Connector {
  public:
   virtual std::unique_ptr<SourceTask> create_task() const = 0;
+
+  // Kafka's SourceConnector.alterOffsets: called on a fresh instance (not started) while the
+  // connector is stopped, before the worker changes the offsets it stores. A connector that also
+  // keeps offsets in the outside system changes them there and returns true; throwing refuses the
+  // change (the request fails with the message, nothing is changed). The default returns false:
+  // only the worker's offsets change, and REST says so.
+  virtual bool alter_offsets(const ConfigMap& /*connector_config*/,
+                             const SourceOffsetChanges& /*offsets*/) {
+    return false;
+  }
 };
 
 }  // namespace ferry::sdk
