@@ -234,5 +234,49 @@ print('ok', count, committed)
   EXPECT_EQ(result.standard_output, "ok 35 35\n");
 }
 
+TEST(KafkaPythonTest, AdminDescribesAltersTopicConfigsAndAddsPartitions) {
+  const fs::path python = "/usr/bin/python3";
+  if (run_process(python, {"-c", "import kafka"}).exit_code != 0) {
+    GTEST_SKIP() << "kafka-python is not installed (Debian package python3-kafka)";
+  }
+  TempDir dir;
+  BrokerProcess broker(dir.path());
+  ASSERT_FALSE(broker.address().empty());
+  const std::string script = R"(
+import sys
+from kafka.admin import (KafkaAdminClient, ConfigResource, ConfigResourceType, NewPartitions,
+                         NewTopic)
+from kafka.errors import InvalidPartitionsError
+admin = KafkaAdminClient(bootstrap_servers=sys.argv[1])
+admin.create_topics([NewTopic('settings', num_partitions=1, replication_factor=1,
+                              topic_configs={'cleanup.policy': 'compact'})])
+def configs():
+    described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, 'settings')])
+    return {entry[0]: entry[1] for entry in described[0].resources[0][4]}
+assert configs()['cleanup.policy'] == 'compact', configs()
+assert configs()['retention.ms'] == '604800000', configs()
+altered = admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, 'settings',
+                                              configs={'retention.ms': '5000'})])
+assert altered.resources[0][0] == 0, altered
+# AlterConfigs replaces every override: cleanup.policy is back to its default.
+assert configs()['retention.ms'] == '5000', configs()
+assert configs()['cleanup.policy'] == 'delete', configs()
+added = admin.create_partitions({'settings': NewPartitions(total_count=4)})
+assert added.topic_errors[0][1] == 0, added
+try:
+    admin.create_partitions({'settings': NewPartitions(total_count=2)})
+    raise AssertionError('fewer partitions were accepted')
+except InvalidPartitionsError as error:
+    assert 'currently has 4 partitions' in str(error), error
+print('ok', len(admin.describe_topics(['settings'])[0]['partitions']))
+admin.close()
+)";
+  const ProcessResult result = run_process(python, {"-c", script, broker.address()});
+  EXPECT_EQ(result.exit_code, 0) << result.standard_output << result.standard_error
+                                 << "\nbroker log:\n"
+                                 << broker.log();
+  EXPECT_EQ(result.standard_output, "ok 4\n");
+}
+
 }  // namespace
 }  // namespace ferry::testing

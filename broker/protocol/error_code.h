@@ -58,6 +58,10 @@ enum class ApiKey : std::int16_t {
   kCreateTopics = 19,
   kDeleteTopics = 20,
   kInitProducerId = 22,
+  kDescribeConfigs = 32,
+  kAlterConfigs = 33,
+  kCreatePartitions = 37,
+  kIncrementalAlterConfigs = 44,
 };
 
 }  // namespace ferry::broker::protocol

@@ -350,6 +350,86 @@ response
   ErrorCode int16 0+
   ProducerId int64 0+ default=-1
   ProducerEpoch int16 0+
+
+DescribeConfigs 32 versions=0-4 flexible=4+
+request
+  Resources [] 0+
+    ResourceType int8 0+
+    ResourceName string 0+
+    ConfigurationKeys []string 0+ null=0+
+  IncludeSynonyms bool 1+
+  IncludeDocumentation bool 3+
+response
+  ThrottleTimeMs int32 0+
+  Results [] 0+
+    ErrorCode int16 0+
+    ErrorMessage string 0+ null=0+ default=null
+    ResourceType int8 0+
+    ResourceName string 0+
+    Configs [] 0+
+      Name string 0+
+      Value string 0+ null=0+
+      ReadOnly bool 0+
+      IsDefault bool 0
+      ConfigSource int8 1+ default=-1
+      IsSensitive bool 0+
+      Synonyms [] 1+
+        Name string 1+
+        Value string 1+ null=1+
+        Source int8 1+
+      ConfigType int8 3+
+      Documentation string 3+ null=3+ default=null
+
+AlterConfigs 33 versions=0-2 flexible=2+
+request
+  Resources [] 0+
+    ResourceType int8 0+
+    ResourceName string 0+
+    Configs [] 0+
+      Name string 0+
+      Value string 0+ null=0+
+  ValidateOnly bool 0+
+response
+  ThrottleTimeMs int32 0+
+  Responses [] 0+
+    ErrorCode int16 0+
+    ErrorMessage string 0+ null=0+ default=null
+    ResourceType int8 0+
+    ResourceName string 0+
+
+CreatePartitions 37 versions=0-3 flexible=2+
+request
+  Topics [] 0+
+    Name string 0+
+    Count int32 0+
+    Assignments [] 0+ null=0+
+      BrokerIds []int32 0+
+  TimeoutMs int32 0+
+  ValidateOnly bool 0+
+response
+  ThrottleTimeMs int32 0+
+  Results [] 0+
+    Name string 0+
+    ErrorCode int16 0+
+    ErrorMessage string 0+ null=0+ default=null
+
+IncrementalAlterConfigs 44 versions=0-1 flexible=1+
+request
+  Resources [] 0+
+    ResourceType int8 0+
+    ResourceName string 0+
+    Configs [] 0+
+      Name string 0+
+      ConfigOperation int8 0+
+      Value string 0+ null=0+
+  ValidateOnly bool 0+
+response
+  ThrottleTimeMs int32 0+
+  Responses [] 0+
+    ErrorCode int16 0+
+    ErrorMessage string 0+ null=0+ default=null
+    ResourceType int8 0+
+    ResourceName string 0+
 )";
 
 }  // namespace ferry::broker::protocol

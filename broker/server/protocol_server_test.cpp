@@ -291,6 +291,59 @@ TEST_F(ProtocolServerTest, IdempotentProducerRetriesGetTheOriginalOffsetAndGapsA
   EXPECT_EQ(fetched_count(), 10);
 }
 
+TEST_F(ProtocolServerTest, TopicConfigsAreDescribedAlteredAndPartitionsAdded) {
+  start();
+  ASSERT_TRUE(broker_->logs().create_topic("orders", 1, {{"retention.ms", "1000"}}).ok());
+  Client client(address_);
+  const auto describe = [&](std::int16_t version) {
+    Struct request(api(ApiKey::kDescribeConfigs).request);
+    request.add("Resources")
+        .set_integer("ResourceType", 2)
+        .set_string("ResourceName", "orders")
+        .set_null("ConfigurationKeys");
+    Struct response = client.call(ApiKey::kDescribeConfigs, version, request);
+    std::map<std::string, std::pair<std::string, std::int64_t>> entries;
+    for (const Struct& entry : response.structs("Results").at(0).structs("Configs")) {
+      entries[entry.string("Name")] = {entry.string("Value"), entry.integer("ConfigSource")};
+    }
+    return entries;
+  };
+  auto entries = describe(4);
+  EXPECT_EQ(entries["retention.ms"], (std::pair<std::string, std::int64_t>{"1000", 1}));
+  EXPECT_EQ(entries["cleanup.policy"], (std::pair<std::string, std::int64_t>{"delete", 5}));
+
+  // Incremental: one key set, one deleted; an invalid value changes nothing.
+  const auto alter = [&](const std::string& key, std::int64_t operation,
+                         std::optional<std::string> value) {
+    Struct request(api(ApiKey::kIncrementalAlterConfigs).request);
+    Struct& resource = request.add("Resources");
+    resource.set_integer("ResourceType", 2).set_string("ResourceName", "orders");
+    resource.add("Configs")
+        .set_string("Name", key)
+        .set_integer("ConfigOperation", operation)
+        .set_nullable_string("Value", std::move(value));
+    return Struct(
+        client.call(ApiKey::kIncrementalAlterConfigs, 1, request).structs("Responses").at(0));
+  };
+  EXPECT_EQ(alter("cleanup.policy", 0, "compact").integer("ErrorCode"), 0);
+  EXPECT_EQ(alter("retention.ms", 1, std::nullopt).integer("ErrorCode"), 0);
+  const Struct bad = alter("retention.ms", 0, "soon");
+  EXPECT_EQ(bad.integer("ErrorCode"), code(ErrorCode::kInvalidConfig));
+  EXPECT_NE(bad.string("ErrorMessage").find("retention.ms"), std::string::npos);
+  entries = describe(0);
+  EXPECT_EQ(entries["cleanup.policy"].first, "compact");
+  EXPECT_EQ(entries["retention.ms"].first, "604800000");
+
+  Struct more(api(ApiKey::kCreatePartitions).request);
+  more.add("Topics").set_string("Name", "orders").set_integer("Count", 3).set_null("Assignments");
+  Struct added = client.call(ApiKey::kCreatePartitions, 1, more);
+  EXPECT_EQ(added.structs("Results").at(0).integer("ErrorCode"), 0);
+  EXPECT_EQ(broker_->logs().describe_topic("orders")->partitions, 3);
+  added = client.call(ApiKey::kCreatePartitions, 1, more);
+  EXPECT_EQ(added.structs("Results").at(0).integer("ErrorCode"),
+            code(ErrorCode::kInvalidPartitions));
+}
+
 TEST_F(ProtocolServerTest, BatchWithBadCrcIsRefusedAsCorrupt) {
   start();
   Client client(address_);

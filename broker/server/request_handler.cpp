@@ -91,6 +91,14 @@ void RequestHandler::handle(protocol::Request request, const RequestContext& con
       return respond(delete_topics(request));
     case ApiKey::kInitProducerId:
       return respond(init_producer_id(request));
+    case ApiKey::kDescribeConfigs:
+      return respond(describe_configs(request));
+    case ApiKey::kAlterConfigs:
+      return respond(alter_configs(request, false));
+    case ApiKey::kIncrementalAlterConfigs:
+      return respond(alter_configs(request, true));
+    case ApiKey::kCreatePartitions:
+      return respond(create_partitions(request));
   }
   // decode_request only returns APIs of the table, and each has a case above.
   throw std::logic_error("no handler for API key " + std::to_string(request.header.api_key));

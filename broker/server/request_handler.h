@@ -18,6 +18,10 @@
 //   groups, offsets  the GroupCoordinator, errors as it returns them
 //   CreateTopics     replication factor 1 or -1 only (INVALID_REPLICATION_FACTOR otherwise,
 //                    with the number of brokers: 1)
+//   DescribeConfigs  a topic's configs (the keys that take effect, and every override)
+//   AlterConfigs,    a topic's overrides replaced / edited (SET, DELETE), validated first;
+//   IncrementalAlterConfigs  broker resources refused
+//   CreatePartitions more partitions for a topic, one replica each
 //   InitProducerId   a new producer id, epoch 0, for non-transactional producers; their
 //                    batches' sequence numbers are checked (producer_state.h)
 //
@@ -87,6 +91,9 @@ class RequestHandler {
   Struct init_producer_id(const protocol::Request& request);
   Struct create_topics(const protocol::Request& request);
   Struct delete_topics(const protocol::Request& request);
+  Struct describe_configs(const protocol::Request& request);
+  Struct alter_configs(const protocol::Request& request, bool incremental);
+  Struct create_partitions(const protocol::Request& request);
   std::optional<Struct> produce(protocol::Request& request, const RequestContext& context);
   void fetch(protocol::Request request, const RequestContext& context, Respond respond);
   Struct list_offsets(const protocol::Request& request);
