@@ -97,6 +97,9 @@ Result<KafkaListenerConfig> kafka_listeners_for_bootstrap(const std::vector<std:
   }
   if (config.listeners.empty()) return Status::invalid_argument("bootstrap.servers is empty");
   config.advertised = {config.listeners.front()};
+  // A wildcard address is no address to connect to: advertise this machine's name instead.
+  std::string& advertised = config.advertised.front().host;
+  if (advertised == "0.0.0.0" || advertised == "::") advertised.clear();
   return config;
 }
 

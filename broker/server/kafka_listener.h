@@ -34,7 +34,8 @@ Result<KafkaListenerConfig> kafka_listeners_from_properties(
 
 // Where a standalone worker's embedded broker listens: every distinct host:port of the worker's
 // bootstrap.servers (the caller checked that they name this machine), advertised as the first
-// one is written (port 0: as bound). invalid_argument naming an entry without a port.
+// one is written (port 0: as bound; a wildcard address: as this machine's host name).
+// invalid_argument naming an entry without a port.
 Result<KafkaListenerConfig> kafka_listeners_for_bootstrap(const std::vector<std::string>& servers);
 
 }  // namespace ferry::broker

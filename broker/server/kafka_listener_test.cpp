@@ -41,6 +41,7 @@ TEST(KafkaListener, BootstrapServersBecomeTheListenersOnceEach) {
   EXPECT_EQ(config->listeners[1].port, 9093);
   ASSERT_EQ(config->advertised.size(), 1u);
   EXPECT_EQ(config->advertised.front().port, 9092);
+  EXPECT_EQ(kafka_listeners_for_bootstrap({"0.0.0.0:9092"})->advertised.front().host, "");
   EXPECT_EQ(kafka_listeners_for_bootstrap({"localhost"}).status().message(),
             "bootstrap.servers: localhost: expected host:port");
 }
