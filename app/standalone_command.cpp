@@ -59,7 +59,6 @@ std::filesystem::path default_data_directory() {
   return "/var/lib/ferry/broker";
 }
 
-
 // Kafka's worker id: the advertised host and the port of the first listener, as bound (a
 // listener on port 0 gets its port from the system).
 std::string worker_id(const runtime::WorkerConfig& config, const rest::RestServer& server) {
@@ -274,9 +273,9 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
     log->error("Connector changes were not saved: {}", status.message());
   });
   rest::LoggerLevels logger_levels(log);
-  const rest::ConnectApi api(
-      herder, {std::string(kVersion), std::string(kCommit), (*broker)->cluster_id()},
-      &logger_levels);
+  const rest::ConnectApi api(herder,
+                             {std::string(kVersion), std::string(kCommit), (*broker)->cluster_id()},
+                             &logger_levels);
   (*rest_server)->start(api);
   for (const std::string& note : (*rest_server)->notes()) log->info("REST server: {}", note);
   for (const std::string& warning : (*rest_server)->warnings()) log->warn("{}", warning);
