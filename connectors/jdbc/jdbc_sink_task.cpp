@@ -246,7 +246,7 @@ bool JdbcSinkTask::ensure_table(const Layout& layout) {
   return true;
 }
 
-void JdbcSinkTask::flush(Batch& batch) {
+void JdbcSinkTask::write_batch(Batch& batch) {
   if (batch.records.empty()) return;
   const Layout& layout = batch.layout;
   if (!checked_layouts_.contains(batch.signature)) {
@@ -472,13 +472,13 @@ void JdbcSinkTask::write(const std::vector<sdk::SinkRecord>& records) {
     }
     std::string signature = layout.signature();
     if (signature != batch.signature || batch.records.size() >= batch_size) {
-      flush(batch);
+      write_batch(batch);
       batch.layout = std::move(layout);
       batch.signature = std::move(signature);
     }
     batch.records.push_back(&record);
   }
-  flush(batch);
+  write_batch(batch);
   transaction.commit();
 }
 

@@ -50,7 +50,8 @@ class JdbcSinkTask : public sdk::SinkTask {
   Layout layout_of(const sdk::SinkRecord& record) const;
   // Creates or evolves the table as needed; true if it ran DDL.
   bool ensure_table(const Layout& layout);
-  void flush(Batch& batch);
+  // Writes the batch's rows (named so as not to hide SinkTask::flush).
+  void write_batch(Batch& batch);
   // errors.tolerance=none: throws DataException(message); all: logs it and returns.
   void reject(const std::string& message);
   // The column of layout.table a row's value is too long for, as " column NAME (...)", or "".
