@@ -5,11 +5,9 @@
 #include <memory>
 #include <string>
 
-#include <signal.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include "app/build_info.h"
+#include "app/process_log.h"
+#include "app/stop_signals.h"
 #include "broker/server/broker.h"
 #include "broker/server/protocol_server.h"
 #include "runtime/config/config_file.h"
@@ -45,18 +43,6 @@ constexpr std::string_view kSingleBrokerKeys[] = {
     "num.replica.fetchers",
 };
 
-std::shared_ptr<spdlog::logger> make_logger() {
-  auto logger =
-      std::make_shared<spdlog::logger>("ferry", std::make_shared<spdlog::sinks::stderr_sink_mt>());
-  logger->set_pattern("[%Y-%m-%d %H:%M:%S,%e] %l %v");
-  logger->set_level(spdlog::level::info);
-  if (const char* level = std::getenv("FERRY_LOG_LEVEL"); level && *level) {
-    logger->set_level(spdlog::level::from_str(level));
-  }
-  logger->flush_on(spdlog::level::trace);
-  return logger;
-}
-
 }  // namespace
 
 int run_broker_command(std::span<const std::string_view> args, std::ostream& out,
@@ -71,13 +57,8 @@ int run_broker_command(std::span<const std::string_view> args, std::ostream& out
     err << "ferry broker: one server.properties file is needed\n" << kUsage;
     return 2;
   }
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-  const auto log = make_logger();
+  StopSignals stop_signals;  // before any thread starts
+  const runtime::Logger log = make_process_log();
   const auto fail = [&](const std::string& message) {
     log->error("{}", message);
     err << "ferry broker: " << message << '\n';
@@ -116,9 +97,7 @@ int run_broker_command(std::span<const std::string_view> args, std::ostream& out
   }
   log->info("Ferry broker started");
 
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
-  log->info("Ferry broker stopping ({})", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  log->info("Ferry broker stopping ({})", stop_signals.wait());
   (*server)->stop();
   server->reset();
   broker->reset();

@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
-#include <signal.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <unistd.h>
 
 #include "app/build_info.h"
 #include "app/builtin_plugins.h"
 #include "app/connector_file.h"
+#include "app/process_log.h"
+#include "app/stop_signals.h"
 #include "broker/embedded/embedded_clients.h"
 #include "broker/server/broker.h"
 #include "broker/server/protocol_server.h"
@@ -75,18 +75,6 @@ std::string worker_id(const runtime::WorkerConfig& config, const rest::RestServe
   return host + ":" + port;
 }
 
-runtime::Logger make_logger() {
-  auto logger =
-      std::make_shared<spdlog::logger>("ferry", std::make_shared<spdlog::sinks::stderr_sink_mt>());
-  logger->set_pattern("[%Y-%m-%d %H:%M:%S,%e] %l %v");
-  logger->set_level(spdlog::level::info);
-  if (const char* level = std::getenv("FERRY_LOG_LEVEL"); level && *level) {
-    logger->set_level(spdlog::level::from_str(level));
-  }
-  logger->flush_on(spdlog::level::trace);
-  return logger;
-}
-
 // The worker props the embedded broker reads (Kafka's server.properties keys may be set in the
 // worker file), with the data directory and the defaults a one-process setup wants.
 std::map<std::string, std::string> broker_properties(const runtime::WorkerConfig& config,
@@ -140,15 +128,8 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
     err << "ferry standalone: a worker config is needed\n" << kUsage;
     return 2;
   }
-  // Signals are taken by sigwait below: block them before any thread exists, so every thread
-  // inherits the mask and none is interrupted.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-  const runtime::Logger log = make_logger();
+  StopSignals stop_signals;  // before any thread starts
+  const runtime::Logger log = make_process_log();
   const auto fail = [&](const std::string& message) {
     log->error("{}", message);
     err << "ferry standalone: " << message << '\n';
@@ -284,9 +265,7 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
   }
   log->info("Ferry standalone worker started");
 
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
-  log->info("Ferry standalone worker stopping ({})", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  log->info("Ferry standalone worker stopping ({})", stop_signals.wait());
   (*rest_server)->stop();
   worker.shutdown();
   if (kafka_server) kafka_server->stop();
