@@ -9,137 +9,100 @@
 namespace ferry::runtime {
 namespace {
 
-// The aliases a list key names, trimmed, empty ones and repeats dropped (Kafka's LinkedHashSet).
+// The aliases a list key names, in order, repeats dropped (Kafka's LinkedHashSet), split as the
+// SDK splits every LIST value.
 std::vector<std::string> aliases_of(const sdk::ConfigMap& config, const std::string& key) {
+  const sdk::ParsedConfig parsed =
+      sdk::ConfigDef()
+          .define({.name = key, .type = sdk::ConfigType::kList, .default_value = std::string()})
+          .parse(config);
   std::vector<std::string> aliases;
-  const auto found = config.find(key);
-  if (found == config.end()) return aliases;
   std::set<std::string> seen;
-  const std::string& list = found->second;
-  for (std::size_t start = 0; start <= list.size();) {
-    std::size_t end = list.find(',', start);
-    if (end == std::string::npos) end = list.size();
-    std::string alias = list.substr(start, end - start);
-    const auto first = alias.find_first_not_of(" \t");
-    const auto last = alias.find_last_not_of(" \t");
-    alias = first == std::string::npos ? "" : alias.substr(first, last - first + 1);
-    if (!alias.empty() && seen.insert(alias).second) aliases.push_back(std::move(alias));
-    start = end + 1;
+  for (const std::string& alias : parsed.get_list(key)) {
+    if (!alias.empty() && seen.insert(alias).second) aliases.push_back(alias);
   }
   return aliases;
 }
 
-// The component's ConfigDef for the class config names at type_key, or the error to report on
-// that key.
+// One alias's group, all of it validated: the .type key, a transformation's predicate and negate
+// keys, then the component's own keys embedded under the alias's prefix (ConfigDef::embed, as
+// Kafka's ConnectorConfig.enrich does). A class that is given but cannot be found or created is
+// an error on the .type key.
 template <typename Component, typename Find>
-Result<sdk::ConfigDef> component_config(const sdk::ConfigMap& config, const std::string& type_key,
-                                        const Find& find) {
-  const auto class_name = config.find(type_key);
-  if (class_name == config.end() || class_name->second.empty()) {
-    return Status::invalid_argument("Missing required configuration \"" + type_key +
-                                    "\" which has no default value.");
+AliasValidation validate_alias(const sdk::ConfigMap& config, const std::string& kind,
+                               const std::string& alias, const std::string& kind_title,
+                               const Find& find) {
+  const std::string prefix =
+      (kind == "transformation" ? "transforms." : "predicates.") + alias + ".";
+  const std::string group = (kind == "transformation" ? "Transforms: " : "Predicates: ") + alias;
+  const std::string type_key = prefix + "type";
+  AliasValidation out;
+  out.definition.define({.name = type_key,
+                         .type = sdk::ConfigType::kClass,
+                         .importance = sdk::Importance::kHigh,
+                         .documentation = "Class for the '" + alias + "' " + kind + ".",
+                         .group = group,
+                         .order_in_group = 0,
+                         .width = sdk::Width::kLong,
+                         .display_name = kind_title + " type for " + alias});
+  int order = 1;
+  if (kind == "transformation") {
+    // Kafka's predicate and negate keys of every transformation, before its own keys.
+    out.definition
+        .define({.name = prefix + "predicate",
+                 .type = sdk::ConfigType::kString,
+                 .default_value = std::string(),
+                 .importance = sdk::Importance::kMedium,
+                 .documentation =
+                     "The alias of a predicate used to determine whether to apply this "
+                     "transformation.",
+                 .group = group,
+                 .order_in_group = order++,
+                 .width = sdk::Width::kLong,
+                 .display_name = "Predicate"})
+        .define({.name = prefix + "negate",
+                 .type = sdk::ConfigType::kBoolean,
+                 .default_value = false,
+                 .importance = sdk::Importance::kMedium,
+                 .documentation = "Whether the configured predicate should be negated.",
+                 .group = group,
+                 .order_in_group = order++,
+                 .width = sdk::Width::kShort,
+                 .display_name = "Negate"});
   }
-  auto factory = find(class_name->second);
-  if (!factory.ok()) {
-    return Status::invalid_argument("Invalid value " + class_name->second + " for configuration " +
-                                    type_key + ": Class " + class_name->second +
-                                    " could not be found.");
+  std::string problem;
+  if (const auto class_name = config.find(type_key);
+      class_name != config.end() && !class_name->second.empty()) {
+    problem = "Invalid value " + class_name->second + " for configuration " + type_key + ": ";
+    if (auto factory = find(class_name->second); !factory.ok()) {
+      problem += "Class " + class_name->second + " could not be found.";
+    } else {
+      try {
+        out.definition.embed(prefix, group, order, (*factory)()->config());
+        problem.clear();
+      } catch (const std::exception& e) {
+        problem += e.what();
+      }
+    }
   }
-  try {
-    const std::unique_ptr<Component> component = (*factory)();
-    return component->config();
-  } catch (const std::exception& e) {
-    return Status::invalid_argument("Invalid value " + class_name->second + " for configuration " +
-                                    type_key + ": " + e.what());
-  }
-}
-
-// Adds the component's keys under prefix to the alias's group and validates their values.
-void embed(AliasValidation& out, const sdk::ConfigDef& component, const std::string& prefix,
-           const std::string& group, int first_order, const sdk::ConfigMap& config) {
-  for (sdk::ConfigKey key : component.keys()) {
-    key.name = prefix + key.name;
-    key.group = group;
-    key.order_in_group = first_order + (key.order_in_group < 0 ? 0 : key.order_in_group);
-    out.definition.define(std::move(key));
-  }
-  for (sdk::ConfigValue value : component.validate(sdk::originals_with_prefix(config, prefix))) {
-    value.name = prefix + value.name;
-    out.values.push_back(std::move(value));
-  }
+  out.values = out.definition.validate(config);
+  if (!problem.empty()) out.values.front().errors.push_back(problem);  // the .type key's
+  return out;
 }
 
 template <typename Record>
 std::vector<AliasValidation> validate_for(const loader::PluginRegistry& plugins,
                                           const sdk::ConfigMap& config) {
   std::vector<AliasValidation> result;
-  const auto add_type_key = [&](AliasValidation& out, const std::string& type_key,
-                                const std::string& documentation, const std::string& group,
-                                const std::string& display_name, const Status& problem) {
-    out.definition.define({.name = type_key,
-                           .type = sdk::ConfigType::kClass,
-                           .importance = sdk::Importance::kHigh,
-                           .documentation = documentation,
-                           .group = group,
-                           .order_in_group = 0,
-                           .width = sdk::Width::kLong,
-                           .display_name = display_name});
-    sdk::ConfigValue value;
-    value.name = type_key;
-    if (const auto given = config.find(type_key); given != config.end()) {
-      value.parsed = given->second;
-      value.value = given->second;
-    } else {
-      value.parsed = nullptr;
-    }
-    if (!problem.ok()) value.errors.push_back(problem.message());
-    out.values.push_back(std::move(value));
-  };
-
   for (const std::string& alias : aliases_of(config, "transforms")) {
-    const std::string prefix = "transforms." + alias + ".";
-    const std::string group = "Transforms: " + alias;
-    AliasValidation out;
-    auto component = component_config<sdk::Transformation<Record>>(
-        config, prefix + "type",
-        [&](const std::string& name) { return plugins.find_transformation<Record>(name); });
-    add_type_key(out, prefix + "type", "Class for the '" + alias + "' transformation.", group,
-                 "Transformation type for " + alias, component.status());
-    // Kafka's predicate and negate keys of every transformation, then the transformation's own.
-    sdk::ConfigDef conditions;
-    conditions
-        .define({.name = "predicate",
-                 .type = sdk::ConfigType::kString,
-                 .default_value = std::string(),
-                 .importance = sdk::Importance::kMedium,
-                 .documentation = "The alias of a predicate used to determine whether to apply "
-                                  "this transformation.",
-                 .order_in_group = 0,
-                 .width = sdk::Width::kLong,
-                 .display_name = "Predicate"})
-        .define({.name = "negate",
-                 .type = sdk::ConfigType::kBoolean,
-                 .default_value = false,
-                 .importance = sdk::Importance::kMedium,
-                 .documentation = "Whether the configured predicate should be negated.",
-                 .order_in_group = 1,
-                 .width = sdk::Width::kShort,
-                 .display_name = "Negate"});
-    embed(out, conditions, prefix, group, 1, config);
-    if (component.ok()) embed(out, *component, prefix, group, 3, config);
-    result.push_back(std::move(out));
+    result.push_back(validate_alias<sdk::Transformation<Record>>(
+        config, "transformation", alias, "Transformation",
+        [&](const std::string& name) { return plugins.find_transformation<Record>(name); }));
   }
   for (const std::string& alias : aliases_of(config, "predicates")) {
-    const std::string prefix = "predicates." + alias + ".";
-    const std::string group = "Predicates: " + alias;
-    AliasValidation out;
-    auto component = component_config<sdk::Predicate<Record>>(
-        config, prefix + "type",
-        [&](const std::string& name) { return plugins.find_predicate<Record>(name); });
-    add_type_key(out, prefix + "type", "Class for the '" + alias + "' predicate.", group,
-                 "Predicate type for " + alias, component.status());
-    if (component.ok()) embed(out, *component, prefix, group, 1, config);
-    result.push_back(std::move(out));
+    result.push_back(validate_alias<sdk::Predicate<Record>>(
+        config, "predicate", alias, "Predicate",
+        [&](const std::string& name) { return plugins.find_predicate<Record>(name); }));
   }
   return result;
 }
