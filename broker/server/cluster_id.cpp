@@ -1,15 +1,13 @@
 #include "broker/server/cluster_id.h"
 
 #include <array>
-#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <random>
 #include <string_view>
 
-#include <fcntl.h>
-#include <unistd.h>
+#include "broker/storage/file.h"
 
 namespace ferry::broker {
 namespace {
@@ -41,22 +39,6 @@ std::string random_cluster_id() {
   return id;  // 22 characters
 }
 
-Status write_atomically(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path temporary = path.string() + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::fatal(temporary.string() + ": cannot create: " + std::strerror(errno));
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                       ::fsync(fd) == 0;
-  const int write_error = errno;
-  ::close(fd);
-  if (!written)
-    return Status::fatal(temporary.string() + ": cannot write: " + std::strerror(write_error));
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) return Status::fatal(path.string() + ": cannot replace: " + error.message());
-  return Status::ok_status();
-}
-
 }  // namespace
 
 Result<std::string> load_or_create_cluster_id(const std::filesystem::path& data_directory,
@@ -77,7 +59,7 @@ Result<std::string> load_or_create_cluster_id(const std::filesystem::path& data_
   if (!may_create) return std::string();
   std::string id = random_cluster_id();
   const std::string text = "#\n#Written by Ferry\nnode.id=0\nversion=1\ncluster.id=" + id + "\n";
-  if (Status written = write_atomically(path, text); !written.ok()) return written;
+  if (Status written = write_file_atomically(path, text); !written.ok()) return written;
   return id;
 }
 

@@ -103,6 +103,23 @@ Result<FileIdentity> file_identity(const std::filesystem::path& path) {
                       static_cast<std::uint64_t>(info.st_ino)};
 }
 
+Status write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+  const std::filesystem::path temporary = path.string() + ".tmp";
+  {
+    auto file = File::open(temporary);
+    if (!file.ok()) return file.status();
+    if (Status status = file->truncate(0); !status.ok()) return status;
+    const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(content.data()),
+                                              content.size());
+    if (Status status = file->write_at(0, bytes); !status.ok()) return status;
+    if (Status status = file->sync(); !status.ok()) return status;
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) return Status::fatal(path.string() + ": cannot replace: " + error.message());
+  return sync_directory(path.parent_path());
+}
+
 Status sync_directory(const std::filesystem::path& directory) {
   const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "common/result.h"
 
@@ -71,5 +72,9 @@ Result<FileIdentity> file_identity(const std::filesystem::path& path);
 
 // Makes a rename or a new file in directory durable.
 Status sync_directory(const std::filesystem::path& directory);
+
+// Replaces path's content durably: a temporary file beside it, fsync, rename, directory fsync. A
+// crash leaves the old content or the new, never a mix.
+Status write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
 }  // namespace ferry::broker

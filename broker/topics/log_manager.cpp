@@ -49,23 +49,6 @@ fs::path partition_directory(const fs::path& data, const std::string& topic,
   return data / (topic + "-" + std::to_string(partition));
 }
 
-Status write_file_atomically(const fs::path& path, const std::string& content) {
-  const fs::path temporary = path.string() + ".tmp";
-  {
-    auto file = File::open(temporary);
-    if (!file.ok()) return file.status();
-    if (Status status = file->truncate(0); !status.ok()) return status;
-    const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(content.data()),
-                                              content.size());
-    if (Status status = file->write_at(0, bytes); !status.ok()) return status;
-    if (Status status = file->sync(); !status.ok()) return status;
-  }
-  std::error_code error;
-  fs::rename(temporary, path, error);
-  if (error) return Status::fatal(path.string() + ": cannot replace: " + error.message());
-  return sync_directory(path.parent_path());
-}
-
 Result<TopicDescription> read_metadata(const fs::path& path) {
   std::ifstream in(path);
   if (!in) return Status::not_found(path.string() + ": cannot read");
