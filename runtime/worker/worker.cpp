@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 #include <utility>
+#include <variant>
 
 #include "runtime/worker/error_trace.h"
 #include "runtime/worker/record_converters.h"
@@ -47,6 +48,32 @@ Result<broker::TopicPartition> sink_partition(const sdk::SourceMap& partition) {
   const std::int64_t value = number->second.is<std::int64_t>() ? number->second.as<std::int64_t>()
                                                                : number->second.as<std::int32_t>();
   return broker::TopicPartition{topic->second.as<std::string>(), static_cast<std::int32_t>(value)};
+}
+
+// REST's offset changes for a sink, checked, as SinkConnector::alter_offsets takes them.
+Result<sdk::SinkOffsetChanges> sink_offset_changes(const std::vector<OffsetChange>& changes) {
+  sdk::SinkOffsetChanges out;
+  for (const OffsetChange& change : changes) {
+    auto partition = sink_partition(change.partition);
+    if (!partition.ok()) return partition.status();
+    std::optional<std::int64_t> offset;
+    if (change.offset) {
+      const auto found = change.offset->find("kafka_offset");
+      if (found == change.offset->end() || !found->second.is<std::int64_t>()) {
+        return Status::invalid_argument(
+            "A sink connector's offset must be {\"kafka_offset\": <integer>}");
+      }
+      offset = found->second.as<std::int64_t>();
+    }
+    out.emplace_back(sdk::TopicPartitionId{partition->topic, partition->partition}, offset);
+  }
+  return out;
+}
+
+sdk::SourceOffsetChanges source_offset_changes(const std::vector<OffsetChange>& changes) {
+  sdk::SourceOffsetChanges out;
+  for (const OffsetChange& change : changes) out.emplace_back(change.partition, change.offset);
+  return out;
 }
 
 }  // namespace
@@ -636,37 +663,19 @@ Result<std::vector<PartitionOffset>> Worker::connector_offsets(const std::string
 }
 
 Result<bool> Worker::connector_alters_offsets(const std::string& name, const Connector& connector,
-                                              const std::vector<OffsetChange>& changes) const {
+                                              const ConnectorOffsetChanges& changes) const {
   auto resolved = resolve(connector.config);
   if (!resolved.ok()) return resolved.status();
   auto factory = collaborators_.plugins.find_connector(connector.parsed.connector_class);
   if (!factory.ok()) return factory.status();
-  const std::string_view kind = connector.type == ConnectorType::kSource ? "source" : "sink";
   try {
-    if (factory->source) {
-      sdk::SourceOffsetChanges offsets;
-      for (const OffsetChange& change : changes)
-        offsets.emplace_back(change.partition, change.offset);
-      return factory->source()->alter_offsets(*resolved, offsets);
+    if (const auto* source = std::get_if<sdk::SourceOffsetChanges>(&changes)) {
+      return factory->source()->alter_offsets(*resolved, *source);
     }
-    sdk::SinkOffsetChanges offsets;
-    for (const OffsetChange& change : changes) {
-      auto partition = sink_partition(change.partition);
-      if (!partition.ok()) return partition.status();
-      std::optional<std::int64_t> offset;
-      if (change.offset) {
-        const auto found = change.offset->find("kafka_offset");
-        if (found == change.offset->end() || !found->second.is<std::int64_t>()) {
-          return Status::invalid_argument(
-              "A sink connector's offset must be {\"kafka_offset\": <integer>}");
-        }
-        offset = found->second.as<std::int64_t>();
-      }
-      offsets.emplace_back(sdk::TopicPartitionId{partition->topic, partition->partition}, offset);
-    }
-    return factory->sink()->alter_offsets(*resolved, offsets);
+    return factory->sink()->alter_offsets(*resolved, std::get<sdk::SinkOffsetChanges>(changes));
   } catch (const std::exception& e) {
     // Kafka answers 500 with the connector's reason.
+    const std::string_view kind = connector.type == ConnectorType::kSource ? "source" : "sink";
     return Status::fatal("Failed to alter offsets for " + std::string(kind) + " connector " + name +
                          ": " + e.what());
   }
@@ -678,30 +687,31 @@ Result<bool> Worker::alter_connector_offsets(const std::string& name,
   const Connector* connector = find(name);
   if (connector == nullptr) return unknown_connector(name);
   if (connector->target != TargetState::kStopped) return not_stopped(name);
-  auto handled = connector_alters_offsets(name, *connector, changes);
-  if (!handled.ok()) return handled.status();
   if (connector->type == ConnectorType::kSource) {
-    for (const OffsetChange& change : changes) {
-      if (Status put = collaborators_.offsets.put(name, change.partition, change.offset);
-          !put.ok()) {
-        return put;
-      }
+    const sdk::SourceOffsetChanges offsets = source_offset_changes(changes);
+    auto handled = connector_alters_offsets(name, *connector, offsets);
+    if (!handled.ok()) return handled.status();
+    for (const auto& [partition, offset] : offsets) {
+      if (Status put = collaborators_.offsets.put(name, partition, offset); !put.ok()) return put;
     }
     if (Status flushed = collaborators_.offsets.flush(); !flushed.ok()) return flushed;
     return *handled;
   }
+  auto sink = sink_offset_changes(changes);
+  if (!sink.ok()) return sink.status();
+  auto handled = connector_alters_offsets(name, *connector, *sink);
+  if (!handled.ok()) return handled.status();
   // Kafka's sink offsets: an offset moves the group's committed offset, a null one deletes it
   // (the partition is then read from where consumer.auto.offset.reset says).
   std::map<broker::TopicPartition, std::int64_t> offsets;
   std::set<broker::TopicPartition> resets;
-  for (const OffsetChange& change : changes) {
-    auto partition = sink_partition(change.partition);
-    if (!partition.ok()) return partition.status();
-    if (!change.offset) {
-      resets.insert(*partition);
-      continue;
+  for (const auto& [id, offset] : *sink) {
+    const broker::TopicPartition partition{id.topic, id.partition};
+    if (offset) {
+      offsets[partition] = *offset;
+    } else {
+      resets.insert(partition);
     }
-    offsets[*partition] = change.offset->at("kafka_offset").as<std::int64_t>();  // checked above
   }
   broker::Admin& admin = collaborators_.clients.admin();
   const std::string group = "connect-" + name;
@@ -726,7 +736,14 @@ Result<bool> Worker::reset_connector_offsets(const std::string& name) {
   const Connector* connector = find(name);
   if (connector == nullptr) return unknown_connector(name);
   if (connector->target != TargetState::kStopped) return not_stopped(name);
-  auto handled = connector_alters_offsets(name, *connector, resets);
+  Result<bool> handled = false;
+  if (connector->type == ConnectorType::kSource) {
+    handled = connector_alters_offsets(name, *connector, source_offset_changes(resets));
+  } else {
+    auto sink = sink_offset_changes(resets);
+    handled =
+        sink.ok() ? connector_alters_offsets(name, *connector, *sink) : Result<bool>(sink.status());
+  }
   if (!handled.ok()) return handled.status();
   if (connector->type == ConnectorType::kSource) {
     collaborators_.offsets.remove(name);

@@ -34,6 +34,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "broker/client/clients.h"
@@ -131,9 +132,11 @@ class Worker final : public Herder {
 
   Result<Connector> prepare(const sdk::ConfigMap& config) const;
   // The connector's alter_offsets hook on a fresh instance (mutex_ held): whether it handled the
-  // changes too; its exception as invalid_argument.
+  // changes too; its exception as a fatal status (REST's 500). The changes are of the
+  // connector's kind.
+  using ConnectorOffsetChanges = std::variant<sdk::SourceOffsetChanges, sdk::SinkOffsetChanges>;
   Result<bool> connector_alters_offsets(const std::string& name, const Connector& connector,
-                                        const std::vector<OffsetChange>& changes) const;
+                                        const ConnectorOffsetChanges& changes) const;
   Result<sdk::ConfigMap> resolve(const sdk::ConfigMap& config) const;
   // All with mutex_ held.
   void start_connector(const std::string& name, Connector& connector);
