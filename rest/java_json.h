@@ -1,6 +1,6 @@
-// JSON text as Kafka Connect's Jackson writes it: the same as Boost.JSON's except for doubles,
-// which Jackson prints with Java's Double.toString ("1.5", "1.0E10") where Boost.JSON writes
-// "1.5E0". Offsets may hold doubles, and scripts compare what GET returns with what they PATCHed.
+// JSON text as Kafka Connect's Jackson writes it (the JSON converter's JsonWriter): unlike
+// Boost.JSON's, doubles are Java's Double.toString ("1.5", "1.0E10", not "1.5E0"). Offsets may
+// hold doubles, and scripts compare what GET returns with what they PATCHed.
 //
 // Thread-safety: a pure function.
 #pragma once
