@@ -1,0 +1,453 @@
+#!/usr/bin/env bash
+# The JDBC benchmark: Confluent's JDBC source and sink connectors in a real `ferry standalone`,
+# against the databases' own bulk commands on the same rows in the same run (the machines are
+# shared and noisy, so only the ratios mean anything; docs/performance.md has the figures).
+#
+#   scripts/bench-jdbc.sh [ROWS]
+#
+#   ROWS             rows in the benchmark table (first argument, else 1,000,000).
+#   FERRY_BUILD_DIR  the build holding bin/ferry and plugins/jdbc (default: build/release of this
+#                    repository; scripts/build.sh release ferry ferry_jdbc_connectors).
+#   FERRY_BENCH_JDBC_BATCH_ROWS  the source's batch.max.rows, one run each (default "100 1000":
+#                    Confluent's default, and a larger batch), with the JSON converter with
+#                    schemas; then one more run with the last of them and schemas.enable=false
+#                    (FERRY_BENCH_JDBC_SCHEMALESS=0 skips it): each record then carries its row
+#                    alone, not the ~600-byte schema, so it shows the connector's own cost.
+#   FERRY_BENCH_JDBC_SINKS       the sink runs (default "postgres mariadb"; "" runs only the
+#                    source).
+#   FERRY_BENCH_PERF_DIR  if set, the worker of each run is recorded with `perf record` into
+#                    <dir>/<run>.perf.data (perf adds overhead: do not quote those figures), with
+#                    FERRY_BENCH_PERF_ARGS (default -g; e.g. "--call-graph dwarf -F 499").
+#
+# It starts a throwaway PostgreSQL and MariaDB (scripts/test-databases.sh), fills a PostgreSQL
+# table with ROWS rows (id bigserial primary key, an int, a varchar(64) that is NULL in one row of
+# ten, a numeric(12,2), a timestamp, a boolean), and then measures:
+#
+#   source  the JDBC source in mode=incrementing (incrementing.column.name=id, as users run it)
+#           from the table into a topic, through the JSON converter with schemas: launch of the
+#           worker to the topic's end offset (kcat -Q) reaching ROWS. (The REST API's
+#           source_record_poll_total says when to start asking kcat; its write total would be
+#           late: the worker counts acknowledgements after the task's next poll() returns, and
+#           the JDBC task's poll() waits up to a second when no table is due.)
+#           Baseline: psql's COPY (SELECT <the connector's query>) TO STDOUT > /dev/null.
+#   sink    the JDBC sink, insert.mode=upsert, pk.mode=record_value (pk.fields=id), from that
+#           topic into an empty PostgreSQL table of the same columns: launch to the sink's
+#           sink_record_send_total reaching ROWS (each put() is one committed transaction),
+#           checked with count(*) and by comparing the whole table with the source.
+#           Baseline: COPY table FROM STDIN of the same rows (exported with COPY TO before).
+#           The same into MariaDB beside LOAD DATA LOCAL INFILE of the same rows.
+#
+# Baselines run three times each (median shown). The script exits non-zero only when a check
+# fails (a record missing or different), never on a speed figure.
+set -euo pipefail
+export LC_ALL=C
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+rows=${1:-1000000}
+if ! [[ $rows =~ ^[1-9][0-9]*$ ]]; then
+  echo "usage: $0 [ROWS]   (a positive number of rows, got '$rows')" >&2
+  exit 2
+fi
+build_dir=${FERRY_BUILD_DIR:-$repo/build/release}
+if [[ ! -x $build_dir/bin/ferry || ! -d $build_dir/plugins/jdbc ]]; then
+  echo "$0: no $build_dir/bin/ferry or $build_dir/plugins/jdbc;" \
+    "build them with: scripts/build.sh release ferry ferry_jdbc_connectors" >&2
+  exit 2
+fi
+build_dir=$(cd "$build_dir" && pwd)  # the worker file needs an absolute plugin.path
+ferry=$build_dir/bin/ferry
+batch_rows_list=${FERRY_BENCH_JDBC_BATCH_ROWS:-100 1000}
+sinks=${FERRY_BENCH_JDBC_SINKS-postgres mariadb}
+for need in psql mariadb kcat curl; do
+  command -v "$need" >/dev/null || {
+    echo "$0: $need is missing (scripts/install-deps.sh; apt-get install kcat curl)" >&2
+    exit 2
+  }
+done
+perf_dir=${FERRY_BENCH_PERF_DIR:-}
+if [[ -n $perf_dir ]]; then
+  mkdir -p "$perf_dir"
+  perf_dir=$(cd "$perf_dir" && pwd)
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-jdbc.XXXXXX")
+failed=0
+worker_pid=
+perf_pid=
+databases_started=0
+
+cleanup() {
+  local status=$?
+  # Only the processes this script started, by their ids.
+  if [[ -n $perf_pid ]] && kill -0 "$perf_pid" 2>/dev/null; then
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait "$perf_pid" 2>/dev/null || true
+  fi
+  if [[ -n $worker_pid ]] && kill -0 "$worker_pid" 2>/dev/null; then
+    kill -TERM "$worker_pid" 2>/dev/null || true
+    wait "$worker_pid" 2>/dev/null || true
+  fi
+  if [[ $databases_started == 1 ]]; then
+    "$repo/scripts/test-databases.sh" stop "$tmp/databases" >/dev/null 2>&1 || true
+  fi
+  if [[ $failed == 0 && $status == 0 ]]; then
+    rm -rf "$tmp"
+  else
+    echo "kept $tmp for inspection" >&2
+  fi
+}
+trap cleanup EXIT
+trap 'failed=$((failed + 1)); exit 130' INT TERM
+
+fail() {
+  echo "FAIL: $*" >&2
+  failed=$((failed + 1))
+}
+
+# A microsecond clock without a fork, and a sleep without one.
+now_us() { printf -v "$1" '%s' "${EPOCHREALTIME/./}"; }
+exec {never_fd}<> <(:)
+nap() { read -r -t "$1" -u "$never_fd" _ || true; }
+
+echo "ferry JDBC benchmark: $rows rows, ferry from $build_dir, work directory $tmp," \
+  "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+"$repo/scripts/test-databases.sh" start "$tmp/databases" >/dev/null
+databases_started=1
+# KEY=VALUE lines whose values hold '&': read, not sourced.
+while IFS='=' read -r key value; do
+  printf -v "$key" '%s' "$value"
+done <"$tmp/databases/databases.env"
+export PGPASSWORD=ferry
+psql_cmd=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$FERRY_TEST_POSTGRES_PORT" -U ferry
+  -d ferry)
+mariadb_cmd=(mariadb -h 127.0.0.1 -P "$FERRY_TEST_MARIADB_PORT" -u ferry -pferry ferry)
+
+columns="id, quantity, name, price, created_at, active"
+# Create statement body (PostgreSQL; MariaDB below).
+pg_columns="quantity integer NOT NULL, name varchar(64), price numeric(12,2) NOT NULL,
+  created_at timestamp NOT NULL, active boolean NOT NULL"
+
+echo "== creating the $rows-row table bench_source in PostgreSQL"
+"${psql_cmd[@]}" <<EOF
+CREATE TABLE bench_source (id bigserial PRIMARY KEY, $pg_columns);
+INSERT INTO bench_source (quantity, name, price, created_at, active)
+  SELECT (i * 7919) % 100000,
+         CASE WHEN i % 10 = 0 THEN NULL ELSE 'customer ' || md5(i::text) END,
+         ((i * 104729) % 100000000) / 100.0,
+         timestamp '2024-01-01' + i * interval '1 second' + (i % 1000) * interval '1 millisecond',
+         i % 3 = 0
+  FROM generate_series(1::bigint, $rows) AS i;
+CREATE TABLE bench_sink (id bigint PRIMARY KEY, $pg_columns);
+CREATE TABLE bench_copy (id bigint PRIMARY KEY, $pg_columns);
+VACUUM ANALYZE bench_source;
+EOF
+echo "table size: $("${psql_cmd[@]}" -Atc "SELECT pg_size_pretty(pg_total_relation_size('bench_source'))")"
+
+# The rows as COPY's text format, for the COPY FROM baseline, and with booleans as 0/1 for
+# MariaDB's LOAD DATA (both read \N as NULL and tab-separated fields by default).
+"${psql_cmd[@]}" -c "COPY (SELECT $columns FROM bench_source ORDER BY id) TO STDOUT" \
+  >"$tmp/rows.tsv"
+"${psql_cmd[@]}" -c "COPY (SELECT id, quantity, name, price, created_at, active::int
+  FROM bench_source ORDER BY id) TO STDOUT" >"$tmp/rows-mariadb.tsv"
+
+# Results, one line each: name|microseconds|baseline name|details.
+results=()
+
+# Runs a baseline three times (setup untimed before each run), keeps the median.
+baseline() {
+  local name=$1 setup=$2 command=$3 times=() start end median
+  for _ in 1 2 3; do
+    "$setup"
+    now_us start
+    "$command"
+    now_us end
+    times+=($((end - start)))
+  done
+  median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)
+  results+=("$name|$median|-|runs ${times[*]} us")
+}
+
+no_setup() { :; }
+# The connector's own query (mode=incrementing from the start), as COPY's text output.
+copy_to() {
+  "${psql_cmd[@]}" -c "COPY (SELECT $columns FROM bench_source WHERE id > -1 ORDER BY id ASC)
+    TO STDOUT" >/dev/null
+}
+# CHECKPOINT needs the admin (the socket, trusted): no earlier writes left to flush in a run.
+checkpoint() {
+  psql -X -q -h "$FERRY_TEST_POSTGRES_SOCKET_DIR" -p "$FERRY_TEST_POSTGRES_PORT" -U postgres \
+    -d ferry -c CHECKPOINT
+}
+truncate_copy() {
+  "${psql_cmd[@]}" -c "TRUNCATE bench_copy"
+  checkpoint
+}
+copy_from() { "${psql_cmd[@]}" -c "COPY bench_copy FROM STDIN" <"$tmp/rows.tsv"; }
+
+echo "== baselines: COPY TO, COPY FROM"
+baseline "COPY TO (psql > /dev/null)" no_setup copy_to
+baseline "COPY FROM (psql < file)" truncate_copy copy_from
+
+# CPU seconds (user + system) of a process so far.
+clock_ticks=$(getconf CLK_TCK)
+cpu_seconds() {
+  local stat fields
+  read -r stat <"/proc/$1/stat" || return 0
+  read -r -a fields <<<"${stat##*) }"
+  awk -v t="$((fields[11] + fields[12]))" -v hz="$clock_ticks" 'BEGIN { printf "%.2f", t / hz }'
+}
+
+# The first match of an extended regex's group in a log, waiting up to 30 s for it to appear.
+await_log() {
+  local log=$1 pattern=$2 give_up=$((${EPOCHREALTIME/./} + 30000000)) found
+  while :; do
+    found=$(sed -n -E "s|.*$pattern.*|\\1|p" "$log" | head -n 1)
+    if [[ -n $found ]]; then
+      echo "$found"
+      return 0
+    fi
+    kill -0 "$worker_pid" 2>/dev/null || return 1
+    ((${EPOCHREALTIME/./} < give_up)) || return 1
+    nap 0.01
+  done
+}
+
+# A counter of the worker's /metrics for a connector's task 0, or 0.
+metric() {
+  curl -s --max-time 5 "$rest_url/metrics" |
+    awk -v name="$1" -v connector="$2" '
+      index($0, name "{") == 1 && index($0, "connector=\"" connector "\"") { value = $2 }
+      END { printf "%d", value + 0 }'
+}
+
+# Writes the worker file of a run directory: the embedded broker on a free port, its data in
+# $tmp/broker (shared by the runs, so the sinks read the topic the first source run wrote).
+worker_properties() {
+  local dir=$1 schemas=${2:-true}
+  cat >"$dir/worker.properties" <<EOF
+bootstrap.servers=127.0.0.1:0
+key.converter=org.apache.kafka.connect.json.JsonConverter
+value.converter=org.apache.kafka.connect.json.JsonConverter
+key.converter.schemas.enable=$schemas
+value.converter.schemas.enable=$schemas
+offset.storage.file.filename=$dir/connect.offsets
+offset.flush.interval.ms=10000
+plugin.path=$build_dir/plugins
+log.dirs=$tmp/broker
+listeners=http://127.0.0.1:0
+EOF
+}
+
+# Launches the worker of a run directory with one connector file and waits until the REST API
+# and the Kafka listener are up; sets worker_pid, rest_url, kafka_address and the launch time in
+# the variable named by $3.
+launch_worker() {
+  local dir=$1 connector_file=$2
+  : >"$dir/worker.log"
+  now_us "$3"
+  "$ferry" standalone "$dir/worker.properties" "$connector_file" 2>"$dir/worker.log" &
+  worker_pid=$!
+  if ! rest_url=$(await_log "$dir/worker.log" 'REST server listening on (http://[0-9.:]+)') ||
+    ! kafka_address=$(await_log "$dir/worker.log" 'Kafka protocol listening on ([0-9.:]+)'); then
+    fail "$dir: the worker did not start its REST server and Kafka listener; its log ends:"
+    tail -n 5 "$dir/worker.log" >&2
+    return 1
+  fi
+  if [[ -n $perf_dir ]]; then
+    # shellcheck disable=SC2086  # FERRY_BENCH_PERF_ARGS is a list of arguments
+    perf record ${FERRY_BENCH_PERF_ARGS:--g} -o "$perf_dir/$(basename "$dir").perf.data" \
+      -p "$worker_pid" 2>"$dir/perf.log" &
+    perf_pid=$!
+  fi
+}
+
+stop_worker() {
+  local name=$1 rc=0
+  if [[ -n $perf_pid ]]; then
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait "$perf_pid" 2>/dev/null || true
+    perf_pid=
+  fi
+  kill -TERM "$worker_pid" 2>/dev/null || true
+  wait "$worker_pid" || rc=$?
+  worker_pid=
+  ((rc == 0)) || fail "$name: the worker's exit status was $rc, not 0"
+}
+
+# Polls a metric every 50 ms until it reaches $rows; sets done_at (empty on a stall or exit).
+# A run that does not finish within 60 s + 1 s per 10,000 rows has stalled.
+await_metric() {
+  local name=$1 metric_name=$2 connector=$3 start=$4 now count=0
+  local deadline=$((start + (60 + rows / 10000) * 1000000))
+  done_at=
+  while :; do
+    now_us now
+    if ! kill -0 "$worker_pid" 2>/dev/null; then
+      fail "$name: the worker exited after $count records"
+      return
+    fi
+    count=$(metric "$metric_name" "$connector")
+    if ((count >= rows)); then
+      now_us done_at
+      return
+    fi
+    if ((now > deadline)); then
+      fail "$name: $count of $rows records after $(((now - start) / 1000000)) s"
+      return
+    fi
+    nap 0.05
+  done
+}
+
+# Launch to the later task's "is RUNNING" by the log's millisecond timestamps.
+running_ms() {
+  local stamp
+  stamp=$(grep -m 1 -E "Task $2-0 is RUNNING" "$1" | sed -n 's/^\[\([^]]*\),\([0-9]*\)\].*/\1.\2/p')
+  [[ -n $stamp ]] && echo $((($(date -d "$stamp" +%s%6N) - $3) / 1000))
+}
+
+topic=bench-bench_source
+topic_written=0
+
+# One source run: a fresh broker data directory (the topic starts empty) unless the topic the
+# sinks read already exists, in which case the records go to a topic of their own.
+source_run() {
+  local batch_rows=$1 schemas=$2
+  local name="source batch.max.rows=$batch_rows" dir=$tmp/source-$batch_rows-$schemas
+  local prefix=bench-
+  [[ $schemas == false ]] && name+=" schemas.enable=false"
+  mkdir -p "$dir"
+  worker_properties "$dir" "$schemas"
+  ((topic_written)) && prefix=bench$batch_rows$schemas-
+  cat >"$dir/source.properties" <<EOF
+name=bench-source
+connector.class=io.confluent.connect.jdbc.JdbcSourceConnector
+tasks.max=1
+connection.url=$FERRY_TEST_POSTGRES_URL
+mode=incrementing
+incrementing.column.name=id
+table.whitelist=bench_source
+topic.prefix=$prefix
+batch.max.rows=$batch_rows
+EOF
+  local start cpu end_offset=
+  launch_worker "$dir" "$dir/source.properties" start || return 0
+  await_metric "$name" kafka_connect_source_task_source_record_poll_total bench-source "$start"
+  if [[ -n $done_at ]]; then
+    # Every record was polled: now ask the broker (every 20 ms, up to 60 s) until all are in.
+    done_at=
+    local give_up=$((${EPOCHREALTIME/./} + 60000000))
+    while ((${EPOCHREALTIME/./} < give_up)); do
+      end_offset=$(kcat -b "$kafka_address" -Q -t "${prefix}bench_source:0:-1" 2>/dev/null |
+        awk '{ print $NF }')
+      if [[ $end_offset == "$rows" ]]; then
+        now_us done_at
+        break
+      fi
+      nap 0.02
+    done
+    [[ -n $done_at ]] || fail "$name: the topic's end offset is '$end_offset', not $rows"
+  fi
+  cpu=$(cpu_seconds "$worker_pid")
+  local running topic_bytes
+  running=$(running_ms "$dir/worker.log" bench-source "$start" || true)
+  stop_worker "$name"
+  topic_bytes=$(du -sb "$tmp/broker/${prefix}bench_source-0" 2>/dev/null | cut -f 1) || topic_bytes=0
+  if [[ -n $done_at ]]; then
+    results+=("$name|$((done_at - start))|COPY TO (psql > /dev/null)|launch to RUNNING ${running:-?} ms, worker CPU $cpu s, topic data $((topic_bytes / 1000000)) MB")
+  fi
+  topic_written=1
+}
+
+# One sink run from the topic into $2 (postgres or mariadb), into table bench_sink there.
+sink_run() {
+  local name=$1 database=$2 url dir=$tmp/$1
+  mkdir -p "$dir"
+  worker_properties "$dir"
+  url=$FERRY_TEST_POSTGRES_URL
+  [[ $database == mariadb ]] && url=$FERRY_TEST_MARIADB_URL
+  cat >"$dir/sink.properties" <<EOF
+name=$name
+connector.class=io.confluent.connect.jdbc.JdbcSinkConnector
+tasks.max=1
+topics=$topic
+connection.url=$url
+table.name.format=bench_sink
+insert.mode=upsert
+pk.mode=record_value
+pk.fields=id
+EOF
+  local start cpu
+  launch_worker "$dir" "$dir/sink.properties" start || return 0
+  await_metric "$name" kafka_connect_sink_task_sink_record_send_total "$name" "$start"
+  cpu=$(cpu_seconds "$worker_pid")
+  local running
+  running=$(running_ms "$dir/worker.log" "$name" "$start" || true)
+  stop_worker "$name"
+  local baseline_name="COPY FROM (psql < file)"
+  [[ $database == mariadb ]] && baseline_name="LOAD DATA LOCAL INFILE"
+  if [[ -n $done_at ]]; then
+    results+=("$name|$((done_at - start))|$baseline_name|launch to RUNNING ${running:-?} ms, worker CPU $cpu s")
+  fi
+}
+
+for batch_rows in $batch_rows_list; do
+  echo "== source, batch.max.rows=$batch_rows"
+  source_run "$batch_rows" true
+done
+if [[ ${FERRY_BENCH_JDBC_SCHEMALESS:-1} == 1 ]]; then
+  echo "== source, batch.max.rows=$batch_rows, schemas.enable=false"
+  source_run "$batch_rows" false
+fi
+
+if [[ " $sinks " == *" postgres "* ]]; then
+  echo "== sink into PostgreSQL"
+  checkpoint
+  sink_run bench-sink-postgres postgres
+  count=$("${psql_cmd[@]}" -Atc "SELECT count(*) FROM bench_sink")
+  [[ $count == "$rows" ]] || fail "PostgreSQL sink: bench_sink holds $count rows, not $rows"
+  different=$("${psql_cmd[@]}" -Atc "SELECT count(*) FROM (SELECT $columns FROM bench_source
+    EXCEPT SELECT $columns FROM bench_sink) AS d")
+  [[ $different == 0 ]] || fail "PostgreSQL sink: $different rows of bench_source differ in bench_sink"
+fi
+
+if [[ " $sinks " == *" mariadb "* ]]; then
+  echo "== sink into MariaDB, baseline LOAD DATA LOCAL INFILE"
+  my_columns="quantity int NOT NULL, name varchar(64), price decimal(12,2) NOT NULL,
+    created_at datetime(3) NOT NULL, active boolean NOT NULL"
+  "${mariadb_cmd[@]}" -e "CREATE TABLE bench_sink (id bigint PRIMARY KEY, $my_columns);
+    CREATE TABLE bench_copy (id bigint PRIMARY KEY, $my_columns);"
+  truncate_mariadb() { "${mariadb_cmd[@]}" -e "TRUNCATE bench_copy"; }
+  load_data() {
+    "${mariadb_cmd[@]}" --local-infile=1 \
+      -e "LOAD DATA LOCAL INFILE '$tmp/rows-mariadb.tsv' INTO TABLE bench_copy"
+  }
+  baseline "LOAD DATA LOCAL INFILE" truncate_mariadb load_data
+  sink_run bench-sink-mariadb mariadb
+  count=$("${mariadb_cmd[@]}" -Nse "SELECT count(*) FROM bench_sink")
+  [[ $count == "$rows" ]] || fail "MariaDB sink: bench_sink holds $count rows, not $rows"
+  different=$("${mariadb_cmd[@]}" -Nse "SELECT count(*) FROM bench_copy c LEFT JOIN bench_sink s
+    ON s.id = c.id AND s.quantity = c.quantity AND s.name <=> c.name AND s.price = c.price
+    AND s.created_at = c.created_at AND s.active = c.active WHERE s.id IS NULL")
+  [[ $different == 0 ]] || fail "MariaDB sink: $different rows differ from LOAD DATA's"
+fi
+
+# The table: time, rows/s, and the ratio to the baseline named on the line (median of three).
+printf '%s\n' "${results[@]}" | awk -F '|' -v rows="$rows" '
+  BEGIN {
+    printf "\n| run | time s | rows/s | baseline | x baseline |\n|---|---|---|---|---|\n"
+  }
+  $3 == "-" { base[$1] = $2 }
+  {
+    ratio = ($3 != "-" && base[$3]) ? sprintf("%.2f", $2 / base[$3]) : "-"
+    printf "| %s | %.3f | %.0f k | %s | %s |\n", $1, $2 / 1e6, rows / $2 * 1e3, $3, ratio
+    details[NR] = $1 ": " $4
+  }
+  END { printf "\n"; for (i = 1; i <= NR; i++) print details[i] }'
+
+if [[ $failed != 0 ]]; then
+  echo "FAILED: see the messages above" >&2
+  exit 1
+fi
+echo "every record checked: topic end offsets, sink row counts and contents equal the source"
