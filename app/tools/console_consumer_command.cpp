@@ -3,6 +3,7 @@
 #include <atomic>
 #include <csignal>
 #include <random>
+#include <regex>
 
 #include "app/tools/broker_access.h"
 #include "broker/embedded/embedded_consumer.h"
@@ -217,11 +218,12 @@ int run_console_consumer_command(std::span<const std::string_view> args, std::os
     subscribed = consumer.subscribe(std::vector<std::string>{*topic});
   } else {
     try {
-      subscribed = consumer.subscribe_pattern(std::regex(*include));
+      std::regex check(*include);  // checked here for the tool's own message and exit code
     } catch (const std::regex_error& e) {
       err << "--include " << *include << ": not a regular expression (" << e.what() << ")\n";
       return 2;
     }
+    subscribed = consumer.subscribe_pattern(*include);
   }
   if (!subscribed.ok()) {
     err << subscribed.message() << "\n";

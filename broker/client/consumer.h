@@ -19,7 +19,6 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -41,8 +40,11 @@ class Consumer {
 
   virtual Status subscribe(const std::vector<std::string>& topics,
                            RebalanceListener listener = {}) = 0;
-  // Topics whose whole name matches the pattern, now and as they are created.
-  virtual Status subscribe_pattern(const std::regex& pattern, RebalanceListener listener = {}) = 0;
+  // Topics whose whole name matches the pattern (a Java regex; std::regex's ECMAScript grammar
+  // agrees on what topic patterns use), now and as they are created. The pattern is text, not a
+  // compiled regex, so the network client can hand it to the broker-side client library; one
+  // that does not compile is invalid_argument.
+  virtual Status subscribe_pattern(const std::string& pattern, RebalanceListener listener = {}) = 0;
   virtual Status assign(const std::set<TopicPartition>& partitions) = 0;
   virtual std::set<TopicPartition> assignment() const = 0;
 

@@ -181,14 +181,21 @@ Status EmbeddedConsumer::subscribe(const std::vector<std::string>& topics,
   return Status::ok_status();
 }
 
-Status EmbeddedConsumer::subscribe_pattern(const std::regex& pattern, RebalanceListener listener) {
+Status EmbeddedConsumer::subscribe_pattern(const std::string& pattern, RebalanceListener listener) {
   if (Status status = check_open(); !status.ok()) return status;
+  std::regex compiled;
+  try {
+    compiled = std::regex(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error& error) {
+    return Status::invalid_argument("Topic pattern " + pattern + ": not a regular expression (" +
+                                    error.what() + ")");
+  }
   if (config_.group_id.empty()) return Status::invalid_argument(std::string(kNoGroupIdMessage));
   if (type_ == SubscriptionType::kManual || type_ == SubscriptionType::kTopics) {
     return Status::conflict(std::string(kMutuallyExclusiveMessage));
   }
   type_ = SubscriptionType::kPattern;
-  pattern_ = pattern;
+  pattern_ = std::move(compiled);
   topics_ = matching_topics();
   listener_ = std::move(listener);
   next_metadata_refresh_ = Clock::now() + kMetadataRefresh;

@@ -121,7 +121,7 @@ class EmbeddedConsumer final : public Consumer {
   // with each other and with assign() (conflict), as Kafka's subscription types are.
   Status subscribe(const std::vector<std::string>& topics,
                    RebalanceListener listener = {}) override;
-  Status subscribe_pattern(const std::regex& pattern, RebalanceListener listener = {}) override;
+  Status subscribe_pattern(const std::string& pattern, RebalanceListener listener = {}) override;
   // An empty set unsubscribes. Partitions kept keep their positions and paused state.
   Status assign(const std::set<TopicPartition>& partitions) override;
   std::set<TopicPartition> assignment() const override;

@@ -1,7 +1,6 @@
 #include "runtime/worker/worker_sink_task.h"
 
 #include <algorithm>
-#include <regex>
 #include <utility>
 
 #include "runtime/worker/error_trace.h"
@@ -183,9 +182,8 @@ void WorkerSinkTask::subscribe() {
     consumer_->pause(keep_paused);
     apply_requested_offsets();
   };
-  Status subscribed = topics_regex_.empty()
-                          ? consumer_->subscribe(topics_, listener)
-                          : consumer_->subscribe_pattern(std::regex(topics_regex_), listener);
+  Status subscribed = topics_regex_.empty() ? consumer_->subscribe(topics_, listener)
+                                            : consumer_->subscribe_pattern(topics_regex_, listener);
   if (!subscribed.ok()) {
     throw sdk::ConnectException("Cannot subscribe to the connector's topics: " +
                                 subscribed.message());
