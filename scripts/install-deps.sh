@@ -20,6 +20,8 @@ build_packages=(
   libssl-dev openssl wrk
   # Kafka clients the broker's protocol compatibility tests run against `ferry broker`.
   kcat python3-kafka
+  # The worker's Kafka-protocol client (broker/network, embedded.broker.enable=false).
+  librdkafka-dev
   # JDBC connectors: SOCI with its PostgreSQL and MySQL back ends and their client libraries.
   libsoci-dev libsoci-postgresql4.0 libsoci-mysql4.0 libpq-dev libmariadb-dev
   # Servers the JDBC tests start on loopback (scripts/test-databases.sh); never run as services.
