@@ -28,16 +28,6 @@ using namespace std::chrono_literals;
 
 constexpr auto kDeadline = 60s;
 
-std::optional<fs::path> find_program(const std::vector<std::string>& names) {
-  for (const std::string& name : names) {
-    for (const char* dir : {"/usr/bin", "/usr/local/bin", "/bin"}) {
-      const fs::path candidate = fs::path(dir) / name;
-      if (fs::exists(candidate)) return candidate;
-    }
-  }
-  return std::nullopt;
-}
-
 // `ferry broker` on a free loopback port, stopped with SIGTERM at the end.
 class BrokerProcess {
  public:

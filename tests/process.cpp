@@ -172,4 +172,14 @@ std::filesystem::path ferry_binary() {
   return std::filesystem::path(build_dir) / "bin" / "ferry";
 }
 
+std::optional<std::filesystem::path> find_program(const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    for (const char* dir : {"/usr/bin", "/usr/local/bin", "/bin"}) {
+      const std::filesystem::path candidate = std::filesystem::path(dir) / name;
+      if (std::filesystem::exists(candidate)) return candidate;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace ferry::testing

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,10 @@ class BackgroundProcess {
   int error_fd_ = -1;
   bool finished_ = false;
 };
+
+// The first of names found in /usr/bin, /usr/local/bin or /bin (a Debian package's client such as
+// kcat), or nullopt.
+std::optional<std::filesystem::path> find_program(const std::vector<std::string>& names);
 
 // <build>/bin/ferry of the build under test.
 std::filesystem::path ferry_binary();

@@ -36,16 +36,6 @@ std::string properties_text(const Properties& properties) {
   return text;
 }
 
-std::optional<fs::path> find_kcat() {
-  for (const char* name : {"kcat", "kafkacat"}) {
-    for (const char* dir : {"/usr/bin", "/usr/local/bin"}) {
-      const fs::path candidate = fs::path(dir) / name;
-      if (fs::exists(candidate)) return candidate;
-    }
-  }
-  return std::nullopt;
-}
-
 class StandaloneKafkaTest : public ::testing::Test {
  protected:
   fs::path write_worker(const Properties& overrides = {}) {
@@ -79,7 +69,7 @@ class StandaloneKafkaTest : public ::testing::Test {
 };
 
 TEST_F(StandaloneKafkaTest, KcatReadsWhatTheFileSourceProducedFromBootstrapServers) {
-  const std::optional<fs::path> kcat = find_kcat();
+  const std::optional<fs::path> kcat = find_program({"kcat", "kafkacat"});
   if (!kcat) GTEST_SKIP() << "kcat is not installed (Debian package kcat)";
   std::string lines;
   for (int i = 0; i < 200; ++i) lines += "line " + std::to_string(i) + "\n";

@@ -52,6 +52,20 @@ void validate_identifier(std::string_view name, std::string_view what) {
   }
 }
 
+TableId TableId::parse(std::string_view name, std::string_view default_schema) {
+  TableId table;
+  if (const auto dot = name.find('.'); dot != std::string_view::npos) {
+    table.schema = name.substr(0, dot);
+    table.name = name.substr(dot + 1);
+  } else {
+    table.schema = default_schema;
+    table.name = name;
+  }
+  validate_identifier(table.name, "table name");
+  validate_identifier(table.schema, "schema name");
+  return table;
+}
+
 Dialect::Dialect(DatabaseKind kind, bool quote_identifiers)
     : kind_(kind), quote_(quote_identifiers) {}
 

@@ -28,6 +28,11 @@ struct TableId {
   std::string schema;
   std::string name;
 
+  // A table name as users write it: "schema.table" names its schema (as Confluent's TableId
+  // parsing does), "table" lives in default_schema. Throws sdk::ConnectException when a part
+  // is not a usable identifier (validate_identifier).
+  static TableId parse(std::string_view name, std::string_view default_schema);
+
   // "schema.name", unquoted: Confluent's partition key for the v1 offset protocol.
   std::string qualified() const { return schema.empty() ? name : schema + "." + name; }
   friend auto operator<=>(const TableId&, const TableId&) = default;

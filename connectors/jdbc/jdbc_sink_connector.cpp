@@ -2,8 +2,11 @@
 
 #include <algorithm>
 
+#include <soci/soci.h>
+
 #include "connectors/jdbc/jdbc_config.h"
 #include "connectors/jdbc/jdbc_sink_task.h"
+#include "connectors/jdbc/sink_offset_store.h"
 #include "connectors/jdbc/version.h"
 
 namespace ferry::connectors::jdbc {
@@ -107,7 +110,23 @@ const sdk::ConfigDef& JdbcSinkConnector::config_def() {
               .default_value = std::string(),
               .importance = sdk::Importance::kLow,
               .documentation = "Alias of fields.whitelist.",
-              .group = "Data Mapping"});
+              .group = "Data Mapping"})
+        .define({.name = "exactly.once.enabled",
+                 .type = sdk::ConfigType::kBoolean,
+                 .default_value = false,
+                 .importance = sdk::Importance::kMedium,
+                 .documentation =
+                     "Ferry's exactly-once option: store the consumed offsets in a table of the "
+                     "target database in the same transaction as the rows, and resume from them "
+                     "rather than from the consumer group's.",
+                 .group = "Writes"})
+        .define({.name = "exactly.once.offsets.table",
+                 .type = sdk::ConfigType::kString,
+                 .default_value = std::string("ferry_sink_offsets"),
+                 .importance = sdk::Importance::kLow,
+                 .documentation = "The table (schema.table or table) holding the offsets when "
+                                  "exactly.once.enabled; created when missing.",
+                 .group = "Writes"});
     return d;
   }();
   return def;
@@ -145,6 +164,19 @@ std::vector<sdk::ConfigMap> JdbcSinkConnector::task_configs(int max_tasks) {
 
 std::unique_ptr<sdk::SinkTask> JdbcSinkConnector::create_task() const {
   return std::make_unique<JdbcSinkTask>();
+}
+
+bool JdbcSinkConnector::alter_offsets(const sdk::ConfigMap& connector_config,
+                                      const sdk::SinkOffsetChanges& offsets) {
+  const sdk::ParsedConfig config = parse(connector_config);
+  if (!config.get_bool("exactly.once.enabled")) return false;
+  const auto connection = connect(config);
+  const auto store = SinkOffsetStore::open(config, connector_config,
+                                           dialect_for(config, connection->kind()), *connection);
+  soci::transaction transaction(connection->session());
+  store->save(*connection, offsets);
+  transaction.commit();
+  return true;
 }
 
 }  // namespace ferry::connectors::jdbc

@@ -32,6 +32,10 @@ class JdbcSinkConnector : public sdk::SinkConnector {
   void stop() override {}
   sdk::ConfigDef config() const override { return config_def(); }
   std::unique_ptr<sdk::SinkTask> create_task() const override;
+  // With exactly.once.enabled the offsets that count are the database's: REST's offset changes
+  // are made there too (in one transaction), and true returned. Otherwise false: nothing to do.
+  bool alter_offsets(const sdk::ConfigMap& connector_config,
+                     const sdk::SinkOffsetChanges& offsets) override;
 
  private:
   sdk::ConfigMap props_;

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <stdexcept>
+#include <unordered_map>
+#include <utility>
 
 #include <soci/soci.h>
 
@@ -54,8 +57,7 @@ struct JdbcSinkTask::Layout {
 };
 
 struct JdbcSinkTask::Batch {
-  Layout layout;
-  std::string signature;
+  const Layout* layout = nullptr;
   std::vector<const sdk::SinkRecord*> records;
 };
 
@@ -78,24 +80,38 @@ void JdbcSinkTask::start(const sdk::ConfigMap& props) {
   connection_ = connect(*config_);
   dialect_ = std::make_unique<Dialect>(dialect_for(*config_, connection_->kind()));
   default_schema_ = dialect_->default_schema(*connection_);
+  offset_store_ = SinkOffsetStore::open(*config_, props, *dialect_, *connection_);
+}
+
+void JdbcSinkTask::open(const std::set<sdk::TopicPartitionId>& partitions) {
+  if (!offset_store_) return;
+  ensure_connected();
+  // The database's offsets were committed with the rows: they win over the consumer group's.
+  for (const auto& [partition, next] : offset_store_->load(*connection_, partitions)) {
+    log("rewinding " + partition.topic + "-" + std::to_string(partition.partition) + " to " +
+        std::to_string(next) + ", the offset stored with the rows in " +
+        offset_store_->table().qualified());
+    context().offset(partition, next);
+  }
+}
+
+void JdbcSinkTask::ensure_connected() {
+  if (connection_) return;
+  try {
+    connection_ = connect(*config_);
+    default_schema_ = dialect_->default_schema(*connection_);
+  } catch (const sdk::ConnectException& error) {
+    // The database is still away: a database error like any other, retried by put().
+    connection_.reset();
+    throw std::runtime_error(error.what());
+  }
 }
 
 TableId JdbcSinkTask::table_for(const std::string& topic) {
   std::string name = config_->get_string("table.name.format");
   for (std::size_t at; (at = name.find("${topic}")) != std::string::npos;)
     name.replace(at, 8, topic);
-  TableId table;
-  // A qualified name (schema.table) names its schema, as Confluent's TableId parsing does.
-  if (const auto dot = name.find('.'); dot != std::string::npos) {
-    table.schema = name.substr(0, dot);
-    table.name = name.substr(dot + 1);
-  } else {
-    table.schema = default_schema_;
-    table.name = name;
-  }
-  validate_identifier(table.name, "table name");
-  validate_identifier(table.schema, "schema name");
-  return table;
+  return TableId::parse(name, default_schema_);
 }
 
 JdbcSinkTask::Layout JdbcSinkTask::layout_of(const sdk::SinkRecord& record) const {
@@ -184,7 +200,7 @@ JdbcSinkTask::Layout JdbcSinkTask::layout_of(const sdk::SinkRecord& record) cons
   return layout;
 }
 
-bool JdbcSinkTask::ensure_table(const Layout& layout) {
+void JdbcSinkTask::ensure_table(const Layout& layout) {
   const std::vector<ColumnInfo> existing = dialect_->describe_table(*connection_, layout.table);
   const std::string table_name = dialect_->table(layout.table);
   std::vector<const Column*> wanted;
@@ -213,7 +229,7 @@ bool JdbcSinkTask::ensure_table(const Layout& layout) {
     sql += ")";
     log("creating table " + layout.table.qualified() + ": " + sql);
     connection_->execute(sql);
-    return true;
+    return;
   }
   std::vector<const Column*> missing;
   for (const Column* column : wanted) {
@@ -222,7 +238,7 @@ bool JdbcSinkTask::ensure_table(const Layout& layout) {
     });
     if (!found) missing.push_back(column);
   }
-  if (missing.empty()) return false;
+  if (missing.empty()) return;
   std::string names;
   for (const Column* column : missing) names += (names.empty() ? "" : ", ") + column->name;
   if (!config_->get_bool("auto.evolve")) {
@@ -243,18 +259,11 @@ bool JdbcSinkTask::ensure_table(const Layout& layout) {
   }
   log("adding columns to table " + layout.table.qualified() + ": " + sql);
   connection_->execute(sql);
-  return true;
 }
 
 void JdbcSinkTask::write_batch(Batch& batch) {
   if (batch.records.empty()) return;
-  const Layout& layout = batch.layout;
-  if (!checked_layouts_.contains(batch.signature)) {
-    const bool changed = ensure_table(layout);
-    checked_layouts_.insert(batch.signature);
-    // MySQL commits the open transaction on DDL and goes on in autocommit: open a new one.
-    if (changed && connection_->kind() == DatabaseKind::kMysql) connection_->execute("BEGIN");
-  }
+  const Layout& layout = *batch.layout;
   std::vector<const Column*> columns;  // in parameter order: :c0, :c1, ...
   for (const Column& column : layout.keys) columns.push_back(&column);
   if (layout.operation != Operation::kDelete) {
@@ -419,14 +428,14 @@ std::string JdbcSinkTask::too_long_column(const Batch& batch,
                                           std::size_t row) {
   std::vector<ColumnInfo> described;
   try {
-    described = dialect_->describe_table(*connection_, batch.layout.table);
+    described = dialect_->describe_table(*connection_, batch.layout->table);
   } catch (const std::exception&) {
     return "";
   }
   std::vector<const Column*> columns;
-  for (const Column& column : batch.layout.keys) columns.push_back(&column);
-  if (batch.layout.operation != Operation::kDelete) {
-    for (const Column& column : batch.layout.values) columns.push_back(&column);
+  for (const Column& column : batch.layout->keys) columns.push_back(&column);
+  if (batch.layout->operation != Operation::kDelete) {
+    for (const Column& column : batch.layout->values) columns.push_back(&column);
   }
   for (std::size_t i = 0; i < columns.size() && i < values.size(); ++i) {
     if (columns[i]->schema->type() != sdk::Type::kString) continue;
@@ -448,8 +457,12 @@ std::string JdbcSinkTask::too_long_column(const Batch& batch,
 
 void JdbcSinkTask::write(const std::vector<sdk::SinkRecord>& records) {
   const std::size_t batch_size = static_cast<std::size_t>(config_->get_int("batch.size"));
-  soci::transaction transaction(connection_->session());
-  Batch batch;
+  // First each record's layout, and the tables created or evolved, before the transaction opens:
+  // MySQL commits on DDL, and the put's rows (and offsets) must commit together.
+  std::vector<Layout> layouts;
+  std::unordered_map<std::string, std::size_t> layout_by_signature;
+  std::vector<std::pair<const sdk::SinkRecord*, std::size_t>> plan;  // record, its layout
+  plan.reserve(records.size());
   for (const sdk::SinkRecord& record : records) {
     if (record.value.is_null() && !config_->get_bool("delete.enabled")) continue;  // Confluent too
     Layout layout;
@@ -471,30 +484,44 @@ void JdbcSinkTask::write(const std::vector<sdk::SinkRecord>& records) {
       continue;
     }
     std::string signature = layout.signature();
-    if (signature != batch.signature || batch.records.size() >= batch_size) {
-      write_batch(batch);
-      batch.layout = std::move(layout);
-      batch.signature = std::move(signature);
+    const auto [found, added] = layout_by_signature.try_emplace(signature, layouts.size());
+    if (added) {
+      if (!checked_layouts_.contains(signature)) {
+        ensure_table(layout);
+        checked_layouts_.insert(std::move(signature));
+      }
+      layouts.push_back(std::move(layout));
     }
-    batch.records.push_back(&record);
+    plan.emplace_back(&record, found->second);
+  }
+
+  soci::transaction transaction(connection_->session());
+  Batch batch;
+  for (const auto& [record, layout] : plan) {
+    if (batch.layout != &layouts[layout] || batch.records.size() >= batch_size) {
+      write_batch(batch);
+      batch.layout = &layouts[layout];
+    }
+    batch.records.push_back(record);
   }
   write_batch(batch);
+  if (offset_store_) {
+    std::map<sdk::TopicPartitionId, std::int64_t> next;
+    for (const sdk::SinkRecord& record : records) {
+      auto& offset = next[{record.topic, record.kafka_partition}];
+      offset = std::max(offset, record.kafka_offset + 1);
+    }
+    std::vector<std::pair<sdk::TopicPartitionId, std::optional<std::int64_t>>> changes(next.begin(),
+                                                                                       next.end());
+    offset_store_->save(*connection_, changes);
+  }
   transaction.commit();
 }
 
 void JdbcSinkTask::put(std::vector<sdk::SinkRecord> records) {
   if (records.empty()) return;
   try {
-    if (!connection_) {
-      try {
-        connection_ = connect(*config_);
-        default_schema_ = dialect_->default_schema(*connection_);
-      } catch (const sdk::ConnectException& error) {
-        // The database is still away: a database error like any other, retried below.
-        connection_.reset();
-        throw std::runtime_error(error.what());
-      }
-    }
+    ensure_connected();
     write(records);
     remaining_retries_ = config_->get_int("max.retries");
   } catch (const sdk::ConnectException&) {

@@ -18,6 +18,11 @@
 // transaction back and is retried max.retries times, retry.backoff.ms apart (RetriableException,
 // the worker delivers the same records again), then fails the task.
 //
+// exactly.once.enabled: each put's transaction also stores the next offsets of its partitions
+// in a table of the database (sink_offset_store.h), and open() rewinds to them.
+//
+// Tables are created or evolved before the put's transaction opens (MySQL commits on DDL).
+//
 // Threading: everything on the task thread; stop() does nothing that needs another thread.
 #pragma once
 
@@ -28,6 +33,7 @@
 
 #include "connectors/jdbc/connection.h"
 #include "connectors/jdbc/dialect.h"
+#include "connectors/jdbc/sink_offset_store.h"
 #include "ferry/sdk/sink_connector.h"
 
 namespace ferry::connectors::jdbc {
@@ -39,6 +45,8 @@ class JdbcSinkTask : public sdk::SinkTask {
 
   std::string version() const override;
   void start(const sdk::ConfigMap& props) override;
+  // With exactly.once.enabled: rewinds the partitions to the offsets stored with the rows.
+  void open(const std::set<sdk::TopicPartitionId>& partitions) override;
   void put(std::vector<sdk::SinkRecord> records) override;
   void stop() override {}
 
@@ -48,8 +56,8 @@ class JdbcSinkTask : public sdk::SinkTask {
 
   void write(const std::vector<sdk::SinkRecord>& records);
   Layout layout_of(const sdk::SinkRecord& record) const;
-  // Creates or evolves the table as needed; true if it ran DDL.
-  bool ensure_table(const Layout& layout);
+  // Creates or evolves the table as needed.
+  void ensure_table(const Layout& layout);
   // Writes the batch's rows (named so as not to hide SinkTask::flush).
   void write_batch(Batch& batch);
   // errors.tolerance=none: throws DataException(message); all: logs it and returns.
@@ -58,10 +66,13 @@ class JdbcSinkTask : public sdk::SinkTask {
   std::string too_long_column(const Batch& batch,
                               const std::vector<std::vector<std::string>>& values, std::size_t row);
   TableId table_for(const std::string& topic);
+  // Reconnects after a lost connection; throws std::runtime_error (retried) while it is away.
+  void ensure_connected();
 
   std::unique_ptr<sdk::ParsedConfig> config_;
   std::unique_ptr<Connection> connection_;
   std::unique_ptr<Dialect> dialect_;
+  std::unique_ptr<SinkOffsetStore> offset_store_;  // exactly.once.enabled
   std::string default_schema_;
   std::string insert_mode_;
   std::string pk_mode_;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "connectors/jdbc/jdbc_sink_connector.h"
 #include "connectors/jdbc/jdbc_source_connector.h"
 #include "connectors/jdbc/jdbc_source_task.h"
 #include "connectors/jdbc/test_databases.h"
@@ -20,13 +21,16 @@ using namespace std::chrono_literals;
 class FakeSinkTaskContext : public sdk::SinkTaskContext {
  public:
   const sdk::ConfigMap& configs() const override { return configs_; }
-  void offset(const sdk::TopicPartitionId&, std::int64_t) override {}
+  void offset(const sdk::TopicPartitionId& partition, std::int64_t offset) override {
+    requested_offsets[partition] = offset;
+  }
   void timeout(std::chrono::milliseconds backoff) override { last_timeout = backoff; }
   std::set<sdk::TopicPartitionId> assignment() const override { return {}; }
   void pause(const std::set<sdk::TopicPartitionId>&) override {}
   void resume(const std::set<sdk::TopicPartitionId>&) override {}
   void request_commit() override {}
   std::chrono::milliseconds last_timeout{-1};
+  sdk::SinkOffsets requested_offsets;
 
  private:
   sdk::ConfigMap configs_;
@@ -86,7 +90,7 @@ class JdbcSinkTaskTest : public ::testing::TestWithParam<DatabaseKind> {
   }
   void TearDown() override {
     if (admin_) {
-      for (const auto& table : {table_, table_ + "_copy"})
+      for (const auto& table : {table_, table_ + "_copy", table_ + "_offsets"})
         admin_->execute("DROP TABLE IF EXISTS " + table);
     }
   }
@@ -300,6 +304,81 @@ TEST_P(JdbcSinkTaskTest, TypeRoundTripTableToRecordsToTable) {
   const auto original = rows(table_, all, 17);
   ASSERT_EQ(original.size(), 2u);
   EXPECT_EQ(rows(table_ + "_copy", all, 17), original);
+}
+
+sdk::SinkRecord on_partition(sdk::SinkRecord record, std::int32_t partition) {
+  record.kafka_partition = partition;
+  return record;
+}
+
+// exactly.once.enabled: the offsets go into a table in the rows' transaction, and a task
+// started later is rewound to them when its partitions are assigned.
+TEST_P(JdbcSinkTaskTest, ExactlyOnceStoresOffsetsWithTheRowsAndRewindsToThem) {
+  const sdk::ConfigMap exactly_once = {{"name", "eos-" + table_},
+                                       {"auto.create", "true"},
+                                       {"exactly.once.enabled", "true"},
+                                       {"exactly.once.offsets.table", table_ + "_offsets"}};
+  const std::set<sdk::TopicPartitionId> partitions = {{table_, 0}, {table_, 1}};
+  {
+    auto task = start_task(exactly_once);
+    task->open(partitions);
+    EXPECT_TRUE(context_.requested_offsets.empty()) << "nothing stored yet";
+    task->put({person(table_, 1, "ann", 30, 0), person(table_, 2, "bob", 40, 1),
+               on_partition(person(table_, 3, "cy", 50, 7), 1)});
+    task->put({person(table_, 4, "dan", 20, 2)});
+  }
+  EXPECT_EQ(rows(table_ + "_offsets", "kafka_partition, topic, next_offset", 3),
+            (std::vector<std::string>{"0|" + table_ + "|3", "1|" + table_ + "|8"}));
+  auto restarted = start_task(exactly_once);
+  restarted->open(partitions);
+  EXPECT_EQ(context_.requested_offsets, (sdk::SinkOffsets{{{table_, 0}, 3}, {{table_, 1}, 8}}));
+
+  // Another connector's offsets are its own.
+  context_.requested_offsets.clear();
+  sdk::ConfigMap other = exactly_once;
+  other["name"] = "other-" + table_;
+  start_task(other)->open(partitions);
+  EXPECT_TRUE(context_.requested_offsets.empty());
+}
+
+TEST_P(JdbcSinkTaskTest, ExactlyOncePutThatFailsStoresNeitherRowsNorOffsets) {
+  admin_->execute("CREATE TABLE " + table_ +
+                  " (id INT PRIMARY KEY, name VARCHAR(3) NOT NULL, age INT)");
+  auto task = start_task({{"name", "eos-" + table_},
+                          {"exactly.once.enabled", "true"},
+                          {"exactly.once.offsets.table", table_ + "_offsets"}});
+  task->put({person(table_, 1, "ann", 30, 0)});
+  EXPECT_THROW(task->put({person(table_, 2, "bob", 30, 1), person(table_, 3, "too long", 30, 2)}),
+               sdk::ConnectException);
+  EXPECT_EQ(rows(table_, "id", 1), (std::vector<std::string>{"1"}));
+  EXPECT_EQ(rows(table_ + "_offsets", "next_offset", 1), (std::vector<std::string>{"1"}));
+}
+
+TEST_P(JdbcSinkTaskTest, ExactlyOnceNeedsTheConnectorsName) {
+  auto task = std::make_unique<JdbcSinkTask>();
+  task->initialize(context_);
+  EXPECT_THROW(task->start({{"connection.url", database_.url},
+                            {"topics", table_},
+                            {"exactly.once.enabled", "true"},
+                            {"exactly.once.offsets.table", table_ + "_offsets"}}),
+               sdk::ConnectException);
+}
+
+// REST's PATCH/DELETE /connectors/{c}/offsets reach the table through alterOffsets.
+TEST_P(JdbcSinkTaskTest, ExactlyOnceOffsetsAreAlteredThroughTheConnector) {
+  sdk::ConfigMap config = {{"name", "eos-" + table_},
+                           {"connection.url", database_.url},
+                           {"topics", table_},
+                           {"exactly.once.enabled", "true"},
+                           {"exactly.once.offsets.table", table_ + "_offsets"}};
+  JdbcSinkConnector connector;
+  EXPECT_TRUE(connector.alter_offsets(config, {{{table_, 0}, 5}, {{table_, 1}, 9}}));
+  EXPECT_TRUE(connector.alter_offsets(config, {{{table_, 1}, std::nullopt}, {{table_, 0}, 6}}));
+  EXPECT_EQ(rows(table_ + "_offsets", "topic, kafka_partition, next_offset", 3),
+            (std::vector<std::string>{table_ + "|0|6"}));
+  config["exactly.once.enabled"] = "false";
+  EXPECT_FALSE(connector.alter_offsets(config, {{{table_, 0}, 1}}));
+  EXPECT_EQ(rows(table_ + "_offsets", "next_offset", 1), (std::vector<std::string>{"6"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, JdbcSinkTaskTest,
