@@ -16,10 +16,10 @@ namespace {
 
 constexpr std::string_view kDecimalPrecisionParameter = "connect.decimal.precision";
 
-[[noreturn]] void bad_text(const ColumnMapping& column, const std::string& text,
+[[noreturn]] void bad_text(const ColumnMapping& column, std::string_view text,
                            std::string_view expected) {
-  throw sdk::DataException("Column '" + column.name + "': cannot read '" + text.substr(0, 64) +
-                           "' as " + std::string(expected));
+  throw sdk::DataException("Column '" + column.name + "': cannot read '" +
+                           std::string(text.substr(0, 64)) + "' as " + std::string(expected));
 }
 
 template <typename T>
@@ -30,13 +30,16 @@ std::optional<T> parse_integer(std::string_view text) {
   return value;
 }
 
-std::optional<double> parse_double(const std::string& text) {
+std::optional<double> parse_double(std::string_view text) {
   if (text == "NaN") return std::nan("");
   if (text == "Infinity") return HUGE_VAL;
   if (text == "-Infinity") return -HUGE_VAL;
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size()) return std::nullopt;
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  // Out of range: strtod's answer (infinity or zero with the sign), as before.
+  if (error == std::errc::result_out_of_range && end == text.data() + text.size())
+    return std::strtod(std::string(text).c_str(), nullptr);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
 }
 
@@ -245,7 +248,7 @@ std::optional<ColumnMapping> map_column(DatabaseKind kind, const ColumnInfo& col
   return std::nullopt;
 }
 
-sdk::Value text_to_value(const ColumnMapping& column, const std::string& text) {
+sdk::Value text_to_value(const ColumnMapping& column, std::string_view text) {
   switch (column.kind) {
     case ValueKind::kInt8:
       if (auto v = parse_integer<std::int8_t>(text)) return *v;
@@ -271,7 +274,7 @@ sdk::Value text_to_value(const ColumnMapping& column, const std::string& text) {
       if (text == "f" || text == "false" || text == "0") return false;
       bad_text(column, text, "BOOLEAN");
     case ValueKind::kString:
-      return text;
+      return std::string(text);
     case ValueKind::kBytesRaw:
       return sdk::Bytes(text.begin(), text.end());
     case ValueKind::kBytesHex: {

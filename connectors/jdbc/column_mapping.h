@@ -63,7 +63,7 @@ std::optional<ColumnMapping> map_column(DatabaseKind kind, const ColumnInfo& col
 
 // A column's text as a value of its mapping. Throws sdk::DataException naming the column and
 // the text when it does not parse (a zero date, an out-of-range unsigned BIGINT, ...).
-sdk::Value text_to_value(const ColumnMapping& column, const std::string& text);
+sdk::Value text_to_value(const ColumnMapping& column, std::string_view text);
 
 // A point in time as databases print it, kept to the nanosecond for timestamp offsets.
 struct SqlTimestamp {

@@ -1,8 +1,10 @@
 #include "connectors/jdbc/connection.h"
 
 #include <charconv>
+#include <stdexcept>
 #include <thread>
 
+#include <libpq-fe.h>
 #include <soci/mysql/soci-mysql.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
@@ -202,7 +204,257 @@ std::unique_ptr<Connection> Connection::open(const ConnectionSettings& settings,
 
 void Connection::execute(const std::string& sql) { *session_ << sql; }
 
+namespace {
+
+// The libpq connection under a PostgreSQL SOCI session. UBSan's vptr check of the downcast
+// needs the back end's typeinfo, which Debian's SOCI does not export (the link fails): the
+// session is PostgreSQL's by construction (kind() says so), so the check is left out here.
+#if defined(__clang__)
+#define FERRY_JDBC_NO_VPTR_CHECK __attribute__((no_sanitize("vptr")))
+#else
+#define FERRY_JDBC_NO_VPTR_CHECK
+#endif
+FERRY_JDBC_NO_VPTR_CHECK PGconn* postgres_handle(Connection& connection) {
+  return static_cast<soci::postgresql_session_backend*>(connection.session().get_backend())->conn_;
+}
+
+// The statement with SOCI's :p0, :p1, ... placeholders as PostgreSQL's $1, $2, ...; quoted text
+// ('...', "...") and casts (::type) stay as they are.
+std::string postgres_placeholders(std::string_view sql) {
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::string out;
+  out.reserve(sql.size());
+  char quote = 0;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+      out += c;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      out += c;
+    } else if (c == ':' && i + 1 < sql.size() && sql[i + 1] == ':') {
+      out += "::";
+      ++i;
+    } else if (c == ':' && i + 2 < sql.size() && sql[i + 1] == 'p' && is_digit(sql[i + 2])) {
+      std::size_t end = i + 2;
+      std::size_t number = 0;
+      while (end < sql.size() && is_digit(sql[end])) number = number * 10 + (sql[end++] - '0');
+      out += '$' + std::to_string(number + 1);
+      i = end - 1;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+struct PgResultDeleter {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using PgResult = std::unique_ptr<PGresult, PgResultDeleter>;
+
+// Runs a statement that returns no rows; throws the server's message on failure.
+void postgres_command(PGconn* conn, const std::string& sql) {
+  const PgResult result(PQexec(conn, sql.c_str()));
+  if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
+    throw std::runtime_error(sql.substr(0, sql.find(' ')) +
+                             " failed: " + PQresultErrorMessage(result.get()));
+  }
+}
+
+// A whole result, or batch after batch, through SOCI's vectors.
+class SociSource final : public ResultReader::Source {
+ public:
+  SociSource(Connection& connection, const std::string& sql, std::size_t column_count,
+             const std::vector<std::optional<std::string>>& parameters, std::size_t batch_rows)
+      : batch_rows_(batch_rows),
+        parameter_values_(parameters.size()),
+        parameter_indicators_(parameters.size(), soci::i_ok),
+        column_values_(column_count),
+        column_indicators_(column_count),
+        statement_(connection.session()) {
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+      if (parameters[i]) {
+        parameter_values_[i] = *parameters[i];
+      } else {
+        parameter_indicators_[i] = soci::i_null;
+      }
+      statement_.exchange(
+          soci::use(parameter_values_[i], parameter_indicators_[i], "p" + std::to_string(i)));
+    }
+    resize();
+    for (std::size_t i = 0; i < column_count; ++i) {
+      statement_.exchange(soci::into(column_values_[i], column_indicators_[i]));
+    }
+    statement_.alloc();
+    statement_.prepare(sql);
+    statement_.define_and_bind();
+    has_rows_ = statement_.execute(true);
+  }
+
+  std::size_t next_batch() override {
+    if (!has_rows_) return rows_ = 0;
+    if (!first_batch_taken_) {
+      first_batch_taken_ = true;
+    } else {
+      resize();
+      if (!statement_.fetch()) {
+        has_rows_ = false;
+        return rows_ = 0;
+      }
+    }
+    rows_ = column_values_.empty() ? 0 : column_values_[0].size();
+    if (rows_ < batch_rows_) has_rows_ = false;  // a short batch is the last one
+    return rows_;
+  }
+  std::size_t rows() const override { return rows_; }
+  std::optional<std::string_view> value(std::size_t row, std::size_t column) const override {
+    if (column_indicators_[column][row] == soci::i_null) return std::nullopt;
+    return column_values_[column][row];
+  }
+
+ private:
+  void resize() {
+    for (auto& values : column_values_) values.resize(batch_rows_);
+    for (auto& indicators : column_indicators_) indicators.resize(batch_rows_, soci::i_ok);
+  }
+
+  const std::size_t batch_rows_;
+  // Bound by address: they stay put for the statement's life.
+  std::vector<std::string> parameter_values_;
+  std::vector<soci::indicator> parameter_indicators_;
+  std::vector<std::vector<std::string>> column_values_;
+  std::vector<std::vector<soci::indicator>> column_indicators_;
+  soci::statement statement_;
+  bool has_rows_ = false;
+  bool first_batch_taken_ = false;
+  std::size_t rows_ = 0;
+};
+
+// A PostgreSQL server-side cursor read with FETCH FORWARD batch_rows, straight through libpq: the
+// values are read where libpq keeps them, without copies.
+class PostgresCursor final : public ResultReader::Source {
+ public:
+  PostgresCursor(Connection& connection, const std::string& sql, std::size_t column_count,
+                 const std::vector<std::optional<std::string>>& parameters, std::size_t batch_rows)
+      : connection_(connection),
+        conn_(postgres_handle(connection)),
+        column_count_(column_count),
+        batch_rows_(batch_rows) {
+    Connection::CursorTransaction& transaction = connection.cursor_transaction();
+    bool began = false;
+    if (transaction.open_cursors == 0) {
+      transaction.owned = false;
+      if (PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+        postgres_command(conn_, "BEGIN");
+        began = true;
+      }
+    }
+    name_ = "ferry_cursor_" + std::to_string(transaction.next_cursor++);
+    std::vector<const char*> values;
+    values.reserve(parameters.size());
+    for (const auto& parameter : parameters)
+      values.push_back(parameter ? parameter->c_str() : nullptr);
+    const std::string declare =
+        "DECLARE " + name_ + " NO SCROLL CURSOR FOR " + postgres_placeholders(sql);
+    const PgResult result(PQexecParams(conn_, declare.c_str(), static_cast<int>(values.size()),
+                                       nullptr, values.data(), nullptr, nullptr, 0));
+    if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
+      const std::string error = PQresultErrorMessage(result.get());
+      if (began) {
+        PgResult rollback(PQexec(conn_, "ROLLBACK"));  // best effort: alive() tells the rest
+      }
+      throw std::runtime_error(error.empty() ? "the query failed" : error);
+    }
+    if (began) transaction.owned = true;
+    ++transaction.open_cursors;
+    generation_ = transaction.generation;
+    fetch_ = "FETCH FORWARD " + std::to_string(batch_rows_) + " FROM " + name_;
+  }
+
+  ~PostgresCursor() override {
+    try {
+      close();
+    } catch (const std::exception&) {
+      // The connection is gone or the transaction failed: alive() or a reconnect deals with it.
+    }
+  }
+
+  std::size_t next_batch() override {
+    result_.reset();
+    rows_ = 0;
+    if (closed_) return 0;
+    if (connection_.cursor_transaction().generation != generation_) {
+      closed_ = true;
+      throw std::runtime_error("the cursor's transaction was rolled back");
+    }
+    result_.reset(PQexec(conn_, fetch_.c_str()));
+    if (PQresultStatus(result_.get()) != PGRES_TUPLES_OK) {
+      const std::string error = PQresultErrorMessage(result_.get());
+      result_.reset();
+      throw std::runtime_error(error.empty() ? "FETCH failed" : error);
+    }
+    if (static_cast<std::size_t>(PQnfields(result_.get())) != column_count_) {
+      throw std::runtime_error("the query returned " + std::to_string(PQnfields(result_.get())) +
+                               " columns, not " + std::to_string(column_count_));
+    }
+    rows_ = static_cast<std::size_t>(PQntuples(result_.get()));
+    if (rows_ < batch_rows_) close();  // the result is exhausted; the batch stays readable
+    return rows_;
+  }
+  std::size_t rows() const override { return rows_; }
+  std::optional<std::string_view> value(std::size_t row, std::size_t column) const override {
+    const int r = static_cast<int>(row);
+    const int c = static_cast<int>(column);
+    if (PQgetisnull(result_.get(), r, c)) return std::nullopt;
+    return std::string_view(PQgetvalue(result_.get(), r, c),
+                            static_cast<std::size_t>(PQgetlength(result_.get(), r, c)));
+  }
+
+ private:
+  // Closes the cursor, and commits the transaction if it began it and no other cursor is left.
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    Connection::CursorTransaction& transaction = connection_.cursor_transaction();
+    if (transaction.generation != generation_ || PQstatus(conn_) != CONNECTION_OK) return;
+    --transaction.open_cursors;
+    if (transaction.open_cursors == 0 && transaction.owned) {
+      transaction.owned = false;
+      postgres_command(conn_, "COMMIT");  // closes the cursor too
+    } else {
+      postgres_command(conn_, "CLOSE " + name_);
+    }
+  }
+
+  Connection& connection_;
+  PGconn* const conn_;
+  const std::size_t column_count_;
+  const std::size_t batch_rows_;
+  std::string name_;
+  std::string fetch_;
+  std::uint64_t generation_ = 0;
+  PgResult result_;
+  std::size_t rows_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace
+
 bool Connection::alive() {
+  if (settings_.kind == DatabaseKind::kPostgres) {
+    PGconn* conn = postgres_handle(*this);
+    if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) return false;
+    if (cursor_transaction_.open_cursors > 0 && PQtransactionStatus(conn) == PQTRANS_INERROR) {
+      // A statement failed in the cursors' transaction, which answers nothing until it is rolled
+      // back; that ends every cursor in it.
+      if (cursor_transaction_.owned) PgResult rollback(PQexec(conn, "ROLLBACK"));
+      cursor_transaction_.open_cursors = 0;
+      cursor_transaction_.owned = false;
+      ++cursor_transaction_.generation;
+    }
+  }
   try {
     return query("SELECT 1", 1).size() == 1;
   } catch (const std::exception&) {
@@ -212,73 +464,48 @@ bool Connection::alive() {
 
 std::vector<TextRow> Connection::query(const std::string& sql, std::size_t column_count,
                                        const std::vector<std::optional<std::string>>& parameters) {
-  ResultReader reader(*this, sql, column_count, parameters, 1000);
+  SociSource source(*this, sql, column_count, parameters, 1000);
   std::vector<TextRow> rows;
-  std::vector<TextRow> batch;
-  while (reader.next_batch(batch)) {
-    for (TextRow& row : batch) rows.push_back(std::move(row));
+  while (const std::size_t count = source.next_batch()) {
+    for (std::size_t row = 0; row < count; ++row) {
+      TextRow& text = rows.emplace_back(column_count);
+      for (std::size_t column = 0; column < column_count; ++column) {
+        if (const auto value = source.value(row, column)) text[column].emplace(*value);
+      }
+    }
   }
   return rows;
 }
 
 ResultReader::ResultReader(Connection& connection, const std::string& sql, std::size_t column_count,
                            const std::vector<std::optional<std::string>>& parameters,
-                           std::size_t batch_rows)
-    : batch_rows_(std::max<std::size_t>(1, batch_rows)),
-      parameter_values_(parameters.size()),
-      parameter_indicators_(parameters.size(), soci::i_ok),
-      column_values_(column_count),
-      column_indicators_(column_count),
-      statement_(std::make_unique<soci::statement>(connection.session())) {
-  for (std::size_t i = 0; i < parameters.size(); ++i) {
-    if (parameters[i]) {
-      parameter_values_[i] = *parameters[i];
-    } else {
-      parameter_indicators_[i] = soci::i_null;
-    }
-    statement_->exchange(
-        soci::use(parameter_values_[i], parameter_indicators_[i], "p" + std::to_string(i)));
+                           std::size_t batch_rows) {
+  batch_rows = std::max<std::size_t>(1, batch_rows);
+  if (connection.kind() == DatabaseKind::kPostgres) {
+    source_ =
+        std::make_unique<PostgresCursor>(connection, sql, column_count, parameters, batch_rows);
+  } else {
+    source_ = std::make_unique<SociSource>(connection, sql, column_count, parameters, batch_rows);
   }
-  resize();
-  for (std::size_t i = 0; i < column_count; ++i) {
-    statement_->exchange(soci::into(column_values_[i], column_indicators_[i]));
-  }
-  statement_->alloc();
-  statement_->prepare(sql);
-  statement_->define_and_bind();
-  has_rows_ = statement_->execute(true);
+  batch_rows_ = batch_rows;
 }
 
 ResultReader::~ResultReader() = default;
 
-void ResultReader::resize() {
-  for (auto& values : column_values_) values.resize(batch_rows_);
-  for (auto& indicators : column_indicators_) indicators.resize(batch_rows_, soci::i_ok);
+bool ResultReader::next_batch() {
+  if (exhausted_) {
+    source_->next_batch();  // drops the last batch
+    return false;
+  }
+  const std::size_t count = source_->next_batch();
+  exhausted_ = count < batch_rows_;
+  return count > 0;
 }
 
-bool ResultReader::next_batch(std::vector<TextRow>& rows) {
-  rows.clear();
-  if (!has_rows_) return false;
-  if (!first_batch_taken_) {
-    first_batch_taken_ = true;
-  } else {
-    resize();
-    if (!statement_->fetch()) {
-      has_rows_ = false;
-      return false;
-    }
-  }
-  const std::size_t count = column_values_.empty() ? 0 : column_values_[0].size();
-  rows.resize(count, TextRow(column_values_.size()));
-  for (std::size_t column = 0; column < column_values_.size(); ++column) {
-    for (std::size_t row = 0; row < count; ++row) {
-      if (column_indicators_[column][row] != soci::i_null) {
-        rows[row][column] = std::move(column_values_[column][row]);
-      }
-    }
-  }
-  if (count < batch_rows_) has_rows_ = false;  // a short batch is the last one
-  return count > 0;
+std::size_t ResultReader::rows() const { return source_->rows(); }
+
+std::optional<std::string_view> ResultReader::value(std::size_t row, std::size_t column) const {
+  return source_->value(row, column);
 }
 
 }  // namespace ferry::connectors::jdbc

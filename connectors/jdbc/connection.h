@@ -15,6 +15,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -78,45 +79,76 @@ class Connection {
   // connection (worth reconnecting) from an error of the statement itself.
   bool alive();
   // Runs a query of column_count columns with text parameters bound to :p0, :p1, ... and
-  // returns every row as text.
+  // returns every row as text (the whole result at once: catalog queries and the like).
   std::vector<TextRow> query(const std::string& sql, std::size_t column_count,
                              const std::vector<std::optional<std::string>>& parameters = {});
+
+  // PostgreSQL: the transaction the ResultReaders' cursors live in. begin() starts one unless
+  // a transaction is open already (then its owner commits it); end() commits the one begin()
+  // started once no cursor is left. A transaction that failed is rolled back by alive(), which
+  // ends every cursor: generation() changes, and readers of an older generation stop.
+  struct CursorTransaction {
+    int open_cursors = 0;
+    bool owned = false;  // begun by the first cursor, committed after the last
+    std::uint64_t generation = 0;
+    std::uint64_t next_cursor = 0;
+  };
+  CursorTransaction& cursor_transaction() { return cursor_transaction_; }
 
  private:
   Connection(ConnectionSettings settings, std::unique_ptr<soci::session> session);
 
   ConnectionSettings settings_;
   std::unique_ptr<soci::session> session_;
+  CursorTransaction cursor_transaction_;
 };
 
-// A query's result read in batches of rows, every column as text (both back ends hand SOCI text,
-// so this costs no conversion): the source tasks read tables this way, batch.max.rows at a time,
-// and keep the result open between polls. Parameters bind to :p0, :p1, ... as text, which both
-// databases convert to the column type they are compared with.
+// A query's result read in batches of rows, every column as text: the source tasks read tables
+// this way, batch.max.rows at a time, and keep the result open between polls. Parameters bind to
+// :p0, :p1, ... as text, which both databases convert to the column type they are compared with.
+//
+// PostgreSQL: the query runs as a server-side cursor (DECLARE ... NO SCROLL CURSOR, then FETCH
+// FORWARD batch_rows per batch) in a transaction, through the session's libpq connection, so
+// only one batch is ever held in memory and the first rows come before the query has finished.
+// The cursor reads one snapshot of the table, as the whole result did. The transaction is the
+// connection's (Connection::CursorTransaction): it begins with the first open cursor and commits
+// when the last one closes, so several tables of a task can be read side by side; the reader
+// never begins or commits a transaction someone else started (it only declares its cursor in it).
+// MySQL/MariaDB: SOCI's statement with vectors (Connector/C stores the whole result client-side).
 class ResultReader {
  public:
-  // Runs the query. Throws soci::soci_error (a std::runtime_error) on failure.
+  // Runs the query (PostgreSQL: declares the cursor). Throws std::runtime_error (soci::soci_error
+  // or the server's message) on failure.
   ResultReader(Connection& connection, const std::string& sql, std::size_t column_count,
                const std::vector<std::optional<std::string>>& parameters, std::size_t batch_rows);
+  // Closes the cursor; never throws (a lost connection is simply left behind).
   ~ResultReader();
   ResultReader(const ResultReader&) = delete;
   ResultReader& operator=(const ResultReader&) = delete;
 
-  // The next at most batch_rows rows; false (and rows empty) once the result is exhausted.
-  bool next_batch(std::vector<TextRow>& rows);
+  // Reads the next at most batch_rows rows; false (and rows() 0) once the result is exhausted.
+  // The values of the previous batch are invalid after this call.
+  bool next_batch();
+  // Whether the last batch was the last one (it was shorter than batch_rows, or empty).
+  bool exhausted() const { return exhausted_; }
+  std::size_t rows() const;
+  // The text of a column of a row of the current batch, or nullopt for SQL NULL.
+  std::optional<std::string_view> value(std::size_t row, std::size_t column) const;
+
+  // The back end's result, batch by batch (defined in connection.cpp).
+  class Source {
+   public:
+    virtual ~Source() = default;
+    // Reads the next batch; the number of rows in it (0: the result is exhausted).
+    virtual std::size_t next_batch() = 0;
+    virtual std::size_t rows() const = 0;
+    virtual std::optional<std::string_view> value(std::size_t row, std::size_t column) const = 0;
+  };
 
  private:
-  void resize();
-
-  std::size_t batch_rows_;
-  // Bound by address: they stay put for the statement's life.
-  std::vector<std::string> parameter_values_;
-  std::vector<soci::indicator> parameter_indicators_;
-  std::vector<std::vector<std::string>> column_values_;
-  std::vector<std::vector<soci::indicator>> column_indicators_;
-  std::unique_ptr<soci::statement> statement_;
-  bool has_rows_ = false;
-  bool first_batch_taken_ = false;
+  std::unique_ptr<Source> source_;
+  std::size_t batch_rows_ = 1;
+  bool exhausted_ = false;
 };
 
 }  // namespace ferry::connectors::jdbc

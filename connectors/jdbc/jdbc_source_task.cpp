@@ -1,6 +1,11 @@
 #include "connectors/jdbc/jdbc_source_task.h"
 
 #include <algorithm>
+#include <charconv>
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -55,8 +60,60 @@ struct JdbcSourceTask::Querier {
   std::string name() const { return table ? table->qualified() : "query"; }
 };
 
-JdbcSourceTask::JdbcSourceTask() = default;
-JdbcSourceTask::~JdbcSourceTask() = default;
+// One job at a time on a thread of its own; the task thread starts a job and later waits for it.
+class JdbcSourceTask::ReadAhead {
+ public:
+  ReadAhead() : thread_([this](std::stop_token stop) { run(stop); }) {}
+  // Waits for a job in progress (the thread is joined).
+  ~ReadAhead() = default;
+  ReadAhead(const ReadAhead&) = delete;
+  ReadAhead& operator=(const ReadAhead&) = delete;
+
+  // Starts a job; the previous one must have been waited for.
+  void start(std::function<void()> job) {
+    {
+      std::scoped_lock lock(mutex_);
+      job_ = std::move(job);
+    }
+    changed_.notify_all();
+  }
+  // Waits for the job started last; rethrows what it threw.
+  void wait() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return !job_; });
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  }
+
+ private:
+  void run(std::stop_token stop) {
+    std::unique_lock lock(mutex_);
+    while (changed_.wait(lock, stop, [this] { return static_cast<bool>(job_); })) {
+      lock.unlock();
+      std::exception_ptr error;
+      try {
+        job_();  // job_ is not written while it is set
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      error_ = error;
+      job_ = nullptr;
+      changed_.notify_all();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable_any changed_;
+  std::function<void()> job_;  // set: a job to run or running
+  std::exception_ptr error_;
+  std::jthread thread_;  // last: joined before the members it uses go
+};
+
+JdbcSourceTask::JdbcSourceTask() : read_ahead_(std::make_unique<ReadAhead>()) {}
+JdbcSourceTask::~JdbcSourceTask() {
+  // A batch still being read uses the connection and a querier: let it finish first.
+  read_ahead_.reset();
+}
 
 std::string JdbcSourceTask::version() const { return kVersion; }
 
@@ -283,39 +340,46 @@ void JdbcSourceTask::start_query(Querier& querier) {
 }
 
 std::vector<sdk::SourceRecord> JdbcSourceTask::read_batch(Querier& querier) {
-  std::vector<TextRow> rows;
   std::vector<sdk::SourceRecord> records;
-  if (!querier.reader->next_batch(rows)) {
+  ResultReader& reader = *querier.reader;
+  if (!reader.next_batch()) {
     querier.reader.reset();
     return records;
   }
-  records.reserve(rows.size());
-  for (TextRow& row : rows) {
+  const std::size_t rows = reader.rows();
+  records.reserve(rows);
+  for (std::size_t row = 0; row < rows; ++row) {
     sdk::Struct value(querier.schema);
     std::size_t field = 0;
     for (std::size_t i = 0; i < querier.columns.size(); ++i) {
       if (!querier.columns[i]) continue;
-      if (row[i]) value.put(field, text_to_value(*querier.columns[i], *row[i]));
+      if (const auto text = reader.value(row, i)) {
+        value.put(field, text_to_value(*querier.columns[i], *text));
+      }
       ++field;
     }
-    sdk::SourceRecord record;
+    sdk::SourceRecord& record = records.emplace_back();
     record.source_partition = querier.partition;
     record.topic = querier.topic;
     if (mode_ != "bulk") {
       if (querier.incrementing_index >= 0) {
-        const auto& text = row[querier.incrementing_index];
-        try {
-          querier.incrementing = std::stoll(text.value_or(""));
-        } catch (const std::exception&) {
+        const auto text = reader.value(row, static_cast<std::size_t>(querier.incrementing_index));
+        std::int64_t incrementing = 0;
+        const auto [end, error] =
+            text ? std::from_chars(text->data(), text->data() + text->size(), incrementing)
+                 : std::from_chars_result{nullptr, std::errc::invalid_argument};
+        if (error != std::errc() || end != text->data() + text->size()) {
           throw sdk::DataException("The incrementing column of " + querier.name() + " holds '" +
-                                   text.value_or("NULL") + "', which is not an integer");
+                                   std::string(text.value_or("NULL")) +
+                                   "', which is not an integer");
         }
-        record.source_offset[kIncrementingField] = *querier.incrementing;
+        querier.incrementing = incrementing;
+        record.source_offset.emplace(kIncrementingField, incrementing);
       }
       if (!querier.timestamp_indexes.empty()) {
         for (int index : querier.timestamp_indexes) {
-          if (row[index]) {
-            querier.timestamp = parse_timestamp(*row[index]);
+          if (const auto text = reader.value(row, static_cast<std::size_t>(index))) {
+            querier.timestamp = parse_timestamp(*text);
             break;
           }
         }
@@ -328,10 +392,8 @@ std::vector<sdk::SourceRecord> JdbcSourceTask::read_batch(Querier& querier) {
     }
     record.value_schema = querier.schema;
     record.value = sdk::Value(std::move(value));
-    records.push_back(std::move(record));
   }
-  if (rows.size() < static_cast<std::size_t>(config_->get_int("batch.max.rows")))
-    querier.reader.reset();  // the result is exhausted
+  if (reader.exhausted()) querier.reader.reset();  // the cursor is closed already
   return records;
 }
 
@@ -363,42 +425,72 @@ bool JdbcSourceTask::reconnect() {
   return false;
 }
 
+bool JdbcSourceTask::read(Querier& querier, const std::function<void()>& reading) {
+  try {
+    reading();
+    return true;
+  } catch (const sdk::ConnectException&) {
+    querier.reader.reset();
+    throw;
+  } catch (const std::exception& error) {
+    querier.reader.reset();
+    const std::string message = "Failed to read " + querier.name() + " from " +
+                                connection_->settings().describe() + ": " + error.what();
+    if (connection_->alive()) throw sdk::ConnectException(message);
+    // The server went away: reconnect on the next polls and run the query again from the
+    // querier's offset (the rows returned so far are behind it).
+    log(message + "; the connection is lost, reconnecting");
+    connection_lost_error_ = message;
+    // Every open result lived on that connection: the other tables run their queries again
+    // too, from their own offsets.
+    for (auto& other : queriers_) other->reader.reset();
+    connection_.reset();
+    return false;
+  }
+}
+
 std::vector<sdk::SourceRecord> JdbcSourceTask::poll() {
   using namespace std::chrono_literals;
   const auto give_up = Clock::now() + 1s;
   while (!stopping_ && !queriers_.empty()) {
-    if (!connection_ && !reconnect()) return {};
-    Querier& querier = **std::min_element(
-        queriers_.begin(), queriers_.end(),
-        [](const auto& a, const auto& b) { return a->next_poll < b->next_poll; });
-    const auto now = Clock::now();
-    if (querier.next_poll > now) {
-      if (now >= give_up) return {};
-      std::this_thread::sleep_for(std::min<Clock::duration>({querier.next_poll - now, 100ms}));
-      continue;
-    }
     std::vector<sdk::SourceRecord> records;
-    try {
-      if (!querier.reader) start_query(querier);
-      records = read_batch(querier);
-    } catch (const sdk::ConnectException&) {
-      querier.reader.reset();
-      throw;
-    } catch (const std::exception& error) {
-      querier.reader.reset();
-      const std::string message = "Failed to read " + querier.name() + " from " +
-                                  connection_->settings().describe() + ": " + error.what();
-      if (connection_->alive()) throw sdk::ConnectException(message);
-      // The server went away: reconnect on the next polls and run the query again from the
-      // querier's offset (the rows returned so far are behind it).
-      log(message + "; the connection is lost, reconnecting");
-      connection_lost_error_ = message;
-      connection_.reset();
-      return {};
+    Querier* querier = std::exchange(read_ahead_querier_, nullptr);
+    if (querier != nullptr) {
+      // The batch read while the worker sent the previous one.
+      if (!read(*querier, [&] {
+            read_ahead_->wait();
+            records = std::move(read_ahead_records_);
+          })) {
+        return {};
+      }
+    } else {
+      if (!connection_ && !reconnect()) return {};
+      querier =
+          std::min_element(queriers_.begin(), queriers_.end(), [](const auto& a, const auto& b) {
+            return a->next_poll < b->next_poll;
+          })->get();
+      const auto now = Clock::now();
+      if (querier->next_poll > now) {
+        if (now >= give_up) return {};
+        std::this_thread::sleep_for(std::min<Clock::duration>({querier->next_poll - now, 100ms}));
+        continue;
+      }
+      if (!read(*querier, [&] {
+            if (!querier->reader) start_query(*querier);
+            records = read_batch(*querier);
+          })) {
+        return {};
+      }
     }
-    if (!querier.reader) {
-      querier.next_poll =
+    if (!querier->reader) {
+      querier->next_poll =
           Clock::now() + std::chrono::milliseconds(config_->get_int("poll.interval.ms"));
+    } else if (!records.empty() && !stopping_) {
+      // The result goes on: read its next batch on the read-ahead thread while the worker
+      // converts and sends this one. Nothing else touches the connection or this querier until
+      // the next poll() takes that batch (first thing, above).
+      read_ahead_querier_ = querier;
+      read_ahead_->start([this, querier] { read_ahead_records_ = read_batch(*querier); });
     }
     if (!records.empty()) return records;
   }

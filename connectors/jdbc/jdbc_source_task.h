@@ -20,11 +20,17 @@
 // in the next records' schema. Columns of types the connector cannot map are skipped (reported
 // once in the log).
 //
+// Reading ahead: while the worker converts and sends the records one poll() returned, the next
+// batch of the same result is read (fetched and turned into records) on a thread of the task's
+// own, and the next poll() returns it. Rows, order and offsets are those of reading it in that
+// poll(); only one batch is read ahead, and nothing else uses the connection meanwhile.
+//
 // Threading: start/poll on the task thread; stop() from any thread (sets a flag poll() checks).
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,6 +64,10 @@ class JdbcSourceTask : public sdk::SourceTask {
   bool reconnect();
   void start_query(Querier& querier);
   std::vector<sdk::SourceRecord> read_batch(Querier& querier);
+  // Runs reading (a query, a batch); true if it succeeded. An error while the database still
+  // answers throws ConnectException; a lost connection drops connection_ (and every open result)
+  // and gives false.
+  bool read(Querier& querier, const std::function<void()>& reading);
 
   std::unique_ptr<sdk::ParsedConfig> config_;
   std::unique_ptr<Connection> connection_;
@@ -65,6 +75,12 @@ class JdbcSourceTask : public sdk::SourceTask {
   std::string mode_;
   NumericMapping numeric_mapping_ = NumericMapping::kNone;
   std::vector<std::unique_ptr<Querier>> queriers_;
+  // The next batch of a table whose result goes on is read on read_ahead_'s thread while the
+  // worker sends the batch poll() returned; the next poll() waits for it and returns it.
+  class ReadAhead;
+  std::unique_ptr<ReadAhead> read_ahead_;
+  Querier* read_ahead_querier_ = nullptr;  // set: a batch of it is being read ahead
+  std::vector<sdk::SourceRecord> read_ahead_records_;
   int failed_connection_attempts_ = 0;
   std::string connection_lost_error_;  // why the connection was dropped, for the final error
   std::atomic<bool> stopping_{false};

@@ -147,6 +147,93 @@ TEST_P(JdbcSourceTaskTest, IncrementingModeReadsNewRowsAndResumesFromStoredOffse
   EXPECT_TRUE(poll_briefly(*task).empty());
 }
 
+// A table larger than batch.max.rows is handed out a batch per poll (PostgreSQL reads it through
+// a cursor, never all at once); rows inserted while the query runs come with the next query, and
+// a task restarted after any batch resumes exactly after the last stored offset.
+TEST_P(JdbcSourceTaskTest, IncrementingModePagesThroughATableLargerThanABatch) {
+  admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() + ", name VARCHAR(45) NOT NULL)");
+  const auto insert = [&](int from, int to) {
+    std::string values;
+    for (int i = from; i <= to; ++i) values += (i > from ? ",('" : "('") + std::to_string(i) + "')";
+    admin_->execute("INSERT INTO " + table_ + " (name) VALUES " + values);
+  };
+  const auto ids = [](const std::vector<sdk::SourceRecord>& records) {
+    std::vector<std::int64_t> result;
+    for (const auto& record : records) {
+      result.push_back(record.source_offset.at("incrementing").as<std::int64_t>());
+      EXPECT_EQ(record.value.as<sdk::Struct>().get("name").as<std::string>(),
+                std::to_string(result.back()));
+    }
+    return result;
+  };
+  const auto range = [](std::int64_t from, std::int64_t to) {
+    std::vector<std::int64_t> result;
+    for (std::int64_t i = from; i <= to; ++i) result.push_back(i);
+    return result;
+  };
+  insert(1, 250);
+  {
+    auto task = start_task({{"mode", "incrementing"}, {"batch.max.rows", "100"}});
+    auto first = task->poll();
+    ASSERT_EQ(ids(first), range(1, 100));
+    for (const auto& record : first) store(record.source_partition, record.source_offset);
+    insert(251, 300);  // while the query is open: not in it, but in the next one
+    auto second = task->poll();
+    ASSERT_EQ(ids(second), range(101, 200));
+    for (const auto& record : second) store(record.source_partition, record.source_offset);
+    // The task goes away in the middle of the result, its offset stored at row 200.
+  }
+  insert(301, 320);
+  restart_context_with_stored_offsets();
+  auto task = start_task({{"mode", "incrementing"}, {"batch.max.rows", "100"}});
+  std::vector<sdk::SourceRecord> rest;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (rest.size() < 120 && std::chrono::steady_clock::now() < deadline) {
+    auto batch = task->poll();
+    EXPECT_LE(batch.size(), 100u);
+    for (auto& record : batch) rest.push_back(std::move(record));
+  }
+  EXPECT_EQ(ids(rest), range(201, 320));
+  EXPECT_TRUE(poll_briefly(*task).empty());
+  insert(321, 321);
+  EXPECT_EQ(ids(poll(*task, 1)), range(321, 321));
+}
+
+// Two results open side by side on one connection, then one inside a transaction the caller
+// began: each reads its own rows, and the caller's transaction is neither committed nor ended.
+TEST_P(JdbcSourceTaskTest, ResultReadersShareTheConnection) {
+  admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() + ", name VARCHAR(45) NOT NULL)");
+  admin_->execute("INSERT INTO " + table_ + " (name) VALUES ('a'), ('b'), ('c'), ('d'), ('e')");
+  auto connection = testing::connect_to(database_);
+  const std::string sql = "SELECT name FROM " + table_ + " WHERE id > :p0 ORDER BY id";
+  const auto read_all = [](ResultReader& reader) {
+    std::string text;
+    while (reader.next_batch()) {
+      for (std::size_t row = 0; row < reader.rows(); ++row) text += *reader.value(row, 0);
+      text += '|';
+    }
+    return text;
+  };
+  {
+    ResultReader first(*connection, sql, 1, {"0"}, 2);
+    ASSERT_TRUE(first.next_batch());
+    EXPECT_EQ(*first.value(0, 0), "a");
+    ResultReader second(*connection, sql, 1, {"3"}, 2);
+    EXPECT_EQ(read_all(second), "de|");
+    EXPECT_TRUE(second.exhausted());
+    EXPECT_EQ(read_all(first), "cd|e|");  // after "ab"
+  }
+  EXPECT_EQ(connection->query("SELECT COUNT(*) FROM " + table_, 1)[0][0], "5");
+  connection->execute("BEGIN");
+  connection->execute("INSERT INTO " + table_ + " (name) VALUES ('f')");
+  {
+    ResultReader reader(*connection, sql, 1, {"4"}, 10);
+    EXPECT_EQ(read_all(reader), "ef|");
+  }
+  connection->execute("ROLLBACK");  // still the caller's transaction: 'f' goes away
+  EXPECT_EQ(connection->query("SELECT COUNT(*) FROM " + table_, 1)[0][0], "5");
+}
+
 TEST_P(JdbcSourceTaskTest, TimestampIncrementingModeSeesUpdates) {
   admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() +
                   ", name VARCHAR(45) NOT NULL, updated " + timestamp_type() + " NOT NULL)");
