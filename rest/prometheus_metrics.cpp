@@ -143,13 +143,19 @@ void task_metrics(Exposition& out, const runtime::TaskId& id, runtime::Connector
   out.counter("kafka_connect_task_offset_commit_failure_total", "Offset commits that failed.",
               labels, count(m.offset_commit_failure));
   out.counter("kafka_connect_task_error_record_errors_total",
-              "Records that failed in a converter or transformation.", labels,
-              count(m.record_errors));
+              "Records that failed in a converter or transformation, or that the task reported.",
+              labels, count(m.record_errors));
   out.counter("kafka_connect_task_error_records_skipped_total",
               "Failed records skipped under errors.tolerance=all.", labels,
               count(m.records_skipped));
   out.counter("kafka_connect_task_error_errors_logged_total",
               "Errors logged under errors.log.enable=true.", labels, count(m.errors_logged));
+  out.counter("kafka_connect_task_error_deadletterqueue_produce_requests_total",
+              "Records sent to the dead letter queue.", labels,
+              count(m.dead_letter_queue_requests));
+  out.counter("kafka_connect_task_error_deadletterqueue_produce_failures_total",
+              "Records the dead letter queue did not take.", labels,
+              count(m.dead_letter_queue_failures));
 }
 
 void worker_metrics(Exposition& out, const runtime::Herder& herder) {

@@ -27,6 +27,8 @@ using namespace std::chrono_literals;
 
 constexpr auto kDeadline = 60s;
 
+using Properties = std::map<std::string, std::string>;
+
 std::string properties_text(const std::map<std::string, std::string>& properties) {
   std::string text;
   for (const auto& [key, value] : properties) text += key + "=" + value + "\n";
@@ -52,7 +54,8 @@ class JdbcStandaloneTest : public ::testing::Test {
   // without a key (a record written twice is two rows), whose consumer group never commits
   // during the test (offset.flush.interval.ms of an hour). Its broker binds a free port.
   // Each run logs to its own file, ferry-<run>.stderr.
-  std::unique_ptr<WorkerProcess> start_sink_worker(bool exactly_once, const std::string& run) {
+  std::unique_ptr<WorkerProcess> start_sink_worker(bool exactly_once, const std::string& run,
+                                                   const Properties& extra = {}) {
     const fs::path build = ferry_binary().parent_path().parent_path();
     const fs::path worker = dir_.write(
         "sink-worker.properties",
@@ -64,16 +67,16 @@ class JdbcStandaloneTest : public ::testing::Test {
                          {"plugin.path", (build / "plugins").string()},
                          {"log.dirs", (dir_.path() / "data").string()},
                          {"listeners", "http://127.0.0.1:0"}}));
-    const fs::path sink = dir_.write(
-        "jdbc-sink.properties",
-        properties_text({{"name", "jdbc-sink"},
-                         {"connector.class", "io.confluent.connect.jdbc.JdbcSinkConnector"},
-                         {"topics", "items-" + table_},
-                         {"connection.url", mariadb_.url},
-                         {"table.name.format", table_},
-                         {"auto.create", "true"},
-                         {"exactly.once.enabled", exactly_once ? "true" : "false"},
-                         {"exactly.once.offsets.table", table_ + "_offsets"}}));
+    Properties sink_properties{{"name", "jdbc-sink"},
+                               {"connector.class", "io.confluent.connect.jdbc.JdbcSinkConnector"},
+                               {"topics", "items-" + table_},
+                               {"connection.url", mariadb_.url},
+                               {"table.name.format", table_},
+                               {"auto.create", "true"},
+                               {"exactly.once.enabled", exactly_once ? "true" : "false"},
+                               {"exactly.once.offsets.table", table_ + "_offsets"}};
+    for (const auto& [key, value] : extra) sink_properties[key] = value;
+    const fs::path sink = dir_.write("jdbc-sink.properties", properties_text(sink_properties));
     return std::make_unique<WorkerProcess>(
         ferry_binary(), std::vector<std::string>{"standalone", worker.string(), sink.string()},
         dir_.path() / "ferry.stdout", dir_.path() / ("ferry-" + run + ".stderr"));
@@ -93,15 +96,23 @@ class JdbcStandaloneTest : public ::testing::Test {
     return match[1];
   }
 
-  // Produces items first..last (JSON with schemas, as JsonConverter reads them) with kcat.
-  void produce_items(const fs::path& kcat, const std::string& address, int first, int last) {
+  // An item as JsonConverter with schemas reads it.
+  static std::string item_json(int id, const std::string& name) {
+    return R"({"schema":{"type":"struct","name":"item","optional":false,"fields":[)"
+           R"({"field":"id","type":"int32","optional":false},)"
+           R"({"field":"name","type":"string","optional":false}]},)"
+           R"("payload":{"id":)" +
+           std::to_string(id) + R"(,"name":")" + name + "\"}}";
+  }
+
+  // Produces items first..last named "item <id>" (or the names given) with kcat.
+  void produce_items(const fs::path& kcat, const std::string& address, int first, int last,
+                     const std::map<int, std::string>& names = {}) {
     std::string lines;
     for (int id = first; id <= last; ++id) {
-      lines += R"({"schema":{"type":"struct","name":"item","optional":false,"fields":[)"
-               R"({"field":"id","type":"int32","optional":false},)"
-               R"({"field":"name","type":"string","optional":false}]},)"
-               R"("payload":{"id":)" +
-               std::to_string(id) + R"(,"name":"item )" + std::to_string(id) + "\"}}\n";
+      const auto name = names.find(id);
+      lines +=
+          item_json(id, name == names.end() ? "item " + std::to_string(id) : name->second) + "\n";
     }
     const ProcessResult produced =
         run_process(kcat, {"-b", address, "-P", "-t", "items-" + table_, "-X", "acks=all"}, lines);
@@ -277,6 +288,45 @@ TEST_F(JdbcStandaloneTest, ExactlyOnceSinkWritesNothingTwiceAfterAKill) {
 TEST_F(JdbcStandaloneTest, WithoutExactlyOnceAKillWritesTheUncommittedRecordsAgain) {
   if (!find_program({"kcat", "kafkacat"})) GTEST_SKIP() << "kcat is not installed";
   EXPECT_EQ(kill_after_writing_and_restart(false), std::make_pair(125, 75));
+}
+
+// A record the database refuses (a name too long for its column) goes to the dead letter queue
+// with errors.tolerance=all, as consumed, with headers saying which record, table and column;
+// the others are written.
+TEST_F(JdbcStandaloneTest, RefusedRecordGoesToTheDeadLetterQueue) {
+  const std::optional<fs::path> kcat = find_program({"kcat", "kafkacat"});
+  if (!kcat) GTEST_SKIP() << "kcat is not installed";
+  sink_db_->execute("CREATE TABLE " + table_ + " (id INT PRIMARY KEY, name VARCHAR(8) NOT NULL)");
+  auto worker = start_sink_worker(false, "dlq",
+                                  {{"errors.tolerance", "all"},
+                                   {"errors.deadletterqueue.topic.name", "dlq-" + table_},
+                                   {"errors.deadletterqueue.context.headers.enable", "true"}});
+  const std::string address = broker_address(*worker);
+  produce_items(*kcat, address, 0, 9, {{5, "a name much too long"}});
+  EXPECT_EQ(sink_counts_once_written(9), std::make_pair(9, 9)) << worker->standard_error();
+
+  ProcessResult dead;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        dead = run_process(*kcat, {"-b", address, "-C", "-t", "dlq-" + table_, "-o", "beginning",
+                                   "-e", "-q", "-f", "%s\n%h\n"});
+        return dead.exit_code == 0 && !dead.standard_output.empty();
+      },
+      kDeadline, 200ms))
+      << dead.standard_error;
+  const std::string& text = dead.standard_output;
+  EXPECT_EQ(text.find(item_json(5, "a name much too long") + "\n"), 0u) << text;
+  for (const std::string expected :
+       {"__connect.errors.topic=items-" + table_, std::string("__connect.errors.offset=5"),
+        std::string("__connect.errors.stage=TASK_PUT"),
+        std::string("__connect.errors.exception.class.name=org.apache.kafka.connect.errors."
+                    "DataException"),
+        "__connect.errors.exception.message=record items-" + table_ + "-0@5, table ferry." +
+            table_ + ", column name (20 characters, the column holds 8)"}) {
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << " in\n" << text;
+  }
+  worker->signal(SIGTERM);
+  EXPECT_EQ(worker->wait(kDeadline), 0) << worker->standard_error();
 }
 
 }  // namespace

@@ -338,8 +338,8 @@ void JdbcSinkTask::write_batch(Batch& batch) {
             break;
         }
       } catch (const sdk::DataException& error) {
-        reject(where(record) + ", column " + column.name + " of table " + layout.table.qualified() +
-               ": " + error.what());
+        reject(record, where(record) + ", column " + column.name + " of table " +
+                           layout.table.qualified() + ": " + error.what());
         bad = true;
         continue;
       }
@@ -348,8 +348,8 @@ void JdbcSinkTask::write_batch(Batch& batch) {
         indicators[i][row] = soci::i_ok;
       } else {
         if (i < layout.keys.size()) {
-          reject(where(record) + ": the primary key column " + column.name + " of table " +
-                 layout.table.qualified() + " is null");
+          reject(record, where(record) + ": the primary key column " + column.name + " of table " +
+                             layout.table.qualified() + " is null");
           bad = true;
           continue;
         }
@@ -411,14 +411,21 @@ void JdbcSinkTask::write_batch(Batch& batch) {
       connection_->execute("RELEASE SAVEPOINT ferry_row");
     } catch (const soci::soci_error& error) {
       roll_back_to("ferry_row", error.what());
-      reject(where(*batch.records[row]) + ", table " + layout.table.qualified() +
-             too_long_column(batch, values, row) + ": " + error.what());
+      reject(*batch.records[row], where(*batch.records[row]) + ", table " +
+                                      layout.table.qualified() +
+                                      too_long_column(batch, values, row) + ": " + error.what());
     }
   }
   batch.records.clear();
 }
 
-void JdbcSinkTask::reject(const std::string& message) {
+void JdbcSinkTask::reject(const sdk::SinkRecord& record, const std::string& message) {
+  if (sdk::ErrantRecordReporter* reporter = context().errant_record_reporter()) {
+    // The worker decides: it throws with errors.tolerance=none; with all it logs the record
+    // (errors.log.enable) and sends it to the dead letter queue.
+    reporter->report(record, sdk::DataException(message));
+    return;
+  }
   if (!tolerate_errors_) throw sdk::DataException(message);
   log("skipping " + message + " (errors.tolerance=all)");
 }
@@ -480,7 +487,7 @@ void JdbcSinkTask::write(const std::vector<sdk::SinkRecord>& records) {
         }
       }
     } catch (const sdk::DataException& error) {
-      reject(error.what());
+      reject(record, error.what());
       continue;
     }
     std::string signature = layout.signature();

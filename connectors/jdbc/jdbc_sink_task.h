@@ -11,12 +11,14 @@
 // Errors: a bad record - one that does not fit (a value schema that is not a STRUCT, a field type
 // with no column type, a missing key) or that the database refuses (a value too long, a
 // constraint violation) - is named with its topic, partition, offset, table and, where known,
-// column: with errors.tolerance=none (the default) it fails the task (DataException), with all
-// it is skipped and logged. Each batch runs under a savepoint: when its statement fails and the
-// database still answers, the batch is rolled back to the savepoint and its records are written
-// one at a time to find the bad ones. Any other database error (the server away) rolls the
-// transaction back and is retried max.retries times, retry.backoff.ms apart (RetriableException,
-// the worker delivers the same records again), then fails the task.
+// column, and reported to the worker's ErrantRecordReporter, which fails the task
+// (errors.tolerance=none, the default) or skips it, logs it and sends it to the dead letter
+// queue (all). Without a reporter the task does the same itself, without the queue. Each batch runs
+// under a savepoint: when its statement fails and the database still answers, the batch is rolled
+// back to the savepoint and its records are written one at a time to find the bad ones. Any other
+// database error (the server away) rolls the transaction back and is retried max.retries times,
+// retry.backoff.ms apart (RetriableException, the worker delivers the same records again), then
+// fails the task.
 //
 // exactly.once.enabled: each put's transaction also stores the next offsets of its partitions
 // in a table of the database (sink_offset_store.h), and open() rewinds to them.
@@ -60,8 +62,10 @@ class JdbcSinkTask : public sdk::SinkTask {
   void ensure_table(const Layout& layout);
   // Writes the batch's rows (named so as not to hide SinkTask::flush).
   void write_batch(Batch& batch);
-  // errors.tolerance=none: throws DataException(message); all: logs it and returns.
-  void reject(const std::string& message);
+  // A bad record: to the worker's ErrantRecordReporter when it has one (which throws, or logs
+  // and dead-letters it, per errors.tolerance); else errors.tolerance=none throws
+  // DataException(message) and all logs it and returns.
+  void reject(const sdk::SinkRecord& record, const std::string& message);
   // The column of layout.table a row's value is too long for, as " column NAME (...)", or "".
   std::string too_long_column(const Batch& batch,
                               const std::vector<std::vector<std::string>>& values, std::size_t row);

@@ -160,6 +160,22 @@ sdk::ConfigDef connector_config_def(ConnectorType type) {
                  .importance = Importance::kMedium,
                  .documentation = "The topic for records that fail (empty: none).",
                  .group = group(kErrors),
+                 .order_in_group = ++order})
+        .define({.name = "errors.deadletterqueue.topic.replication.factor",
+                 .type = ConfigType::kShort,
+                 .default_value = std::int16_t{3},
+                 .importance = Importance::kMedium,
+                 .documentation = "Replication factor of the dead letter queue topic when it is "
+                                  "created.",
+                 .group = group(kErrors),
+                 .order_in_group = ++order})
+        .define({.name = "errors.deadletterqueue.context.headers.enable",
+                 .type = ConfigType::kBoolean,
+                 .default_value = false,
+                 .importance = Importance::kMedium,
+                 .documentation = "Add __connect.errors.* headers saying where and why a record "
+                                  "failed to the records of the dead letter queue.",
+                 .group = group(kErrors),
                  .order_in_group = ++order});
   }
   return def;
@@ -252,6 +268,9 @@ Result<ConnectorConfig> parse_connector_config(const sdk::ConfigMap& props, Conn
             "topics and topics.regex are mutually exclusive options, but both are set.");
       }
       const std::string& dlq = parsed.get_string("errors.deadletterqueue.topic.name");
+      config.dead_letter_queue_topic = dlq;
+      config.dead_letter_queue_context_headers =
+          parsed.get_bool("errors.deadletterqueue.context.headers.enable");
       if (!dlq.empty() && std::ranges::find(config.topics, dlq) != config.topics.end()) {
         return Status::invalid_argument("The DLQ topic '" + dlq +
                                         "' may not be included in the list of topics ('topics=" +

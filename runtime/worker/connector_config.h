@@ -51,6 +51,9 @@ struct ConnectorConfig {
   // Sinks: exactly one of the two is set.
   std::vector<std::string> topics;
   std::string topics_regex;
+  // Sinks: errors.deadletterqueue.* (empty topic: no dead letter queue).
+  std::string dead_letter_queue_topic;
+  bool dead_letter_queue_context_headers = false;
 };
 
 // The framework's keys for a connector of that type, as REST's validate and plugin listing show

@@ -132,6 +132,21 @@ sdk::SinkRecord RecordConverters::to_sink_record(const broker::ConsumerRecord& r
   return out;
 }
 
+broker::ConsumerRecord RecordConverters::to_consumer_record(const sdk::SinkRecord& record) const {
+  broker::ConsumerRecord out;
+  out.topic = record.topic;
+  out.partition = record.kafka_partition;
+  out.offset = record.kafka_offset;
+  out.timestamp = record.timestamp.value_or(-1);
+  out.key = key_->from_connect_data(record.topic, record.key_schema, record.key);
+  out.value = value_->from_connect_data(record.topic, record.value_schema, record.value);
+  for (const sdk::Header& header : record.headers) {
+    out.headers.push_back({header.key, header_->from_connect_header(record.topic, header.key,
+                                                                    header.schema, header.value)});
+  }
+  return out;
+}
+
 const std::string& RecordConverters::class_name(Stage stage) const {
   switch (stage) {
     case Stage::kKeyConverter:

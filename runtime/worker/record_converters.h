@@ -46,6 +46,11 @@ class RecordConverters {
   // A consumed record as a sink task gets it (before transforms), likewise.
   sdk::SinkRecord to_sink_record(const broker::ConsumerRecord& record, Stage* stage) const;
 
+  // The bytes a sink record stands for, written back by the converters: what the dead letter
+  // queue gets for a record a task reports that the worker did not hand it as such. Exceptions
+  // of a converter pass through.
+  broker::ConsumerRecord to_consumer_record(const sdk::SinkRecord& record) const;
+
   // The class names, for messages.
   const std::string& class_name(Stage stage) const;
 

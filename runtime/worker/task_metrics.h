@@ -74,6 +74,8 @@ struct TaskMetrics {
   Counter record_errors;    // records that failed in a stage (converter, transformation, ...)
   Counter records_skipped;  // of those, skipped under errors.tolerance=all
   Counter errors_logged;
+  Counter dead_letter_queue_requests;  // records sent to the dead letter queue
+  Counter dead_letter_queue_failures;  // of those, the queue did not take
 };
 
 // Nanoseconds since start, for Observations of durations.

@@ -398,11 +398,30 @@ std::unique_ptr<WorkerTask> Worker::create_task(const std::string& name, Connect
   if (!transforms.ok()) throw sdk::ConnectException(transforms.status().message());
   auto consumer = collaborators_.clients.consumer(consumer_properties(name, connector, index));
   if (!consumer.ok()) throw sdk::ConnectException(consumer.status().message());
+  std::unique_ptr<DeadLetterQueue> dead_letter_queue;
+  if (const std::string& topic = connector.parsed.dead_letter_queue_topic; !topic.empty()) {
+    if (Status created = DeadLetterQueue::create_topic(collaborators_.clients.admin(), topic);
+        !created.ok()) {
+      throw sdk::ConnectException("Cannot create the dead letter queue topic " + topic + ": " +
+                                  created.message());
+    }
+    sdk::ConfigMap properties = producer_properties(name, connector, index);
+    properties["client.id"] = "connector-dlq-producer-" + name + "-" + std::to_string(index);
+    auto producer = collaborators_.clients.producer(properties);
+    if (!producer.ok()) throw sdk::ConnectException(producer.status().message());
+    dead_letter_queue = std::make_unique<DeadLetterQueue>(
+        DeadLetterQueue::Settings{
+            .topic = topic,
+            .context_headers = connector.parsed.dead_letter_queue_context_headers,
+            .connector = name,
+            .task = index},
+        std::move(*producer));
+  }
   auto& sink = dynamic_cast<sdk::SinkConnector&>(*connector.instance);
-  return std::make_unique<WorkerSinkTask>(id, std::move(settings), connector.parsed.topics,
-                                          connector.parsed.topics_regex, sink.create_task(),
-                                          std::move(*converters), std::move(*transforms),
-                                          std::move(*consumer), collaborators_.statuses, log_);
+  return std::make_unique<WorkerSinkTask>(
+      id, std::move(settings), connector.parsed.topics, connector.parsed.topics_regex,
+      sink.create_task(), std::move(*converters), std::move(*transforms), std::move(*consumer),
+      std::move(dead_letter_queue), collaborators_.statuses, log_);
 }
 
 sdk::ConfigMap Worker::producer_properties(const std::string& name, const Connector& connector,

@@ -70,6 +70,10 @@ class WorkerSinkTask::Context final : public sdk::SinkTaskContext {
     std::scoped_lock lock(mutex_);
     commit_requested_ = true;
   }
+  sdk::ErrantRecordReporter* errant_record_reporter() override { return errant_records_; }
+  void set_errant_record_reporter(sdk::ErrantRecordReporter* reporter) {
+    errant_records_ = reporter;
+  }
 
   std::map<broker::TopicPartition, std::int64_t> take_requested_offsets() {
     std::scoped_lock lock(mutex_);
@@ -101,14 +105,27 @@ class WorkerSinkTask::Context final : public sdk::SinkTaskContext {
   bool commit_requested_ = false;
   bool worker_paused_ = false;
   std::set<broker::TopicPartition> paused_by_task_;
+  sdk::ErrantRecordReporter* errant_records_ = nullptr;
+};
+
+class WorkerSinkTask::ErrantRecords final : public sdk::ErrantRecordReporter {
+ public:
+  explicit ErrantRecords(WorkerSinkTask& task) : task_(task) {}
+  void report(const sdk::SinkRecord& record, const std::exception& error) override {
+    task_.report_errant(record, error);
+  }
+
+ private:
+  WorkerSinkTask& task_;
 };
 
 WorkerSinkTask::WorkerSinkTask(TaskId id, TaskSettings settings, std::vector<std::string> topics,
                                std::string topics_regex, std::unique_ptr<sdk::SinkTask> task,
                                RecordConverters converters,
                                TransformationChain<sdk::SinkRecord> transforms,
-                               std::unique_ptr<broker::Consumer> consumer, StatusStore& statuses,
-                               Logger log)
+                               std::unique_ptr<broker::Consumer> consumer,
+                               std::unique_ptr<DeadLetterQueue> dead_letter_queue,
+                               StatusStore& statuses, Logger log)
     : WorkerTask(std::move(id), statuses, std::move(log)),
       settings_(std::move(settings)),
       topics_(std::move(topics)),
@@ -116,8 +133,12 @@ WorkerSinkTask::WorkerSinkTask(TaskId id, TaskSettings settings, std::vector<std
       task_(std::move(task)),
       converters_(std::move(converters)),
       transforms_(std::move(transforms)),
-      consumer_(std::move(consumer)) {
+      consumer_(std::move(consumer)),
+      dead_letter_queue_(std::move(dead_letter_queue)),
+      errant_records_(std::make_unique<ErrantRecords>(*this)),
+      task_class_(demangled_type_name(typeid(*task_))) {
   context_ = std::make_unique<Context>(settings_.task_config, *consumer_);
+  context_->set_errant_record_reporter(errant_records_.get());
   if (settings_.active_topics != nullptr) {
     active_topics_.emplace(*settings_.active_topics, settings_.connector);
   }
@@ -253,19 +274,21 @@ void WorkerSinkTask::execute() {
     }
     metrics().sink_record_read.add(records->size());
     if (!records->empty() && !paused()) {
-      convert(std::move(*records));
+      polled_ = std::move(*records);
+      convert(polled_);
       deliver();
+      polled_.clear();
     }
     apply_requested_offsets();
   }
 }
 
-void WorkerSinkTask::convert(std::vector<broker::ConsumerRecord> records) {
+void WorkerSinkTask::convert(const std::vector<broker::ConsumerRecord>& records) {
   batch_.reserve(batch_.size() + records.size());
   // A poll returns runs of records of one partition: one map lookup per run, not per record.
   std::int64_t* end = nullptr;
   const broker::ConsumerRecord* previous = nullptr;
-  for (broker::ConsumerRecord& record : records) {
+  for (const broker::ConsumerRecord& record : records) {
     if (previous == nullptr || record.partition != previous->partition ||
         record.topic != previous->topic) {
       end = &batch_end_[broker::TopicPartition{record.topic, record.partition}];
@@ -359,6 +382,20 @@ void WorkerSinkTask::commit(const std::set<broker::TopicPartition>& partitions, 
     changed[partition] = offset;
   }
   if (changed.empty()) return;
+  // Records skipped into the dead letter queue must be there before their offsets are committed.
+  if (dead_letter_queue_) {
+    std::uint64_t failures = 0;
+    const Status flushed = dead_letter_queue_->flush(&failures);
+    metrics().dead_letter_queue_failures.add(failures);
+    if (!flushed.ok()) {
+      metrics().offset_commit_failure.add();
+      if (closing) {
+        log()->error("{} Offsets not committed: {}", to_string(id()), flushed.message());
+        return;
+      }
+      throw sdk::ConnectException(flushed.message());
+    }
+  }
   if (Status done = consumer_->commit_sync(changed); !done.ok()) {
     metrics().offset_commit_failure.add();
     log()->error("{} Offset commit failed: {}", to_string(id()), done.message());
@@ -398,21 +435,52 @@ void WorkerSinkTask::apply_requested_offsets() {
 }
 
 void WorkerSinkTask::handle_record_error(Stage stage, const broker::ConsumerRecord& record) {
-  const std::string trace = current_exception_trace("");
-  const std::string where = stage == Stage::kTransformation ? std::string(stage_name(stage))
-                                                            : std::string(stage_name(stage)) + " " +
-                                                                  converters_.class_name(stage);
+  tolerate(stage, stage == Stage::kTransformation ? "" : converters_.class_name(stage), record,
+           describe_exception(std::current_exception()));
+}
+
+void WorkerSinkTask::report_errant(const sdk::SinkRecord& record, const std::exception& error) {
+  const auto original = std::ranges::find_if(polled_, [&](const broker::ConsumerRecord& polled) {
+    return polled.offset == record.kafka_offset && polled.partition == record.kafka_partition &&
+           polled.topic == record.topic;
+  });
+  // A record the worker did not hand over in this batch (a copy the task made, a transformed
+  // topic): its bytes as the converters write it, as Kafka's reporter does.
+  broker::ConsumerRecord rebuilt;
+  if (original == polled_.end()) {
+    try {
+      rebuilt = converters_.to_consumer_record(record);
+    } catch (const std::exception&) {
+      rebuilt = {.topic = record.topic,
+                 .partition = record.kafka_partition,
+                 .offset = record.kafka_offset};  // the queue gets where it was, at least
+    }
+  }
+  tolerate(Stage::kTaskPut, task_class_, original == polled_.end() ? rebuilt : *original,
+           describe_exception(error));
+}
+
+void WorkerSinkTask::tolerate(Stage stage, const std::string& class_name,
+                              const broker::ConsumerRecord& record,
+                              const ExceptionDescription& error) {
+  const std::string where = class_name.empty() ? std::string(stage_name(stage))
+                                               : std::string(stage_name(stage)) + " " + class_name;
   const std::string position = record.topic + "-" + std::to_string(record.partition) +
                                " at offset " + std::to_string(record.offset);
   metrics().record_errors.add();
   if (settings_.errors_tolerance == ErrorTolerance::kNone) {
     throw sdk::ConnectException("Tolerance exceeded in error handler: " + where + " failed for " +
-                                position + ": " + trace);
+                                position + ": " + error.trace);
   }
   metrics().records_skipped.add();
   if (settings_.errors_log_enable) {
     metrics().errors_logged.add();
-    log()->error("{} Error encountered in {} for {}: {}", to_string(id()), where, position, trace);
+    log()->error("{} Error encountered in {} for {}: {}", to_string(id()), where, position,
+                 error.trace);
+  }
+  if (dead_letter_queue_) {
+    metrics().dead_letter_queue_requests.add();
+    dead_letter_queue_->send(record, stage, class_name, error);
   }
 }
 

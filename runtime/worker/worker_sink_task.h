@@ -18,6 +18,11 @@
 // group keeps the member), nothing is put, commits go on. Resume restores the pauses the task
 // itself asked for.
 //
+// Errors. A record a converter or transformation fails on, or that the task reports through the
+// context's ErrantRecordReporter, fails the task with errors.tolerance=none; with all it is
+// skipped, logged when errors.log.enable, and sent as consumed to the dead letter queue when the
+// connector has one (dead_letter_queue.h), which is flushed before every offset commit.
+//
 // Stop. request_stop() wakes the consumer; the loop ends, commits (pre_commit), closes the
 // partitions, stops the task (on the task's thread, after its last flush) and closes the
 // consumer. Whatever was put and not committed is delivered again after a restart: at-least-once.
@@ -35,6 +40,8 @@
 #include "ferry/sdk/sink_connector.h"
 #include "runtime/worker/active_topics.h"
 #include "runtime/worker/connector_config.h"
+#include "runtime/worker/dead_letter_queue.h"
+#include "runtime/worker/error_trace.h"
 #include "runtime/worker/record_converters.h"
 #include "runtime/worker/task_settings.h"
 #include "runtime/worker/transformation_chain.h"
@@ -48,11 +55,14 @@ class WorkerSinkTask final : public WorkerTask {
   WorkerSinkTask(TaskId id, TaskSettings settings, std::vector<std::string> topics,
                  std::string topics_regex, std::unique_ptr<sdk::SinkTask> task,
                  RecordConverters converters, TransformationChain<sdk::SinkRecord> transforms,
-                 std::unique_ptr<broker::Consumer> consumer, StatusStore& statuses, Logger log);
+                 std::unique_ptr<broker::Consumer> consumer,
+                 std::unique_ptr<DeadLetterQueue> dead_letter_queue, StatusStore& statuses,
+                 Logger log);
   ~WorkerSinkTask() override;
 
  private:
   class Context;
+  class ErrantRecords;
   using Clock = std::chrono::steady_clock;
 
   void execute() override;
@@ -60,7 +70,7 @@ class WorkerSinkTask final : public WorkerTask {
   void on_transition(TargetState state) override;
   void subscribe();
   // Converts and transforms what poll() returned into the batch for put().
-  void convert(std::vector<broker::ConsumerRecord> records);
+  void convert(const std::vector<broker::ConsumerRecord>& records);
   // put(batch_): true when delivered (or nothing to deliver).
   bool deliver();
   // Commits what pre_commit says is written, for partitions (all assigned ones if empty).
@@ -68,7 +78,14 @@ class WorkerSinkTask final : public WorkerTask {
   // The lag and partition gauges of metrics().
   void update_lag();
   void apply_requested_offsets();
+  // Inside a catch: the record failed in stage (a converter or a transformation).
   void handle_record_error(Stage stage, const broker::ConsumerRecord& record);
+  // What the ErrantRecordReporter does with a record the task could not write.
+  void report_errant(const sdk::SinkRecord& record, const std::exception& error);
+  // Counts a failed record, and throws (errors.tolerance=none) or logs it and sends it to the
+  // dead letter queue.
+  void tolerate(Stage stage, const std::string& class_name, const broker::ConsumerRecord& record,
+                const ExceptionDescription& error);
   std::set<sdk::TopicPartitionId> assignment_ids() const;
 
   const TaskSettings settings_;
@@ -79,9 +96,13 @@ class WorkerSinkTask final : public WorkerTask {
   RecordConverters converters_;
   TransformationChain<sdk::SinkRecord> transforms_;
   std::unique_ptr<broker::Consumer> consumer_;
+  std::unique_ptr<DeadLetterQueue> dead_letter_queue_;  // null: none
+  std::unique_ptr<ErrantRecords> errant_records_;
+  const std::string task_class_;  // for the dead letter queue's context headers
 
   // Task thread only.
-  std::vector<sdk::SinkRecord> batch_;                        // converted, not yet put
+  std::vector<broker::ConsumerRecord> polled_;  // while put() may report them as errant
+  std::vector<sdk::SinkRecord> batch_;          // converted, not yet put
   std::map<broker::TopicPartition, std::int64_t> batch_end_;  // positions after batch_
   std::map<broker::TopicPartition, std::int64_t> current_;    // after what was put
   std::map<broker::TopicPartition, std::int64_t> committed_;

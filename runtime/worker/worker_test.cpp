@@ -168,6 +168,10 @@ class CollectingSinkTask : public sdk::SinkTask {
     std::scoped_lock lock(shared_.mutex);
     for (const sdk::SinkRecord& record : records) {
       const std::string value = record.value.is_null() ? "null" : record.value.as<std::string>();
+      if (value == "bad") {  // what a sink cannot write: reported, not put
+        context().errant_record_reporter()->report(record, sdk::DataException("bad record"));
+        continue;
+      }
       shared_.values.push_back(value);
       shared_.received.push_back(record.topic + "/" + std::to_string(record.kafka_partition) + "/" +
                                  std::to_string(record.kafka_offset) + "=" + value);
@@ -306,23 +310,44 @@ class WorkerTest : public ::testing::Test {
     return props;
   }
 
-  // Every value of the topic's partition 0, in offset order.
-  std::vector<std::string> topic_values(const std::string& topic) {
+  // Every record of the topic's partition 0, in offset order.
+  std::vector<broker::ConsumerRecord> topic_records(const std::string& topic) {
     auto consumer = clients_->consumer({{"auto.offset.reset", "earliest"}});
     EXPECT_TRUE(consumer.ok());
-    std::vector<std::string> values;
-    if (!(*consumer)->assign({{topic, 0}}).ok()) return values;
+    std::vector<broker::ConsumerRecord> all;
+    if (!(*consumer)->assign({{topic, 0}}).ok()) return all;
     for (int empty = 0; empty < 3;) {
       auto records = (*consumer)->poll(50ms);
       if (!records.ok() || records->empty()) {
         ++empty;
         continue;
       }
-      for (const auto& record : *records) {
-        values.emplace_back(record.value->begin(), record.value->end());
-      }
+      for (auto& record : *records) all.push_back(std::move(record));
+    }
+    return all;
+  }
+
+  // Every value of the topic's partition 0, in offset order.
+  std::vector<std::string> topic_values(const std::string& topic) {
+    std::vector<std::string> values;
+    for (const auto& record : topic_records(topic)) {
+      values.emplace_back(record.value->begin(), record.value->end());
     }
     return values;
+  }
+
+  void produce(const std::string& topic, const std::vector<std::string>& values,
+               std::vector<broker::ClientHeader> headers = {}) {
+    auto producer = clients_->producer({});
+    ASSERT_TRUE(producer.ok());
+    for (const std::string& value : values) {
+      (*producer)->send({.topic = topic,
+                         .key = broker::RecordBytes{'k'},
+                         .value = broker::RecordBytes(value.begin(), value.end()),
+                         .headers = headers},
+                        [](const Result<broker::RecordMetadata>&) {});
+    }
+    ASSERT_TRUE((*producer)->flush().ok());
   }
 
   static std::vector<std::string> expected_values(int from, int to,
@@ -671,6 +696,90 @@ TEST_F(WorkerTest, ToleratedConversionErrorsAreSkipped) {
   std::scoped_lock lock(shared_.mutex);
   EXPECT_EQ(shared_.values, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(task_state("collector", 0), State::kRunning);
+}
+
+std::map<std::string, std::string> header_texts(const broker::ConsumerRecord& record) {
+  std::map<std::string, std::string> texts;
+  for (const auto& header : record.headers) {
+    texts[header.key] = header.value ? std::string(header.value->begin(), header.value->end()) : "";
+  }
+  return texts;
+}
+
+// A record the converter cannot read and one the task reports through its ErrantRecordReporter
+// reach the dead letter queue as they were consumed, with Kafka's context headers; the good ones
+// reach the task and every offset is committed.
+TEST_F(WorkerTest, SkippedRecordsGoToTheDeadLetterQueueAsConsumedWithContextHeaders) {
+  produce("numbers", {"\"a\"", "not json", "\"bad\"", "\"b\""},
+          {{"origin", broker::RecordBytes{'x'}}});
+  ASSERT_TRUE(
+      worker_
+          ->put_connector(
+              sink("collector", {{"value.converter", "org.apache.kafka.connect.json.JsonConverter"},
+                                 {"value.converter.schemas.enable", "false"},
+                                 {"errors.tolerance", "all"},
+                                 {"errors.deadletterqueue.topic.name", "dlq"},
+                                 {"errors.deadletterqueue.context.headers.enable", "true"}}),
+              false)
+          .ok());
+  eventually([&] { return sink_count() == 2; }, "the two good records");
+  std::vector<broker::ConsumerRecord> dead;
+  eventually([&] { return (dead = topic_records("dlq")).size() == 2; }, "two records in the DLQ");
+  EXPECT_EQ(std::string(dead[0].value->begin(), dead[0].value->end()), "not json");
+  EXPECT_EQ(std::string(dead[1].value->begin(), dead[1].value->end()), "\"bad\"");
+  for (const auto& record : dead) EXPECT_EQ(record.key, broker::RecordBytes{'k'});
+
+  auto converter = header_texts(dead[0]);
+  EXPECT_EQ(converter["origin"], "x") << "the original headers are kept";
+  EXPECT_EQ(converter["__connect.errors.topic"], "numbers");
+  EXPECT_EQ(converter["__connect.errors.partition"], "0");
+  EXPECT_EQ(converter["__connect.errors.offset"], "1");
+  EXPECT_EQ(converter["__connect.errors.connector.name"], "collector");
+  EXPECT_EQ(converter["__connect.errors.task.id"], "0");
+  EXPECT_EQ(converter["__connect.errors.stage"], "VALUE_CONVERTER");
+  EXPECT_EQ(converter["__connect.errors.class.name"],
+            "org.apache.kafka.connect.json.JsonConverter");
+  EXPECT_EQ(converter["__connect.errors.exception.class.name"],
+            "org.apache.kafka.connect.errors.DataException");
+  EXPECT_FALSE(converter["__connect.errors.exception.message"].empty());
+
+  auto reported = header_texts(dead[1]);
+  EXPECT_EQ(reported["__connect.errors.offset"], "2");
+  EXPECT_EQ(reported["__connect.errors.stage"], "TASK_PUT");
+  EXPECT_NE(reported["__connect.errors.class.name"].find("CollectingSinkTask"), std::string::npos)
+      << reported["__connect.errors.class.name"];
+  EXPECT_EQ(reported["__connect.errors.exception.message"], "bad record");
+  EXPECT_NE(reported["__connect.errors.exception.stacktrace"].find("bad record"),
+            std::string::npos);
+
+  eventually(
+      [&] {
+        auto offsets = clients_->admin().list_group_offsets("connect-collector");
+        return offsets.ok() && offsets->contains({"numbers", 0}) &&
+               offsets->at({"numbers", 0}) == 4;
+      },
+      "every offset committed");
+  std::scoped_lock lock(shared_.mutex);
+  EXPECT_EQ(shared_.values, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST_F(WorkerTest, AReportedRecordFailsTheTaskWithoutTolerance) {
+  produce("numbers", {"\"a\"", "\"bad\""});
+  ASSERT_TRUE(
+      worker_
+          ->put_connector(
+              sink("collector", {{"value.converter", "org.apache.kafka.connect.json.JsonConverter"},
+                                 {"value.converter.schemas.enable", "false"},
+                                 {"errors.deadletterqueue.topic.name", "dlq"}}),
+              false)
+          .ok());
+  eventually([&] { return task_state("collector", 0) == State::kFailed; }, "sink FAILED");
+  const std::string trace = statuses_->task({"collector", 0})->trace;
+  EXPECT_NE(trace.find("Tolerance exceeded in error handler"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("numbers-0 at offset 1: ferry::sdk::DataException: bad record"),
+            std::string::npos)
+      << trace;
+  EXPECT_TRUE(topic_values("dlq").empty());
 }
 
 TEST_F(WorkerTest, SinkTopicsRegexFindsTopics) {

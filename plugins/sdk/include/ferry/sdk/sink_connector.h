@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "ferry/sdk/connector.h"
+#include "ferry/sdk/errant_record_reporter.h"
 #include "ferry/sdk/record.h"
 #include "ferry/sdk/task.h"
 
@@ -45,6 +46,9 @@ class SinkTaskContext {
   virtual void resume(const std::set<TopicPartitionId>& partitions) = 0;
   // Commit as soon as possible rather than at the next interval.
   virtual void request_commit() = 0;
+  // Where to report records put() cannot write (errant_record_reporter.h); null from a worker
+  // without one (Kafka's errantRecordReporter() returns null from workers before 2.6).
+  virtual ErrantRecordReporter* errant_record_reporter() { return nullptr; }
 };
 
 class SinkTask : public Task {
