@@ -147,6 +147,13 @@ Result<std::string> NetworkAdmin::cluster_id() {
   return copy;
 }
 
+Status NetworkAdmin::check_reachable() {
+  const rd_kafka_metadata_t* raw = nullptr;
+  const rd_kafka_resp_err_t error = rd_kafka_metadata(handle_.get(), 0, nullptr, &raw, timeout_ms_);
+  const rdkafka::MetadataHandle owned(raw);
+  return rdkafka_status(error, "Metadata");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Topics
 

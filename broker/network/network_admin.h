@@ -51,6 +51,8 @@ class NetworkAdmin final : public Admin {
 
   // The cluster's id from Metadata (REST GET / shows it as kafka_cluster_id).
   Result<std::string> cluster_id();
+  // Whether the cluster answers a Metadata request (no topics asked for).
+  Status check_reachable();
 
  private:
   struct ConfigEntry {

@@ -18,8 +18,8 @@ Result<std::unique_ptr<NetworkClients>> NetworkClients::create(
   auto admin = NetworkAdmin::create(admin_config);
   if (!admin.ok()) return admin.status();
   // librdkafka connects lazily; one metadata request tells now whether the cluster answers.
-  if (auto listed = (*admin)->list_topics(false); !listed.ok()) {
-    return listed.status().with_context("Cannot reach the Kafka cluster at " + bootstrap->second);
+  if (Status reachable = (*admin)->check_reachable(); !reachable.ok()) {
+    return reachable.with_context("Cannot reach the Kafka cluster at " + bootstrap->second);
   }
   return std::make_unique<NetworkClients>(std::move(common), std::move(*admin));
 }

@@ -26,6 +26,8 @@ constexpr std::string_view kMutuallyExclusiveMessage =
 // How long a call that asks the broker (committed offsets, watermarks, seeks) waits: Java's
 // default.api.timeout.ms.
 constexpr int kApiTimeoutMs = 60000;
+// How long subscribe() waits for the broker to create a missing topic.
+constexpr int kCreateTimeoutMs = 5000;
 
 std::set<TopicPartition> to_set(const rd_kafka_topic_partition_list_t* list) {
   std::set<TopicPartition> partitions;
@@ -117,6 +119,8 @@ Result<std::unique_ptr<NetworkConsumer>> NetworkConsumer::create(
   if (!conf.ok()) return conf.status();
 
   auto consumer = std::make_unique<NetworkConsumer>(Key{}, std::move(*config));
+  const auto auto_create = properties.find("allow.auto.create.topics");
+  consumer->auto_create_topics_ = auto_create == properties.end() || auto_create->second != "false";
   rd_kafka_conf_set_opaque(conf->get(), consumer.get());
   rd_kafka_conf_set_rebalance_cb(conf->get(), &NetworkConsumer::on_rebalance);
   rd_kafka_conf_set_error_cb(conf->get(), &on_error);
@@ -162,11 +166,26 @@ Status NetworkConsumer::start_subscription(rdkafka::PartitionListHandle topics,
 
 Status NetworkConsumer::subscribe(const std::vector<std::string>& topics,
                                   RebalanceListener listener) {
+  if (auto_create_topics_ && check_open().ok()) create_missing(topics);
   auto list = rdkafka::new_partition_list(static_cast<int>(topics.size()));
   for (const std::string& topic : topics) {
     rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
   }
   return start_subscription(std::move(list), std::move(listener), Subscription::kTopics);
+}
+
+void NetworkConsumer::create_missing(const std::vector<std::string>& topics) {
+  // librdkafka 2.0's group code asks for its subscription's metadata without letting the broker
+  // create topics, whatever allow.auto.create.topics says; a Metadata request of the
+  // application's own does let it, as Java's consumer does (the sink of a topic nobody has
+  // written to yet gets it created). Best effort: a topic still missing is waited for.
+  for (const std::string& topic : topics) {
+    const rdkafka::TopicHandle handle(rd_kafka_topic_new(handle_.get(), topic.c_str(), nullptr));
+    if (!handle) continue;
+    const rd_kafka_metadata_t* raw = nullptr;
+    (void)rd_kafka_metadata(handle_.get(), 0, handle.get(), &raw, kCreateTimeoutMs);
+    const rdkafka::MetadataHandle owned(raw);
+  }
 }
 
 Status NetworkConsumer::subscribe_pattern(const std::string& pattern, RebalanceListener listener) {

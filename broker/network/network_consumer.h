@@ -85,6 +85,7 @@ class NetworkConsumer final : public Consumer {
   Status apply_assignment(const std::set<TopicPartition>& partitions, bool incremental);
   Result<std::pair<std::int64_t, std::int64_t>> watermarks(const TopicPartition& partition);
   Status seek_to(const std::set<TopicPartition>& partitions, bool beginning);
+  void create_missing(const std::vector<std::string>& topics);
   // Hands partition back to librdkafka to start at offset (a seek before its fetch started).
   Status restart_at(const TopicPartition& partition, std::int64_t offset);
 
@@ -92,6 +93,7 @@ class NetworkConsumer final : public Consumer {
   rdkafka::KafkaHandle handle_;
   rdkafka::QueueHandle queue_;  // the consumer queue, for wakeup()
   std::atomic<bool> woken_{false};
+  bool auto_create_topics_ = true;  // allow.auto.create.topics (Java's default: true)
   bool closed_ = false;
 
   Subscription type_ = Subscription::kNone;

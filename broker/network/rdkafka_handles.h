@@ -25,6 +25,7 @@ using Handle = std::unique_ptr<T, Deleter<T, Destroy>>;
 
 using ConfHandle = Handle<rd_kafka_conf_t, rd_kafka_conf_destroy>;
 using KafkaHandle = Handle<rd_kafka_t, rd_kafka_destroy>;
+using TopicHandle = Handle<rd_kafka_topic_t, rd_kafka_topic_destroy>;
 using QueueHandle = Handle<rd_kafka_queue_t, rd_kafka_queue_destroy>;
 using EventHandle = Handle<rd_kafka_event_t, rd_kafka_event_destroy>;
 using MessageHandle = Handle<rd_kafka_message_t, rd_kafka_message_destroy>;
