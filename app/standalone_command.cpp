@@ -17,6 +17,7 @@
 #include "app/process_log.h"
 #include "app/stop_signals.h"
 #include "broker/embedded/embedded_clients.h"
+#include "broker/network/network_clients.h"
 #include "broker/server/broker.h"
 #include "broker/server/protocol_server.h"
 #include "plugins/loader/plugin_loader.h"
@@ -45,7 +46,9 @@ constexpr std::string_view kUsage =
     "body);\n"
     "                    none is fine: connectors can be created through the REST API\n"
     "Runs until SIGINT or SIGTERM. The embedded broker keeps its data in log.dirs (default: "
-    "$XDG_DATA_HOME/ferry/broker,\nelse $HOME/.local/share/ferry/broker).\n";
+    "$XDG_DATA_HOME/ferry/broker,\nelse $HOME/.local/share/ferry/broker). With "
+    "embedded.broker.enable=false there is no\n"
+    "embedded broker: the worker is a client of the Kafka cluster at bootstrap.servers.\n";
 
 // Where the embedded broker keeps its data when log.dirs is not set: a per-user directory that
 // survives restarts (Kafka's /tmp/kafka-logs does not survive a reboot).
@@ -113,6 +116,21 @@ std::unique_ptr<broker::ProtocolServer> serve_kafka_protocol(broker::Broker& bro
   return std::move(*server);
 }
 
+// embedded.broker.enable=false: the clients of the cluster at bootstrap.servers, with the worker
+// file's connection keys (security.*, ssl.*, sasl.*) and its admin.* keys. Fails when the
+// cluster does not answer, naming the address.
+Result<std::unique_ptr<broker::NetworkClients>> connect_to_cluster(
+    const runtime::WorkerConfig& config) {
+  std::map<std::string, std::string> common =
+      broker::NetworkClients::common_properties(config.originals);
+  std::string servers;
+  for (const std::string& server : config.bootstrap_servers) {
+    servers += (servers.empty() ? "" : ",") + server;
+  }
+  common["bootstrap.servers"] = servers;
+  return broker::NetworkClients::create(std::move(common), config.with_prefix("admin."));
+}
+
 }  // namespace
 
 int run_standalone_command(std::span<const std::string_view> args, std::ostream& out,
@@ -142,13 +160,10 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
   auto config = runtime::parse_worker_config(worker_props->values, runtime::WorkerMode::kStandalone,
                                              worker_file.string());
   if (!config.ok()) return fail(config.status().message());
-  if (!config->embedded_broker_enable) {
-    return fail(worker_file.string() +
-                ": embedded.broker.enable=false needs the Kafka-protocol client, which this "
-                "Ferry does not have yet; remove the key to run on the embedded broker");
-  }
-  if (Status local = runtime::check_embedded_bootstrap(config->bootstrap_servers); !local.ok()) {
-    return fail(worker_file.string() + ": " + local.message());
+  if (config->embedded_broker_enable) {
+    if (Status local = runtime::check_embedded_bootstrap(config->bootstrap_servers); !local.ok()) {
+      return fail(worker_file.string() + ": " + local.message());
+    }
   }
   auto providers = runtime::ConfigProviders::from_worker_config(config->originals);
   if (!providers.ok()) return fail(worker_file.string() + ": " + providers.status().message());
@@ -181,20 +196,38 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
     log->error("Skipping plugin {}: {}", problem.file.string(), problem.reason);
   }
 
-  const std::filesystem::path data = config->log_dirs.value_or(default_data_directory());
+  // The broker the worker runs on: its own (embedded), or the cluster at bootstrap.servers.
+  std::unique_ptr<broker::Broker> embedded_broker;
+  std::unique_ptr<broker::ProtocolServer> kafka_server;
+  std::unique_ptr<broker::Clients> clients;
+  std::string cluster_id;
   std::error_code error;
-  std::filesystem::create_directories(data, error);
-  if (error)
-    return fail("cannot create the data directory " + data.string() + ": " + error.message());
-  auto broker_config = broker::broker_config_from_properties(broker_properties(*config, data));
-  if (!broker_config.ok())
-    return fail(worker_file.string() + ": " + broker_config.status().message());
-  broker_config->logs.log = [log](const std::string& note) { log->info("broker: {}", note); };
-  auto broker = broker::Broker::open(std::move(*broker_config));
-  if (!broker.ok()) return fail(broker.status().message());
-  log->info("Embedded broker open on {}", data.string());
-  std::unique_ptr<broker::ProtocolServer> kafka_server =
-      serve_kafka_protocol(**broker, *config, log);
+  if (config->embedded_broker_enable) {
+    const std::filesystem::path data = config->log_dirs.value_or(default_data_directory());
+    std::filesystem::create_directories(data, error);
+    if (error)
+      return fail("cannot create the data directory " + data.string() + ": " + error.message());
+    auto broker_config = broker::broker_config_from_properties(broker_properties(*config, data));
+    if (!broker_config.ok())
+      return fail(worker_file.string() + ": " + broker_config.status().message());
+    broker_config->logs.log = [log](const std::string& note) { log->info("broker: {}", note); };
+    auto broker = broker::Broker::open(std::move(*broker_config));
+    if (!broker.ok()) return fail(broker.status().message());
+    embedded_broker = std::move(*broker);
+    log->info("Embedded broker open on {}", data.string());
+    kafka_server = serve_kafka_protocol(*embedded_broker, *config, log);
+    clients = std::make_unique<broker::EmbeddedClients>(*embedded_broker);
+    cluster_id = embedded_broker->cluster_id();
+  } else {
+    auto network = connect_to_cluster(*config);
+    if (!network.ok()) return fail(worker_file.string() + ": " + network.status().message());
+    auto id = (*network)->cluster_id();
+    if (!id.ok()) return fail(worker_file.string() + ": " + id.status().message());
+    cluster_id = *id;
+    log->info("Using the Kafka cluster {} at {} (embedded.broker.enable=false)", cluster_id,
+              (*network)->bootstrap_servers());
+    clients = std::move(*network);
+  }
 
   const std::filesystem::path offsets_file = config->offset_storage_file;
   if (offsets_file.has_parent_path()) {
@@ -211,7 +244,6 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
   auto store = runtime::ConnectorStore::open(store_file);
   if (!store.ok()) return fail(store.status().message());
 
-  broker::EmbeddedClients clients(**broker);
   runtime::StatusStore statuses(
       worker_id(*config, **rest_server),
       [log](const std::string& connector, std::optional<int> task,
@@ -223,7 +255,7 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
         }
       });
   runtime::Worker worker(*config, {.plugins = registry,
-                                   .clients = clients,
+                                   .clients = *clients,
                                    .offsets = **offsets,
                                    .providers = &*providers,
                                    .statuses = statuses,
@@ -254,8 +286,7 @@ int run_standalone_command(std::span<const std::string_view> args, std::ostream&
     log->error("Connector changes were not saved: {}", status.message());
   });
   rest::LoggerLevels logger_levels(log);
-  const rest::ConnectApi api(herder,
-                             {std::string(kVersion), std::string(kCommit), (*broker)->cluster_id()},
+  const rest::ConnectApi api(herder, {std::string(kVersion), std::string(kCommit), cluster_id},
                              &logger_levels);
   (*rest_server)->start(api);
   for (const std::string& note : (*rest_server)->notes()) log->info("REST server: {}", note);

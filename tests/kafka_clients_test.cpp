@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/broker_process.h"
 #include "tests/process.h"
 #include "tests/temp_directory.h"
 #include "tests/worker_process.h"
@@ -27,50 +28,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr auto kDeadline = 60s;
-
-// `ferry broker` on a free loopback port, stopped with SIGTERM at the end.
-class BrokerProcess {
- public:
-  explicit BrokerProcess(const fs::path& dir, const std::string& extra = "") : dir_(dir) {
-    const fs::path properties = dir / "server.properties";
-    std::ofstream(properties) << "# Kafka's sample keys, as a user's file has them\n"
-                                 "broker.id=0\n"
-                                 "zookeeper.connect=localhost:2181\n"
-                                 "listeners=PLAINTEXT://127.0.0.1:0\n"
-                                 "log.dirs="
-                              << (dir / "data").string()
-                              << "\n"
-                                 "num.partitions=1\n"
-                                 "offsets.topic.num.partitions=3\n"
-                                 "group.initial.rebalance.delay.ms=0\n"
-                              << extra;
-    process_ = std::make_unique<WorkerProcess>(ferry_binary(),
-                                               std::vector<std::string>{"broker", properties},
-                                               dir / "broker.out", dir / "broker.err");
-    if (!process_->wait_for_log("Ferry broker started", kDeadline)) {
-      ADD_FAILURE() << "broker did not start:\n" << process_->standard_error();
-      return;
-    }
-    std::smatch match;
-    const std::string log = process_->standard_error();
-    if (std::regex_search(log, match, std::regex("listening on (127\\.0\\.0\\.1:[0-9]+)"))) {
-      address_ = match[1];
-    }
-  }
-  ~BrokerProcess() {
-    process_->signal(SIGTERM);
-    const auto code = process_->wait(kDeadline);
-    EXPECT_EQ(code, 0) << process_->standard_error();
-  }
-
-  const std::string& address() const { return address_; }
-  std::string log() const { return process_->standard_error(); }
-
- private:
-  fs::path dir_;
-  std::unique_ptr<WorkerProcess> process_;
-  std::string address_;
-};
 
 class KcatTest : public ::testing::Test {
  protected:

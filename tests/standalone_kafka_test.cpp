@@ -140,16 +140,5 @@ TEST_F(StandaloneKafkaTest, AnAddressInUseIsAWarningAndTheWorkerRuns) {
   EXPECT_EQ(first->wait(kDeadline), 0) << first->standard_error();
 }
 
-TEST_F(StandaloneKafkaTest, WithoutTheEmbeddedBrokerTheStartFailsSayingWhy) {
-  const fs::path worker = write_worker({{"embedded.broker.enable", "false"}});
-  const ProcessResult result = run_process(ferry_binary(), {"standalone", worker.string()});
-  EXPECT_EQ(result.exit_code, 1);
-  EXPECT_NE(result.standard_error.find(worker.string() +
-                                       ": embedded.broker.enable=false needs the Kafka-protocol "
-                                       "client, which this Ferry does not have yet"),
-            std::string::npos)
-      << result.standard_error;
-}
-
 }  // namespace
 }  // namespace ferry::testing
