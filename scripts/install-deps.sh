@@ -28,6 +28,12 @@ build_packages=(
   postgresql mariadb-server mariadb-client
 )
 
+# Node.js for the KafkaJS compatibility test: Debian's, unless a Node.js with npm is there already
+# (a machine may carry a newer one; Debian's npm would conflict with it).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  build_packages+=(nodejs npm)
+fi
+
 missing=()
 for package in "${build_packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q '^install ok installed$'; then
@@ -37,15 +43,30 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#build_packages[@]} packages present"
-  exit 0
-fi
-
-if [ "$(id -u)" -ne 0 ]; then
+elif [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: missing packages (${missing[*]}); run this script as root" >&2
   exit 1
+else
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+# npm packages, installed globally (tests find them under `npm root -g`): the KafkaJS client the
+# protocol compatibility test runs (tests/kafkajs).
+npm_packages=(kafkajs@2.2.4)
+npm_root=$(npm root -g)
+for package in "${npm_packages[@]}"; do
+  name=${package%@*}
+  version=${package##*@}
+  installed=$(node -p "require('$npm_root/$name/package.json').version" 2>/dev/null || true)
+  if [ "$installed" != "$version" ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "install-deps: missing npm package $package; run this script as root" >&2
+      exit 1
+    fi
+    echo "install-deps: installing npm package $package"
+    npm install -g --no-audit --no-fund "$package"
+  fi
+done

@@ -1,11 +1,12 @@
 // Real Kafka clients against the real `ferry broker` on loopback: Debian's kcat (librdkafka
 // 2.0.2) producing and consuming keyed records with every compression codec and in a consumer
 // group, and kafka-python (python3-kafka 2.0.2) producing JSON values and consuming them in a
-// group with auto-commit. The broker listens on port 0; the test reads the bound port from its
+// group with auto-commit, and KafkaJS (npm kafkajs 2.2, tests/kafkajs) producing and consuming
+// with a group of two members. The broker listens on port 0; the test reads the bound port from its
 // log, so parallel runs do not collide.
 //
-// The clients are Debian packages (scripts/install-deps.sh); a test whose client is missing is
-// skipped, saying which package to install.
+// The clients are Debian packages and one npm package (scripts/install-deps.sh); a test whose
+// client is missing is skipped, saying which package to install.
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -223,6 +224,27 @@ admin.close()
                                  << "\nbroker log:\n"
                                  << broker.log();
   EXPECT_EQ(result.standard_output, "ok 4\n");
+}
+
+TEST(KafkaJsTest, IdempotentProducerAndATwoMemberGroupRoundTrip) {
+  const std::optional<fs::path> node = find_program({"node", "nodejs"});
+  if (!node) GTEST_SKIP() << "Node.js is not installed (Debian package nodejs)";
+  TempDir dir;
+  BrokerProcess broker(dir.path());
+  ASSERT_FALSE(broker.address().empty());
+  const ProcessResult result =
+      run_process(*node, {FERRY_SOURCE_DIR "/tests/kafkajs/group_round_trip.js", broker.address()});
+  if (result.exit_code == 77) GTEST_SKIP() << result.standard_output;
+  EXPECT_EQ(result.exit_code, 0) << result.standard_output << result.standard_error
+                                 << "\nbroker log:\n"
+                                 << broker.log();
+  for (const std::string step :
+       {"ok: admin created", "ok: idempotent producer sent 300 gzip records",
+        "ok: two members shared the partitions", "ok: the group committed every offset",
+        "ok: after a restart the group read only the new records"}) {
+    EXPECT_NE(result.standard_output.find(step), std::string::npos) << step << " in\n"
+                                                                    << result.standard_output;
+  }
 }
 
 }  // namespace
