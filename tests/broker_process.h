@@ -1,7 +1,9 @@
 // For end-to-end tests: the real `ferry broker` on a free loopback port (listeners names port 0;
 // the bound address is read from its log, so parallel tests do not collide), with a data
 // directory under dir, stopped with SIGTERM when the object goes (a clean exit is expected).
-// extra: more server.properties lines.
+// extra: more server.properties lines (a later key wins, so extra may set listeners to a fixed
+// port). run names the log files (broker<run>.err), so a broker restarted on the same
+// directory is waited for in its own log.
 #pragma once
 
 #include <chrono>
@@ -24,7 +26,8 @@ inline constexpr std::chrono::seconds kBrokerDeadline{60};
 
 class BrokerProcess {
  public:
-  explicit BrokerProcess(const std::filesystem::path& dir, const std::string& extra = "")
+  explicit BrokerProcess(const std::filesystem::path& dir, const std::string& extra = "",
+                         const std::string& run = "")
       : dir_(dir) {
     const std::filesystem::path properties = dir / "server.properties";
     std::ofstream(properties) << "# Kafka's sample keys, as a user's file has them\n"
@@ -38,9 +41,9 @@ class BrokerProcess {
                                  "offsets.topic.num.partitions=3\n"
                                  "group.initial.rebalance.delay.ms=0\n"
                               << extra;
-    process_ = std::make_unique<WorkerProcess>(ferry_binary(),
-                                               std::vector<std::string>{"broker", properties},
-                                               dir / "broker.out", dir / "broker.err");
+    process_ = std::make_unique<WorkerProcess>(
+        ferry_binary(), std::vector<std::string>{"broker", properties},
+        dir / ("broker" + run + ".out"), dir / ("broker" + run + ".err"));
     if (!process_->wait_for_log("Ferry broker started", kBrokerDeadline)) {
       ADD_FAILURE() << "broker did not start:\n" << process_->standard_error();
       return;
@@ -52,18 +55,26 @@ class BrokerProcess {
     }
   }
   ~BrokerProcess() {
+    if (killed_) return;
     process_->signal(SIGTERM);
     const auto code = process_->wait(kBrokerDeadline);
     EXPECT_EQ(code, 0) << process_->standard_error();
   }
 
   const std::string& address() const { return address_; }
+  // Crashes it (SIGKILL) and waits until it is gone.
+  void kill() {
+    process_->signal(SIGKILL);
+    process_->wait(kBrokerDeadline);
+    killed_ = true;
+  }
   std::string log() const { return process_->standard_error(); }
 
  private:
   std::filesystem::path dir_;
   std::unique_ptr<WorkerProcess> process_;
   std::string address_;
+  bool killed_ = false;
 };
 
 }  // namespace ferry::testing
