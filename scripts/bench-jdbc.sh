@@ -15,6 +15,10 @@
 #                    alone, not the ~600-byte schema, so it shows the connector's own cost.
 #   FERRY_BENCH_JDBC_SINKS       the sink runs (default "postgres mariadb"; "" runs only the
 #                    source).
+#   FERRY_BENCH_JDBC_DATABASES   a directory where scripts/test-databases.sh already started the
+#                    databases (its databases.env): they are used, not started and stopped, and
+#                    the tables get this process's id as a suffix (ctest's smoke run uses the
+#                    ferry_databases fixture this way).
 #   FERRY_BENCH_PERF_DIR  if set, the worker of each run is recorded with `perf record` into
 #                    <dir>/<run>.perf.data (perf adds overhead: do not quote those figures), with
 #                    FERRY_BENCH_PERF_ARGS (default -g; e.g. "--call-graph dwarf -F 499").
@@ -70,6 +74,13 @@ if [[ -n $perf_dir ]]; then
   perf_dir=$(cd "$perf_dir" && pwd)
 fi
 
+databases_dir=${FERRY_BENCH_JDBC_DATABASES:-}
+suffix=
+[[ -n $databases_dir ]] && suffix=_$$
+source_table=bench_source$suffix
+sink_table=bench_sink$suffix
+copy_table=bench_copy$suffix
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench-jdbc.XXXXXX")
 failed=0
 worker_pid=
@@ -89,6 +100,10 @@ cleanup() {
   fi
   if [[ $databases_started == 1 ]]; then
     "$repo/scripts/test-databases.sh" stop "$tmp/databases" >/dev/null 2>&1 || true
+  elif [[ -n $databases_dir && -n ${psql_cmd+set} ]]; then
+    "${psql_cmd[@]}" -c "DROP TABLE IF EXISTS $source_table, $sink_table, $copy_table" \
+      >/dev/null 2>&1 || true
+    "${mariadb_cmd[@]}" -e "DROP TABLE IF EXISTS $sink_table, $copy_table" >/dev/null 2>&1 || true
   fi
   if [[ $failed == 0 && $status == 0 ]]; then
     rm -rf "$tmp"
@@ -112,12 +127,15 @@ nap() { read -r -t "$1" -u "$never_fd" _ || true; }
 echo "ferry JDBC benchmark: $rows rows, ferry from $build_dir, work directory $tmp," \
   "$(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-"$repo/scripts/test-databases.sh" start "$tmp/databases" >/dev/null
-databases_started=1
+if [[ -z $databases_dir ]]; then
+  "$repo/scripts/test-databases.sh" start "$tmp/databases" >/dev/null
+  databases_started=1
+  databases_dir=$tmp/databases
+fi
 # KEY=VALUE lines whose values hold '&': read, not sourced.
 while IFS='=' read -r key value; do
   printf -v "$key" '%s' "$value"
-done <"$tmp/databases/databases.env"
+done <"$databases_dir/databases.env"
 export PGPASSWORD=ferry
 psql_cmd=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$FERRY_TEST_POSTGRES_PORT" -U ferry
   -d ferry)
@@ -128,28 +146,28 @@ columns="id, quantity, name, price, created_at, active"
 pg_columns="quantity integer NOT NULL, name varchar(64), price numeric(12,2) NOT NULL,
   created_at timestamp NOT NULL, active boolean NOT NULL"
 
-echo "== creating the $rows-row table bench_source in PostgreSQL"
+echo "== creating the $rows-row table ${source_table} in PostgreSQL"
 "${psql_cmd[@]}" <<EOF
-CREATE TABLE bench_source (id bigserial PRIMARY KEY, $pg_columns);
-INSERT INTO bench_source (quantity, name, price, created_at, active)
+CREATE TABLE ${source_table} (id bigserial PRIMARY KEY, $pg_columns);
+INSERT INTO ${source_table} (quantity, name, price, created_at, active)
   SELECT (i * 7919) % 100000,
          CASE WHEN i % 10 = 0 THEN NULL ELSE 'customer ' || md5(i::text) END,
          ((i * 104729) % 100000000) / 100.0,
          timestamp '2024-01-01' + i * interval '1 second' + (i % 1000) * interval '1 millisecond',
          i % 3 = 0
   FROM generate_series(1::bigint, $rows) AS i;
-CREATE TABLE bench_sink (id bigint PRIMARY KEY, $pg_columns);
-CREATE TABLE bench_copy (id bigint PRIMARY KEY, $pg_columns);
-VACUUM ANALYZE bench_source;
+CREATE TABLE ${sink_table} (id bigint PRIMARY KEY, $pg_columns);
+CREATE TABLE ${copy_table} (id bigint PRIMARY KEY, $pg_columns);
+VACUUM ANALYZE ${source_table};
 EOF
-echo "table size: $("${psql_cmd[@]}" -Atc "SELECT pg_size_pretty(pg_total_relation_size('bench_source'))")"
+echo "table size: $("${psql_cmd[@]}" -Atc "SELECT pg_size_pretty(pg_total_relation_size('${source_table}'))")"
 
 # The rows as COPY's text format, for the COPY FROM baseline, and with booleans as 0/1 for
 # MariaDB's LOAD DATA (both read \N as NULL and tab-separated fields by default).
-"${psql_cmd[@]}" -c "COPY (SELECT $columns FROM bench_source ORDER BY id) TO STDOUT" \
+"${psql_cmd[@]}" -c "COPY (SELECT $columns FROM ${source_table} ORDER BY id) TO STDOUT" \
   >"$tmp/rows.tsv"
 "${psql_cmd[@]}" -c "COPY (SELECT id, quantity, name, price, created_at, active::int
-  FROM bench_source ORDER BY id) TO STDOUT" >"$tmp/rows-mariadb.tsv"
+  FROM ${source_table} ORDER BY id) TO STDOUT" >"$tmp/rows-mariadb.tsv"
 
 # Results, one line each: name|microseconds|baseline name|details.
 results=()
@@ -171,7 +189,7 @@ baseline() {
 no_setup() { :; }
 # The connector's own query (mode=incrementing from the start), as COPY's text output.
 copy_to() {
-  "${psql_cmd[@]}" -c "COPY (SELECT $columns FROM bench_source WHERE id > -1 ORDER BY id ASC)
+  "${psql_cmd[@]}" -c "COPY (SELECT $columns FROM ${source_table} WHERE id > -1 ORDER BY id ASC)
     TO STDOUT" >/dev/null
 }
 # CHECKPOINT needs the admin (the socket, trusted): no earlier writes left to flush in a run.
@@ -180,10 +198,10 @@ checkpoint() {
     -d ferry -c CHECKPOINT
 }
 truncate_copy() {
-  "${psql_cmd[@]}" -c "TRUNCATE bench_copy"
+  "${psql_cmd[@]}" -c "TRUNCATE ${copy_table}"
   checkpoint
 }
-copy_from() { "${psql_cmd[@]}" -c "COPY bench_copy FROM STDIN" <"$tmp/rows.tsv"; }
+copy_from() { "${psql_cmd[@]}" -c "COPY ${copy_table} FROM STDIN" <"$tmp/rows.tsv"; }
 
 echo "== baselines: COPY TO, COPY FROM"
 baseline "COPY TO (psql > /dev/null)" no_setup copy_to
@@ -275,6 +293,11 @@ stop_worker() {
   ((rc == 0)) || fail "$name: the worker's exit status was $rc, not 0"
 }
 
+# The worker's peak resident set (VmHWM) in MB, read before it stops.
+peak_mb() {
+  awk '$1 == "VmHWM:" { printf "%.0f", $2 / 1024 }' "/proc/$worker_pid/status" 2>/dev/null || true
+}
+
 # Polls a metric every 50 ms until it reaches $rows; sets done_at (empty on a stall or exit).
 # A run that does not finish within 60 s + 1 s per 10,000 rows has stalled.
 await_metric() {
@@ -307,7 +330,7 @@ running_ms() {
   [[ -n $stamp ]] && echo $((($(date -d "$stamp" +%s%6N) - $3) / 1000))
 }
 
-topic=bench-bench_source
+topic=bench-${source_table}
 topic_written=0
 
 # One source run: a fresh broker data directory (the topic starts empty) unless the topic the
@@ -327,7 +350,7 @@ tasks.max=1
 connection.url=$FERRY_TEST_POSTGRES_URL
 mode=incrementing
 incrementing.column.name=id
-table.whitelist=bench_source
+table.whitelist=${source_table}
 topic.prefix=$prefix
 batch.max.rows=$batch_rows
 EOF
@@ -339,7 +362,7 @@ EOF
     done_at=
     local give_up=$((${EPOCHREALTIME/./} + 60000000))
     while ((${EPOCHREALTIME/./} < give_up)); do
-      end_offset=$(kcat -b "$kafka_address" -Q -t "${prefix}bench_source:0:-1" 2>/dev/null |
+      end_offset=$(kcat -b "$kafka_address" -Q -t "${prefix}${source_table}:0:-1" 2>/dev/null |
         awk '{ print $NF }')
       if [[ $end_offset == "$rows" ]]; then
         now_us done_at
@@ -350,17 +373,18 @@ EOF
     [[ -n $done_at ]] || fail "$name: the topic's end offset is '$end_offset', not $rows"
   fi
   cpu=$(cpu_seconds "$worker_pid")
-  local running topic_bytes
+  local peak running topic_bytes
+  peak=$(peak_mb)
   running=$(running_ms "$dir/worker.log" bench-source "$start" || true)
   stop_worker "$name"
-  topic_bytes=$(du -sb "$tmp/broker/${prefix}bench_source-0" 2>/dev/null | cut -f 1) || topic_bytes=0
+  topic_bytes=$(du -sb "$tmp/broker/${prefix}${source_table}-0" 2>/dev/null | cut -f 1) || topic_bytes=0
   if [[ -n $done_at ]]; then
-    results+=("$name|$((done_at - start))|COPY TO (psql > /dev/null)|launch to RUNNING ${running:-?} ms, worker CPU $cpu s, topic data $((topic_bytes / 1000000)) MB")
+    results+=("$name|$((done_at - start))|COPY TO (psql > /dev/null)|launch to RUNNING ${running:-?} ms, worker CPU $cpu s, peak RSS ${peak:-?} MB, topic data $((topic_bytes / 1000000)) MB")
   fi
   topic_written=1
 }
 
-# One sink run from the topic into $2 (postgres or mariadb), into table bench_sink there.
+# One sink run from the topic into $2 (postgres or mariadb), into the sink table there.
 sink_run() {
   local name=$1 database=$2 url dir=$tmp/$1
   mkdir -p "$dir"
@@ -373,7 +397,7 @@ connector.class=io.confluent.connect.jdbc.JdbcSinkConnector
 tasks.max=1
 topics=$topic
 connection.url=$url
-table.name.format=bench_sink
+table.name.format=${sink_table}
 insert.mode=upsert
 pk.mode=record_value
 pk.fields=id
@@ -382,15 +406,26 @@ EOF
   launch_worker "$dir" "$dir/sink.properties" start || return 0
   await_metric "$name" kafka_connect_sink_task_sink_record_send_total "$name" "$start"
   cpu=$(cpu_seconds "$worker_pid")
-  local running
+  local running peak
+  peak=$(peak_mb)
   running=$(running_ms "$dir/worker.log" "$name" "$start" || true)
   stop_worker "$name"
   local baseline_name="COPY FROM (psql < file)"
   [[ $database == mariadb ]] && baseline_name="LOAD DATA LOCAL INFILE"
   if [[ -n $done_at ]]; then
-    results+=("$name|$((done_at - start))|$baseline_name|launch to RUNNING ${running:-?} ms, worker CPU $cpu s")
+    results+=("$name|$((done_at - start))|$baseline_name|launch to RUNNING ${running:-?} ms, worker CPU $cpu s, peak RSS ${peak:-?} MB")
   fi
 }
+
+# A first start of the worker creates the broker's data directory and internal topics (about
+# half a second): not part of any run.
+mkdir -p "$tmp/warm-up"
+worker_properties "$tmp/warm-up"
+printf '%s\n' "name=warm-up" "connector.class=io.confluent.connect.jdbc.JdbcSourceConnector" \
+  "connection.url=$FERRY_TEST_POSTGRES_URL" "mode=bulk" "table.whitelist=${sink_table}" \
+  "topic.prefix=warm-up-" >"$tmp/warm-up/source.properties"
+launch_worker "$tmp/warm-up" "$tmp/warm-up/source.properties" warm_up_start
+stop_worker "warm-up"
 
 for batch_rows in $batch_rows_list; do
   echo "== source, batch.max.rows=$batch_rows"
@@ -405,29 +440,29 @@ if [[ " $sinks " == *" postgres "* ]]; then
   echo "== sink into PostgreSQL"
   checkpoint
   sink_run bench-sink-postgres postgres
-  count=$("${psql_cmd[@]}" -Atc "SELECT count(*) FROM bench_sink")
-  [[ $count == "$rows" ]] || fail "PostgreSQL sink: bench_sink holds $count rows, not $rows"
-  different=$("${psql_cmd[@]}" -Atc "SELECT count(*) FROM (SELECT $columns FROM bench_source
-    EXCEPT SELECT $columns FROM bench_sink) AS d")
-  [[ $different == 0 ]] || fail "PostgreSQL sink: $different rows of bench_source differ in bench_sink"
+  count=$("${psql_cmd[@]}" -Atc "SELECT count(*) FROM ${sink_table}")
+  [[ $count == "$rows" ]] || fail "PostgreSQL sink: ${sink_table} holds $count rows, not $rows"
+  different=$("${psql_cmd[@]}" -Atc "SELECT count(*) FROM (SELECT $columns FROM ${source_table}
+    EXCEPT SELECT $columns FROM ${sink_table}) AS d")
+  [[ $different == 0 ]] || fail "PostgreSQL sink: $different rows of ${source_table} differ in ${sink_table}"
 fi
 
 if [[ " $sinks " == *" mariadb "* ]]; then
   echo "== sink into MariaDB, baseline LOAD DATA LOCAL INFILE"
   my_columns="quantity int NOT NULL, name varchar(64), price decimal(12,2) NOT NULL,
     created_at datetime(3) NOT NULL, active boolean NOT NULL"
-  "${mariadb_cmd[@]}" -e "CREATE TABLE bench_sink (id bigint PRIMARY KEY, $my_columns);
-    CREATE TABLE bench_copy (id bigint PRIMARY KEY, $my_columns);"
-  truncate_mariadb() { "${mariadb_cmd[@]}" -e "TRUNCATE bench_copy"; }
+  "${mariadb_cmd[@]}" -e "CREATE TABLE ${sink_table} (id bigint PRIMARY KEY, $my_columns);
+    CREATE TABLE ${copy_table} (id bigint PRIMARY KEY, $my_columns);"
+  truncate_mariadb() { "${mariadb_cmd[@]}" -e "TRUNCATE ${copy_table}"; }
   load_data() {
     "${mariadb_cmd[@]}" --local-infile=1 \
-      -e "LOAD DATA LOCAL INFILE '$tmp/rows-mariadb.tsv' INTO TABLE bench_copy"
+      -e "LOAD DATA LOCAL INFILE '$tmp/rows-mariadb.tsv' INTO TABLE ${copy_table}"
   }
   baseline "LOAD DATA LOCAL INFILE" truncate_mariadb load_data
   sink_run bench-sink-mariadb mariadb
-  count=$("${mariadb_cmd[@]}" -Nse "SELECT count(*) FROM bench_sink")
-  [[ $count == "$rows" ]] || fail "MariaDB sink: bench_sink holds $count rows, not $rows"
-  different=$("${mariadb_cmd[@]}" -Nse "SELECT count(*) FROM bench_copy c LEFT JOIN bench_sink s
+  count=$("${mariadb_cmd[@]}" -Nse "SELECT count(*) FROM ${sink_table}")
+  [[ $count == "$rows" ]] || fail "MariaDB sink: ${sink_table} holds $count rows, not $rows"
+  different=$("${mariadb_cmd[@]}" -Nse "SELECT count(*) FROM ${copy_table} c LEFT JOIN ${sink_table} s
     ON s.id = c.id AND s.quantity = c.quantity AND s.name <=> c.name AND s.price = c.price
     AND s.created_at = c.created_at AND s.active = c.active WHERE s.id IS NULL")
   [[ $different == 0 ]] || fail "MariaDB sink: $different rows differ from LOAD DATA's"
