@@ -70,7 +70,7 @@ Status group_status(rd_kafka_resp_err_t error, const std::string& group, const s
     case RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP:
       return Status::conflict("Group " + group + " is not empty (NON_EMPTY_GROUP)");
     default:
-      return rdkafka_status(error, what + " of group " + group);
+      return rdkafka_status(error, what + " " + group);
   }
 }
 
@@ -81,7 +81,7 @@ Status group_status(const rd_kafka_error_t* error, const std::string& group,
   if (code == RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND || code == RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP) {
     return group_status(code, group, what);
   }
-  return rdkafka_status(error, what + " of group " + group);
+  return rdkafka_status(error, what + " " + group);
 }
 
 rdkafka::PartitionListHandle to_list(const std::map<TopicPartition, std::int64_t>& offsets) {
@@ -116,9 +116,17 @@ Result<std::unique_ptr<NetworkAdmin>> NetworkAdmin::create(
     const std::map<std::string, std::string>& properties) {
   auto settings = librdkafka_settings(properties, ClientRole::kAdmin);
   if (!settings.ok()) return settings.status();
+  const auto debug = properties.find("debug");
+  settings->push_back(
+      {"debug", "debug",
+       BrokerApiSupport::debug_setting(debug != properties.end() ? debug->second : "")});
   auto conf = librdkafka_conf(*settings);
   if (!conf.ok()) return conf.status();
   std::array<char, 512> error{};
+  // librdkafka 2.0 aborts the process when an Admin request meets a broker without the API
+  // (librdkafka issue 3663), so the APIs the brokers serve are recorded from librdkafka's log.
+  auto apis = std::make_unique<BrokerApiSupport>();
+  apis->install(conf->get());
   rdkafka::KafkaHandle handle(
       rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), error.data(), error.size()));
   if (!handle) {
@@ -136,7 +144,7 @@ Result<std::unique_ptr<NetworkAdmin>> NetworkAdmin::create(
                                       "number of type INT");
     }
   }
-  return std::make_unique<NetworkAdmin>(std::move(handle), timeout_ms);
+  return std::make_unique<NetworkAdmin>(std::move(apis), std::move(handle), timeout_ms);
 }
 
 Result<std::string> NetworkAdmin::cluster_id() {
@@ -159,10 +167,17 @@ Status NetworkAdmin::check_reachable() {
 
 Status NetworkAdmin::create_topic(const std::string& name, std::int32_t partitions,
                                   const std::map<std::string, std::string>& configs) {
+  return create_replicated_topic(name, partitions, -1, configs);
+}
+
+Status NetworkAdmin::create_replicated_topic(const std::string& name, std::int32_t partitions,
+                                             std::int16_t replication_factor,
+                                             const std::map<std::string, std::string>& configs) {
   std::array<char, 512> error{};
   // -1 partitions and replicas: the broker's defaults (num.partitions, KIP-464).
   rdkafka::NewTopicHandle topic(rd_kafka_NewTopic_new(
-      name.c_str(), partitions <= 0 ? -1 : partitions, -1, error.data(), error.size()));
+      name.c_str(), partitions <= 0 ? -1 : partitions,
+      replication_factor <= 0 ? -1 : replication_factor, error.data(), error.size()));
   if (!topic) return Status::invalid_argument("Cannot create topic " + name + ": " + error.data());
   for (const auto& [key, value] : configs) {
     if (rd_kafka_NewTopic_set_config(topic.get(), key.c_str(), value.c_str()) !=
@@ -522,8 +537,8 @@ Result<std::map<TopicPartition, std::int64_t>> NetworkAdmin::list_group_offsets(
                   &rd_kafka_ListConsumerGroupOffsets_result_groups);
   std::map<TopicPartition, std::int64_t> offsets;
   if (result == nullptr) return offsets;
-  if (Status status =
-          group_status(rd_kafka_group_result_error(result), group, "Cannot read the offsets");
+  if (Status status = group_status(rd_kafka_group_result_error(result), group,
+                                   "Cannot read the offsets of group");
       !status.ok()) {
     return status;
   }
@@ -559,7 +574,7 @@ Status NetworkAdmin::alter_group_offsets(const std::string& group,
   };
   if (const rd_kafka_error_t* error = rd_kafka_group_result_error(result)) {
     if (rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID) return active();
-    return group_status(error, group, "Cannot alter the offsets");
+    return group_status(error, group, "Cannot alter the offsets of group");
   }
   const rd_kafka_topic_partition_list_t* partitions = rd_kafka_group_result_partitions(result);
   for (int i = 0; partitions != nullptr && i < partitions->cnt; ++i) {
@@ -575,6 +590,15 @@ Status NetworkAdmin::alter_group_offsets(const std::string& group,
 }
 
 Status NetworkAdmin::delete_group(const std::string& group) {
+  if (Status served = check_api(42, "DeleteGroups", "Cannot delete group " + group); !served.ok()) {
+    return served;
+  }
+  auto deleted = delete_group_error(group);
+  if (!deleted.ok()) return deleted.status();
+  return group_status(*deleted, group, "Cannot delete group");
+}
+
+Result<rd_kafka_resp_err_t> NetworkAdmin::delete_group_error(const std::string& group) {
   rdkafka::DeleteGroupHandle request(rd_kafka_DeleteGroup_new(group.c_str()));
   rd_kafka_DeleteGroup_t* requests[] = {request.get()};
   auto event =
@@ -585,12 +609,28 @@ Status NetworkAdmin::delete_group(const std::string& group) {
   if (!event.ok()) return event.status();
   const rd_kafka_group_result_t* result = first_group(
       rd_kafka_event_DeleteGroups_result(event->get()), &rd_kafka_DeleteGroups_result_groups);
-  if (result == nullptr) return Status::ok_status();
-  return group_status(rd_kafka_group_result_error(result), group, "Cannot delete");
+  if (result == nullptr) return RD_KAFKA_RESP_ERR_NO_ERROR;
+  const rd_kafka_error_t* error = rd_kafka_group_result_error(result);
+  return error != nullptr ? rd_kafka_error_code(error) : RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+Status NetworkAdmin::check_api(std::int16_t api_key, const std::string& api,
+                               const std::string& what) {
+  // A connection to some broker brings its ApiVersions; metadata makes one if none is open.
+  if (!apis_->known()) (void)check_reachable();
+  if (apis_->supports(api_key)) return Status::ok_status();
+  return rdkafka_status(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE, what,
+                        apis_->known() ? "the broker does not serve " + api
+                                       : "the broker's APIs are not known (no ApiVersions)");
 }
 
 Status NetworkAdmin::delete_group_offsets(const std::string& group,
                                           const std::set<TopicPartition>& partitions) {
+  if (Status served = check_api(47, "OffsetDelete (KIP-496, Kafka 2.4)",
+                                "Cannot delete the offsets of group " + group);
+      !served.ok()) {
+    return served;
+  }
   std::map<TopicPartition, std::int64_t> which;
   for (const TopicPartition& partition : partitions) which[partition] = RD_KAFKA_OFFSET_INVALID;
   auto list = to_list(which);
@@ -608,14 +648,15 @@ Status NetworkAdmin::delete_group_offsets(const std::string& group,
       first_group(rd_kafka_event_DeleteConsumerGroupOffsets_result(event->get()),
                   &rd_kafka_DeleteConsumerGroupOffsets_result_groups);
   if (result == nullptr) return Status::ok_status();
-  if (Status status =
-          group_status(rd_kafka_group_result_error(result), group, "Cannot delete the offsets");
+  if (Status status = group_status(rd_kafka_group_result_error(result), group,
+                                   "Cannot delete the offsets of group");
       !status.ok()) {
     return status;
   }
   const rd_kafka_topic_partition_list_t* results = rd_kafka_group_result_partitions(result);
   for (int i = 0; results != nullptr && i < results->cnt; ++i) {
-    if (Status status = group_status(results->elems[i].err, group, "Cannot delete the offsets");
+    if (Status status =
+            group_status(results->elems[i].err, group, "Cannot delete the offsets of group");
         !status.ok()) {
       return status;
     }

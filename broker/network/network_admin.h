@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "broker/client/admin.h"
+#include "broker/network/broker_api_support.h"
 #include "broker/network/rdkafka_handles.h"
 
 namespace ferry::broker {
@@ -23,12 +24,16 @@ class NetworkAdmin final : public Admin {
   // properties: Kafka's admin client keys with bootstrap.servers.
   static Result<std::unique_ptr<NetworkAdmin>> create(
       const std::map<std::string, std::string>& properties);
-  // timeout_ms: how long one request may take (Java's default.api.timeout.ms).
-  NetworkAdmin(rdkafka::KafkaHandle handle, int timeout_ms)
-      : handle_(std::move(handle)), timeout_ms_(timeout_ms) {}
+  // apis: the log callback of handle's client; timeout_ms: how long one request may take (Java's
+  // default.api.timeout.ms).
+  NetworkAdmin(std::unique_ptr<BrokerApiSupport> apis, rdkafka::KafkaHandle handle, int timeout_ms)
+      : apis_(std::move(apis)), handle_(std::move(handle)), timeout_ms_(timeout_ms) {}
 
   Status create_topic(const std::string& name, std::int32_t partitions,
                       const std::map<std::string, std::string>& configs) override;
+  Status create_replicated_topic(const std::string& name, std::int32_t partitions,
+                                 std::int16_t replication_factor,
+                                 const std::map<std::string, std::string>& configs) override;
   Status delete_topic(const std::string& name) override;
   Result<std::vector<TopicListing>> list_topics(bool include_internal) override;
   Result<TopicListing> describe_topic(const std::string& name) override;
@@ -64,7 +69,11 @@ class NetworkAdmin final : public Admin {
   Result<rdkafka::MetadataHandle> metadata();
   Result<std::map<std::string, TopicConfigs>> describe_configs(
       const std::vector<std::string>& topics);
+  Result<rd_kafka_resp_err_t> delete_group_error(const std::string& group);
+  // ok when some broker serves api_key; else the error librdkafka would give, without sending.
+  Status check_api(std::int16_t api_key, const std::string& api, const std::string& what);
 
+  std::unique_ptr<BrokerApiSupport> apis_;  // before handle_: it outlives the client's logging
   rdkafka::KafkaHandle handle_;
   const int timeout_ms_;
 };

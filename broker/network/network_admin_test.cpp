@@ -124,5 +124,23 @@ TEST_F(NetworkAdminTest, GroupsAreListedDescribedAndTheirOffsetsAltered) {
             (std::map<TopicPartition, std::int64_t>{{{"input", 0}, 3}, {{"input", 1}, 2}}));
 }
 
+// DeleteGroups and OffsetDelete (KIP-496): what kafka-consumer-groups --delete and
+// --delete-offsets send, and REST's offset reset of a stopped sink over the network.
+TEST_F(NetworkAdminTest, GroupOffsetsAndGroupsAreDeleted) {
+  produce("input", 0, 1);
+  ASSERT_TRUE(admin_->alter_group_offsets("readers", {{{"input", 0}, 1}, {{"input", 1}, 0}}).ok());
+  ASSERT_TRUE(admin_->delete_group_offsets("readers", {{"input", 0}}).ok());
+  auto offsets = admin_->list_group_offsets("readers");
+  ASSERT_TRUE(offsets.ok()) << offsets.status().message();
+  EXPECT_EQ(*offsets, (std::map<TopicPartition, std::int64_t>{{{"input", 1}, 0}}));
+
+  ASSERT_TRUE(admin_->delete_group("readers").ok());
+  auto groups = admin_->list_groups();
+  ASSERT_TRUE(groups.ok()) << groups.status().message();
+  EXPECT_TRUE(groups->empty());
+  EXPECT_EQ(admin_->delete_group("readers"),
+            Status::not_found("Group readers does not exist (GROUP_ID_NOT_FOUND)"));
+}
+
 }  // namespace
 }  // namespace ferry::broker

@@ -126,6 +126,27 @@ TEST(NetworkProducerTest, KeyedRecordsGoWhereJavaPutsThem) {
   EXPECT_EQ(result->partition, partition_for_key(bytes("a"), 4));
 }
 
+TEST(NetworkProducerTest, IdempotentProducerWritesEachRecordOnce) {
+  NetworkTestBroker broker;
+  auto producer = NetworkProducer::create(broker.properties(
+      {{"enable.idempotence", "true"}, {"acks", "all"}, {"compression.type", "zstd"}}));
+  ASSERT_TRUE(producer.ok()) << producer.status().message();
+  std::mutex mutex;
+  std::vector<std::int64_t> offsets;
+  for (int i = 0; i < 50; ++i) {
+    (*producer)->send({"exactly", 0, std::nullopt, bytes(std::to_string(i)), {}, std::nullopt},
+                      [&](const Result<RecordMetadata>& result) {
+                        ASSERT_TRUE(result.ok()) << result.status().message();
+                        std::lock_guard lock(mutex);
+                        offsets.push_back(result->offset);
+                      });
+  }
+  (*producer)->close();
+  ASSERT_EQ(offsets.size(), 50u);
+  for (std::size_t i = 0; i < offsets.size(); ++i) EXPECT_EQ(offsets[i], std::int64_t(i));
+  EXPECT_EQ(read_all(broker, "exactly", 50).size(), 50u);
+}
+
 TEST(NetworkProducerTest, SendAfterCloseFailsInTheCallback) {
   NetworkTestBroker broker;
   auto producer = NetworkProducer::create(broker.properties());
