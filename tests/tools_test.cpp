@@ -1,5 +1,7 @@
 // The Kafka-style tools driven as a user drives them: the real ferry binary on a broker data
-// directory, checking output formats, exit codes and that what one tool writes the next reads.
+// directory (--data-dir) and over the Kafka protocol against a running `ferry broker`
+// (--bootstrap-server), checking output formats, exit codes and that what one tool writes the
+// next reads; the same cases run both ways and must print the same.
 #include <chrono>
 #include <filesystem>
 #include <sstream>
@@ -7,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/broker_process.h"
 #include "tests/process.h"
 #include "tests/temp_directory.h"
 
@@ -28,17 +31,37 @@ std::vector<std::vector<std::string>> rows(const std::string& text) {
 
 using Row = std::vector<std::string>;
 
-class ToolsTest : public ::testing::Test {
+enum class Access { kDataDirectory, kBootstrapServer };
+
+class ToolsTest : public ::testing::TestWithParam<Access> {
  protected:
+  void SetUp() override {
+    if (GetParam() == Access::kBootstrapServer) {
+      broker_ = std::make_unique<BrokerProcess>(dir_.path());
+      ASSERT_FALSE(broker_->address().empty());
+    }
+  }
+
+  // The options that say where the broker is.
+  std::vector<std::string> access() const {
+    if (broker_) return {"--bootstrap-server", broker_->address()};
+    return {"--data-dir", (dir_.path() / "data").string()};
+  }
+
   ProcessResult ferry(std::vector<std::string> args, const std::string& input = "") {
-    args.insert(args.begin() + 1, {"--data-dir", (dir_.path() / "data").string()});
+    const std::vector<std::string> where = access();
+    args.insert(args.begin() + 1, where.begin(), where.end());
     return run_process(ferry_binary(), args, input);
   }
 
   TempDir dir_;
+  std::unique_ptr<BrokerProcess> broker_;  // over the Kafka protocol only
 };
 
-TEST_F(ToolsTest, TopicsCreateListDescribeAlterDelete) {
+// The directory-only cases.
+class ToolsOnADirectoryTest : public ToolsTest {};
+
+TEST_P(ToolsTest, TopicsCreateListDescribeAlterDelete) {
   ProcessResult created = ferry({"topics", "--create", "--topic", "orders", "--partitions", "2",
                                  "--config", "retention.ms=60000"});
   ASSERT_EQ(created.exit_code, 0) << created.standard_error;
@@ -67,6 +90,13 @@ TEST_F(ToolsTest, TopicsCreateListDescribeAlterDelete) {
   EXPECT_EQ(again.standard_error,
             "Error while executing topic command : Topic 'orders' already exists.\n");
   EXPECT_EQ(ferry({"topics", "--create", "--topic", "orders", "--if-not-exists"}).exit_code, 0);
+  // One broker: Kafka's refusal, not a silent downgrade.
+  ProcessResult replicated =
+      ferry({"topics", "--create", "--topic", "replicated", "--replication-factor", "3"});
+  EXPECT_EQ(replicated.exit_code, 1);
+  EXPECT_EQ(replicated.standard_error,
+            "Error while executing topic command : Replication factor: 3 larger than available "
+            "brokers: 1.\n");
 
   ASSERT_EQ(ferry({"topics", "--delete", "--topic", "orders"}).exit_code, 0);
   EXPECT_EQ(ferry({"topics", "--list", "--exclude-internal"}).standard_output, "");
@@ -75,7 +105,27 @@ TEST_F(ToolsTest, TopicsCreateListDescribeAlterDelete) {
   EXPECT_NE(missing.standard_error.find("does not exist"), std::string::npos);
 }
 
-TEST_F(ToolsTest, BadCommandLinesAreUsageErrors) {
+// Kafka's script names, with and without .sh, are links beside ferry that run the same tools.
+TEST_P(ToolsTest, KafkasScriptNamesRunTheTools) {
+  const std::filesystem::path bin = ferry_binary().parent_path();
+  for (const std::string name : {"kafka-topics", "kafka-topics.sh"}) {
+    std::vector<std::string> args = access();
+    for (const std::string& arg : {std::string("--create"), std::string("--topic"), "via-" + name})
+      args.push_back(arg);
+    const ProcessResult created = run_process(bin / name, args);
+    ASSERT_EQ(created.exit_code, 0) << name << ": " << created.standard_error;
+    EXPECT_EQ(created.standard_output, "Created topic via-" + name + ".\n");
+  }
+  std::vector<std::string> args = access();
+  args.insert(args.end(), {"--topic", "via-kafka-topics"});
+  ASSERT_EQ(run_process(bin / "kafka-console-producer", args, "hello\n").exit_code, 0);
+  args.insert(args.end(), {"--from-beginning", "--max-messages", "1"});
+  EXPECT_EQ(run_process(bin / "kafka-console-consumer.sh", args).standard_output, "hello\n");
+  EXPECT_EQ(ferry({"topics", "--list", "--exclude-internal"}).standard_output,
+            "via-kafka-topics\nvia-kafka-topics.sh\n");
+}
+
+TEST_P(ToolsTest, BadCommandLinesAreUsageErrors) {
   ProcessResult unknown = ferry({"topics", "--lst"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.standard_error.find("lst is not a recognized option"), std::string::npos);
@@ -95,7 +145,7 @@ TEST_F(ToolsTest, BadCommandLinesAreUsageErrors) {
   EXPECT_NE(no_broker.standard_error.find("--data-dir"), std::string::npos);
 }
 
-TEST_F(ToolsTest, ConsoleProducerWritesLinesAsRecords) {
+TEST_P(ToolsTest, ConsoleProducerWritesLinesAsRecords) {
   ASSERT_EQ(ferry({"topics", "--create", "--topic", "t", "--partitions", "1"}).exit_code, 0);
   ProcessResult produced = ferry({"console-producer", "--topic", "t", "--property",
                                   "parse.key=true", "--property", "key.separator=:"},
@@ -116,7 +166,7 @@ TEST_F(ToolsTest, ConsoleProducerWritesLinesAsRecords) {
             std::string::npos);
 }
 
-TEST_F(ToolsTest, ConsumerGroupsResetDescribeAndDelete) {
+TEST_P(ToolsTest, ConsumerGroupsResetDescribeAndDelete) {
   ASSERT_EQ(ferry({"topics", "--create", "--topic", "t", "--partitions", "2"}).exit_code, 0);
   ASSERT_EQ(ferry({"console-producer", "--topic", "t"}, "a\nb\nc\nd\n").exit_code, 0);
   ProcessResult dry = ferry(
@@ -148,7 +198,7 @@ TEST_F(ToolsTest, ConsumerGroupsResetDescribeAndDelete) {
   EXPECT_EQ(ferry({"consumer-groups", "--list"}).standard_output, "");
 }
 
-TEST_F(ToolsTest, ConsoleConsumerPrintsWithKafkasFormatterAndCommits) {
+TEST_P(ToolsTest, ConsoleConsumerPrintsWithKafkasFormatterAndCommits) {
   ASSERT_EQ(ferry({"topics", "--create", "--topic", "t", "--partitions", "1"}).exit_code, 0);
   ASSERT_EQ(ferry({"console-producer", "--topic", "t", "--property", "parse.key=true", "--property",
                    "key.separator=:"},
@@ -180,7 +230,7 @@ TEST_F(ToolsTest, ConsoleConsumerPrintsWithKafkasFormatterAndCommits) {
 // A worker or broker that keeps the data directory open (here a console producer waiting for
 // more input) holds its lock. The tools that only read still work, reading the files it writes
 // meanwhile; those that write are refused, naming the directory, until it exits.
-TEST_F(ToolsTest, ReadingToolsWorkBesideARunningBrokerAndWritingOnesAreRefused) {
+TEST_P(ToolsOnADirectoryTest, ReadingToolsWorkBesideARunningBrokerAndWritingOnesAreRefused) {
   const std::filesystem::path data = dir_.path() / "data";
   ASSERT_EQ(ferry({"topics", "--create", "--topic", "t", "--partitions", "1"}).exit_code, 0);
   ASSERT_EQ(ferry({"console-producer", "--topic", "t"}, "a\nb\n").exit_code, 0);
@@ -250,7 +300,7 @@ TEST_F(ToolsTest, ReadingToolsWorkBesideARunningBrokerAndWritingOnesAreRefused) 
     ProcessResult refused = ferry(command, "x\n");
     EXPECT_EQ(refused.exit_code, 1) << command[0] << " " << command[1];
     EXPECT_NE(refused.standard_error.find(refusal), std::string::npos) << refused.standard_error;
-    EXPECT_NE(refused.standard_error.find("needs the Kafka protocol"), std::string::npos);
+    EXPECT_NE(refused.standard_error.find("reach it with --bootstrap-server"), std::string::npos);
   }
   EXPECT_EQ(ferry({"topics", "--list", "--exclude-internal"}).standard_output, "t\n");
 
@@ -263,6 +313,16 @@ TEST_F(ToolsTest, ReadingToolsWorkBesideARunningBrokerAndWritingOnesAreRefused) 
                              "earliest", "--max-messages", "5"});
   EXPECT_EQ(all.standard_output, "a\nb\nc\nd\ne\n");
 }
+
+std::string access_name(const ::testing::TestParamInfo<Access>& info) {
+  return info.param == Access::kDataDirectory ? "DataDirectory" : "BootstrapServer";
+}
+
+INSTANTIATE_TEST_SUITE_P(Access, ToolsTest,
+                         ::testing::Values(Access::kDataDirectory, Access::kBootstrapServer),
+                         access_name);
+INSTANTIATE_TEST_SUITE_P(Access, ToolsOnADirectoryTest, ::testing::Values(Access::kDataDirectory),
+                         access_name);
 
 }  // namespace
 }  // namespace ferry::testing

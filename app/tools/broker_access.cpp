@@ -1,5 +1,7 @@
 #include "app/tools/broker_access.h"
 
+#include "broker/embedded/embedded_clients.h"
+#include "broker/network/network_clients.h"
 #include "runtime/config/config_file.h"
 
 namespace ferry::app {
@@ -8,9 +10,8 @@ std::vector<OptionSpec> tool_options(std::vector<OptionSpec> own) {
   std::vector<OptionSpec> shared = {
       {"data-dir", true, "The embedded broker's data directory (log.dirs) to work on."},
       {"broker-config", true, "A server.properties to take log.dirs and broker settings from."},
-      {"bootstrap-server", true,
-       "A Kafka broker address (accepted for compatibility; see --data-dir)."},
-      {"command-config", true, "Client properties (accepted for compatibility)."},
+      {"bootstrap-server", true, "The Kafka broker(s) to connect to (host:port[,host:port])."},
+      {"command-config", true, "A file of client properties for --bootstrap-server."},
       {"help", false, "Print usage information."},
   };
   own.insert(own.end(), shared.begin(), shared.end());
@@ -50,25 +51,10 @@ Result<std::map<std::string, std::string>> client_properties(const CommandLine& 
   return properties;
 }
 
-Result<std::unique_ptr<broker::Broker>> open_broker_for_tool(const CommandLine& line,
-                                                             ToolAccess access) {
-  std::map<std::string, std::string> properties;
-  if (const auto file = line.value("broker-config")) {
-    auto loaded = runtime::load_config_file(*file);
-    if (!loaded.ok()) return loaded.status();
-    properties = loaded->values;
-  }
-  if (const auto dir = line.value("data-dir")) properties["log.dirs"] = *dir;
-  if (!properties.contains("log.dirs") && !properties.contains("log.dir")) {
-    if (line.has("bootstrap-server")) {
-      return Status::invalid_argument(
-          "reaching a broker at --bootstrap-server needs the Kafka protocol client, which Ferry "
-          "does not have yet; give the broker's data directory with --data-dir or "
-          "--broker-config server.properties");
-    }
-    return Status::invalid_argument(
-        "no broker given: use --data-dir <directory> or --broker-config <server.properties>");
-  }
+namespace {
+
+Result<std::unique_ptr<broker::Broker>> open_data_directory(
+    std::map<std::string, std::string> properties, ToolAccess access) {
   // A tool's session must not wait out the first-rebalance delay meant for starting groups.
   properties.try_emplace("group.initial.rebalance.delay.ms", "0");
   auto config = broker::broker_config_from_properties(properties);
@@ -82,12 +68,51 @@ Result<std::unique_ptr<broker::Broker>> open_broker_for_tool(const CommandLine& 
     return Status::conflict(
         directory +
         " is in use by a running broker or worker (it holds the directory's .lock), and this "
-        "command writes to it: stop that process first. Commands that only read work while it "
-        "runs (topics --list and --describe, console-consumer without a group, consumer-groups "
-        "--list and --describe); writing through a running broker needs the Kafka protocol, "
-        "which Ferry's tools do not speak yet.");
+        "command writes to it: stop that process first, or reach it with --bootstrap-server. "
+        "Commands that only read work while it runs (topics --list and --describe, "
+        "console-consumer without a group, consumer-groups --list and --describe).");
   }
   return broker;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ToolBroker>> ToolBroker::open(const CommandLine& line, ToolAccess access) {
+  std::map<std::string, std::string> properties;
+  if (const auto file = line.value("broker-config")) {
+    auto loaded = runtime::load_config_file(*file);
+    if (!loaded.ok()) return loaded.status();
+    properties = loaded->values;
+  }
+  if (const auto dir = line.value("data-dir")) properties["log.dirs"] = *dir;
+  if (properties.contains("log.dirs") || properties.contains("log.dir")) {
+    auto broker = open_data_directory(std::move(properties), access);
+    if (!broker.ok()) return broker.status();
+    auto clients = std::make_unique<broker::EmbeddedClients>(**broker);
+    return std::make_unique<ToolBroker>(std::move(*broker), std::move(clients));
+  }
+  const auto bootstrap = line.value("bootstrap-server");
+  if (!bootstrap) {
+    return Status::invalid_argument(
+        "no broker given: use --bootstrap-server <host:port>, --data-dir <directory> or "
+        "--broker-config <server.properties>");
+  }
+  std::map<std::string, std::string> common;
+  if (const auto file = line.value("command-config")) {
+    auto loaded = runtime::load_config_file(*file);
+    if (!loaded.ok()) return loaded.status();
+    common = loaded->values;
+  }
+  common["bootstrap.servers"] = *bootstrap;
+  auto clients = broker::NetworkClients::create(std::move(common));
+  if (!clients.ok()) return clients.status();
+  return std::make_unique<ToolBroker>(nullptr, std::move(*clients));
+}
+
+bool ToolBroker::read_only() const { return broker_ && broker_->logs().read_only(); }
+
+std::string ToolBroker::data_directory() const {
+  return broker_ ? broker_->logs().options().data_directory.string() : std::string();
 }
 
 }  // namespace ferry::app

@@ -1,8 +1,9 @@
-// How a tool reaches a broker's data: --data-dir <directory> opens that data directory with an
-// embedded broker for the length of the command, and --broker-config <server.properties> takes
-// the directory and the settings from Kafka's server properties. --bootstrap-server names a
-// broker to reach over the Kafka protocol, which Ferry's tools cannot do yet: it is accepted only
-// alongside one of the others.
+// How a tool reaches a broker: --bootstrap-server host:port talks to that broker or cluster over
+// the Kafka protocol (`ferry broker`, a worker's embedded broker, Apache Kafka), with the client
+// properties of --command-config (security.protocol, ssl.*, sasl.*, ...), as Kafka's tools do.
+// --data-dir <directory> instead opens that data directory with an embedded broker for the
+// length of the command, and --broker-config <server.properties> takes the directory and the
+// settings from Kafka's server properties; either wins over --bootstrap-server.
 //
 // A directory that another process has open (a running broker or worker holds its .lock) is
 // still readable: a command that only reads opens it read-only (broker/topics/log_manager.h) and
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "app/tools/command_line.h"
+#include "broker/client/clients.h"
 #include "broker/server/broker.h"
 #include "common/result.h"
 
@@ -49,7 +51,26 @@ enum class ToolAccess {
   kWrite,  // writes: conflict while another process holds the directory
 };
 
-Result<std::unique_ptr<broker::Broker>> open_broker_for_tool(const CommandLine& line,
-                                                             ToolAccess access);
+// What a tool talks to: the clients of the broker whose data directory it opened, or of the
+// cluster at --bootstrap-server.
+class ToolBroker {
+ public:
+  // Errors name the directory or the address and what is wrong.
+  static Result<std::unique_ptr<ToolBroker>> open(const CommandLine& line, ToolAccess access);
+
+  ToolBroker(std::unique_ptr<broker::Broker> broker, std::unique_ptr<broker::Clients> clients)
+      : broker_(std::move(broker)), clients_(std::move(clients)) {}
+
+  broker::Clients& clients() { return *clients_; }
+  // Whether the tool only reads a directory that another process writes (so what it would write,
+  // such as a throwaway group's offsets, is not kept).
+  bool read_only() const;
+  // The data directory the tool opened; empty over the network.
+  std::string data_directory() const;
+
+ private:
+  std::unique_ptr<broker::Broker> broker_;  // null over the network; outlives clients_
+  std::unique_ptr<broker::Clients> clients_;
+};
 
 }  // namespace ferry::app

@@ -6,7 +6,8 @@
 #include <regex>
 
 #include "app/tools/broker_access.h"
-#include "broker/embedded/embedded_consumer.h"
+#include "broker/client/client_config.h"
+#include "broker/client/consumer.h"
 
 namespace ferry::app {
 namespace {
@@ -187,15 +188,20 @@ int run_console_consumer_command(std::span<const std::string_view> args, std::os
     return 2;
   }
 
-  auto broker = open_broker_for_tool(*line, named_group ? ToolAccess::kWrite : ToolAccess::kRead);
+  auto broker = ToolBroker::open(*line, named_group ? ToolAccess::kWrite : ToolAccess::kRead);
   if (!broker.ok()) {
     err << broker.status().message() << "\n";
     return 1;
   }
   // Beside a running broker the directory is read-only: the throwaway group's offsets are not
   // kept (nobody reads them again anyway).
-  if ((*broker)->logs().read_only()) commit_printed = false;
-  broker::EmbeddedConsumer consumer(**broker, *config);
+  if ((*broker)->read_only()) commit_printed = false;
+  auto made = (*broker)->clients().consumer(properties);
+  if (!made.ok()) {
+    err << made.status().message() << "\n";
+    return 1;
+  }
+  broker::Consumer& consumer = **made;
   Status subscribed;
   if (line->has("partition")) {
     const broker::TopicPartition where{*topic, static_cast<std::int32_t>(*partition)};

@@ -4,7 +4,8 @@
 #include <string>
 
 #include "app/tools/broker_access.h"
-#include "broker/embedded/embedded_producer.h"
+#include "broker/client/client_config.h"
+#include "broker/client/producer.h"
 
 namespace ferry::app {
 namespace {
@@ -20,7 +21,7 @@ std::vector<OptionSpec> specs() {
       {"compression-codec", true, "none, gzip, snappy, lz4 or zstd."},
       {"batch-size", true, "Messages to send in a single batch (batch.size in bytes here)."},
       {"timeout", true, "linger.ms: how long to wait for a batch to fill."},
-      {"request-required-acks", true, "Accepted; the embedded broker keeps one copy."},
+      {"request-required-acks", true, "The acks the producer asks for (default all)."},
       {"sync", false, "Send each message synchronously."},
   });
 }
@@ -57,6 +58,7 @@ int run_console_producer_command(std::span<const std::string_view> args, std::is
   if (const auto codec = line->value("compression-codec")) properties["compression.type"] = *codec;
   if (const auto size = line->value("batch-size")) properties["batch.size"] = *size;
   if (const auto linger = line->value("timeout")) properties["linger.ms"] = *linger;
+  if (const auto acks = line->value("request-required-acks")) properties["acks"] = *acks;
   auto config = broker::producer_config_from_properties(properties);
   if (!config.ok()) {
     err << config.status().message() << "\n";
@@ -71,14 +73,19 @@ int run_console_producer_command(std::span<const std::string_view> args, std::is
   const bool ignore_error =
       reader->contains("ignore.error") && reader->at("ignore.error") == "true";
 
-  auto broker = open_broker_for_tool(*line, ToolAccess::kWrite);
+  auto broker = ToolBroker::open(*line, ToolAccess::kWrite);
   if (!broker.ok()) {
     err << broker.status().message() << "\n";
     return 1;
   }
   std::atomic<int> failures{0};
   {
-    broker::EmbeddedProducer producer(**broker, *config);
+    auto made = (*broker)->clients().producer(properties);
+    if (!made.ok()) {
+      err << made.status().message() << "\n";
+      return 1;
+    }
+    broker::Producer& producer = **made;
     std::string text;
     int number = 0;
     while (std::getline(in, text)) {

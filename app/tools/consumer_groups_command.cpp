@@ -4,7 +4,7 @@
 #include <set>
 
 #include "app/tools/broker_access.h"
-#include "broker/embedded/embedded_admin.h"
+#include "broker/client/admin.h"
 
 namespace ferry::app {
 namespace {
@@ -91,20 +91,20 @@ int run_consumer_groups_command(std::span<const std::string_view> args, std::ost
     return 2;
   }
   const bool reads_only = line->has("list") || line->has("describe");
-  auto broker = open_broker_for_tool(*line, reads_only ? ToolAccess::kRead : ToolAccess::kWrite);
+  auto broker = ToolBroker::open(*line, reads_only ? ToolAccess::kRead : ToolAccess::kWrite);
   if (!broker.ok()) {
     err << "Error: " << broker.status().message() << "\n";
     return 1;
   }
   // Beside a running broker the tool sees the committed offsets in its files, but not its groups'
   // members, which live in that process's memory.
-  const bool read_only = (*broker)->logs().read_only();
+  const bool read_only = (*broker)->read_only();
   const std::string read_only_note =
-      "Note: " + (*broker)->logs().options().data_directory.string() +
+      "Note: " + (*broker)->data_directory() +
       " is in use by a running broker or worker, so it was read from its files: committed "
-      "offsets are shown, but not the groups' members, assignments or states (those need the "
-      "Kafka protocol, which Ferry's tools do not speak yet).\n";
-  broker::EmbeddedAdmin admin(**broker);
+      "offsets are shown, but not the groups' members, assignments or states (ask the running "
+      "process with --bootstrap-server for those).\n";
+  broker::Admin& admin = (*broker)->clients().admin();
   auto all = admin.list_groups();
   if (!all.ok()) {
     err << "Error: " << all.status().message() << "\n";

@@ -3,7 +3,7 @@
 #include <regex>
 
 #include "app/tools/broker_access.h"
-#include "broker/embedded/embedded_admin.h"
+#include "broker/client/admin.h"
 
 namespace ferry::app {
 namespace {
@@ -19,7 +19,8 @@ std::vector<OptionSpec> specs() {
        "The topic to create, alter, describe or delete (a regular expression "
        "for --list, --describe and --delete)."},
       {"partitions", true, "The number of partitions for the topic being created or altered."},
-      {"replication-factor", true, "Accepted; the embedded broker keeps one copy."},
+      {"replication-factor", true,
+       "The replication factor (default: the cluster's; Ferry's broker keeps one copy)."},
       {"config", true, "A topic configuration override (key=value); repeatable."},
       {"delete-config", true, "A topic configuration override to remove (--alter); repeatable."},
       {"if-not-exists", false, "With --create: only if the topic does not exist."},
@@ -84,7 +85,7 @@ int run_topics_command(std::span<const std::string_view> args, std::ostream& out
     return 2;
   }
   auto partitions = line->integer("partitions", -1);
-  auto replication = line->integer("replication-factor", 1);
+  auto replication = line->integer("replication-factor", -1);
   auto configs = line->key_values("config");
   for (const Status& status : {partitions.status(), replication.status(), configs.status()}) {
     if (!status.ok()) {
@@ -92,19 +93,14 @@ int run_topics_command(std::span<const std::string_view> args, std::ostream& out
       return 2;
     }
   }
-  if (*replication != 1) {
-    err << "Error while executing topic command : Replication factor: " << *replication
-        << " larger than available brokers: 1.\n";
-    return 1;
-  }
 
   const bool reads_only = line->has("list") || line->has("describe");
-  auto broker = open_broker_for_tool(*line, reads_only ? ToolAccess::kRead : ToolAccess::kWrite);
+  auto broker = ToolBroker::open(*line, reads_only ? ToolAccess::kRead : ToolAccess::kWrite);
   if (!broker.ok()) {
     err << "Error while executing topic command : " << broker.status().message() << "\n";
     return 1;
   }
-  broker::EmbeddedAdmin admin(**broker);
+  broker::Admin& admin = (*broker)->clients().admin();
   const bool include_internal = !line->has("exclude-internal");
   const auto fail = [&err](const Status& status) {
     err << "Error while executing topic command : " << status.message() << "\n";
@@ -114,7 +110,8 @@ int run_topics_command(std::span<const std::string_view> args, std::ostream& out
   if (line->has("create")) {
     if (line->has("if-not-exists") && admin.describe_topic(*topic).ok()) return 0;
     const Status status =
-        admin.create_topic(*topic, static_cast<std::int32_t>(*partitions), *configs);
+        admin.create_replicated_topic(*topic, static_cast<std::int32_t>(*partitions),
+                                      static_cast<std::int16_t>(*replication), *configs);
     if (!status.ok()) return fail(status);
     out << "Created topic " << *topic << ".\n";
     return 0;

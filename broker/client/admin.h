@@ -51,6 +51,12 @@ class Admin {
 
   virtual Status create_topic(const std::string& name, std::int32_t partitions,
                               const std::map<std::string, std::string>& configs) = 0;
+  // create_topic with Kafka's replication factor (-1: the cluster's default). A cluster refuses
+  // one it cannot meet with Kafka's message ("Replication factor: 3 larger than available
+  // brokers: 1."); the embedded broker is one broker.
+  virtual Status create_replicated_topic(const std::string& name, std::int32_t partitions,
+                                         std::int16_t replication_factor,
+                                         const std::map<std::string, std::string>& configs) = 0;
   virtual Status delete_topic(const std::string& name) = 0;
   virtual Result<std::vector<TopicListing>> list_topics(bool include_internal) = 0;
   virtual Result<TopicListing> describe_topic(const std::string& name) = 0;

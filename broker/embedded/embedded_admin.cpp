@@ -32,6 +32,16 @@ Status EmbeddedAdmin::create_topic(const std::string& name, std::int32_t partiti
   return broker_.logs().create_topic(name, partitions, configs);
 }
 
+Status EmbeddedAdmin::create_replicated_topic(const std::string& name, std::int32_t partitions,
+                                              std::int16_t replication_factor,
+                                              const std::map<std::string, std::string>& configs) {
+  if (replication_factor > 1) {
+    return Status::invalid_argument("Replication factor: " + std::to_string(replication_factor) +
+                                    " larger than available brokers: 1.");
+  }
+  return create_topic(name, partitions, configs);
+}
+
 Status EmbeddedAdmin::delete_topic(const std::string& name) {
   return broker_.logs().delete_topic(name);
 }

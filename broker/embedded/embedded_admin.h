@@ -17,6 +17,9 @@ class EmbeddedAdmin final : public Admin {
 
   Status create_topic(const std::string& name, std::int32_t partitions,
                       const std::map<std::string, std::string>& configs) override;
+  Status create_replicated_topic(const std::string& name, std::int32_t partitions,
+                                 std::int16_t replication_factor,
+                                 const std::map<std::string, std::string>& configs) override;
   Status delete_topic(const std::string& name) override;
   Result<std::vector<TopicListing>> list_topics(bool include_internal) override;
   Result<TopicListing> describe_topic(const std::string& name) override;

@@ -61,7 +61,9 @@ enum class ApiKey : std::int16_t {
   kDescribeConfigs = 32,
   kAlterConfigs = 33,
   kCreatePartitions = 37,
+  kDeleteGroups = 42,
   kIncrementalAlterConfigs = 44,
+  kOffsetDelete = 47,
 };
 
 }  // namespace ferry::broker::protocol

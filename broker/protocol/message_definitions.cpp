@@ -413,6 +413,15 @@ response
     ErrorCode int16 0+
     ErrorMessage string 0+ null=0+ default=null
 
+DeleteGroups 42 versions=0-2 flexible=2+
+request
+  GroupsNames []string 0+
+response
+  ThrottleTimeMs int32 0+
+  Results [] 0+
+    GroupId string 0+
+    ErrorCode int16 0+
+
 IncrementalAlterConfigs 44 versions=0-1 flexible=1+
 request
   Resources [] 0+
@@ -430,6 +439,22 @@ response
     ErrorMessage string 0+ null=0+ default=null
     ResourceType int8 0+
     ResourceName string 0+
+
+OffsetDelete 47 versions=0
+request
+  GroupId string 0+
+  Topics [] 0+
+    Name string 0+
+    Partitions [] 0+
+      PartitionIndex int32 0+
+response
+  ErrorCode int16 0+
+  ThrottleTimeMs int32 0+
+  Topics [] 0+
+    Name string 0+
+    Partitions [] 0+
+      PartitionIndex int32 0+
+      ErrorCode int16 0+
 )";
 
 }  // namespace ferry::broker::protocol

@@ -219,4 +219,39 @@ protocol::Struct RequestHandler::list_groups(const protocol::Request& request) {
   return response;
 }
 
+protocol::Struct RequestHandler::delete_groups(const protocol::Request& request) {
+  Struct response(request.api->response);
+  for (const std::string& group_id : request.body.strings("GroupsNames")) {
+    response.add("Results")
+        .set_string("GroupId", group_id)
+        .set_integer("ErrorCode", code(broker_.groups().delete_group(group_id)));
+  }
+  return response;
+}
+
+protocol::Struct RequestHandler::offset_delete(const protocol::Request& request) {
+  const Struct& body = request.body;
+  std::vector<std::pair<std::string, std::int32_t>> partitions;
+  for (const Struct& topic : body.structs("Topics")) {
+    for (const Struct& partition : topic.structs("Partitions")) {
+      partitions.emplace_back(topic.string("Name"),
+                              static_cast<std::int32_t>(partition.integer("PartitionIndex")));
+    }
+  }
+  const GroupError error = broker_.groups().delete_offsets(body.string("GroupId"), partitions);
+  Struct response(request.api->response);
+  response.set_integer("ErrorCode", code(error));
+  if (error != GroupError::kNone) return response;
+  for (const Struct& topic : body.structs("Topics")) {
+    Struct& topic_response = response.add("Topics");
+    topic_response.set_string("Name", topic.string("Name"));
+    for (const Struct& partition : topic.structs("Partitions")) {
+      topic_response.add("Partitions")
+          .set_integer("PartitionIndex", partition.integer("PartitionIndex"))
+          .set_integer("ErrorCode", 0);
+    }
+  }
+  return response;
+}
+
 }  // namespace ferry::broker

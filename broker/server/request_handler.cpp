@@ -85,6 +85,10 @@ void RequestHandler::handle(protocol::Request request, const RequestContext& con
       return respond(describe_groups(request));
     case ApiKey::kListGroups:
       return respond(list_groups(request));
+    case ApiKey::kDeleteGroups:
+      return respond(delete_groups(request));
+    case ApiKey::kOffsetDelete:
+      return respond(offset_delete(request));
     case ApiKey::kCreateTopics:
       return respond(create_topics(request));
     case ApiKey::kDeleteTopics:

@@ -105,6 +105,8 @@ class RequestHandler {
   Struct offset_fetch(const protocol::Request& request);
   Struct describe_groups(const protocol::Request& request);
   Struct list_groups(const protocol::Request& request);
+  Struct delete_groups(const protocol::Request& request);
+  Struct offset_delete(const protocol::Request& request);
 
   // Reads what a fetch asks for; returns the response and the bytes of records in it.
   std::pair<Struct, std::size_t> read_fetch(const protocol::Request& request) const;
