@@ -4,6 +4,8 @@
 // creates. Rows inserted while the worker runs arrive too, and a restart resumes from the stored
 // source offset without writing a row twice. The sink's exactly-once option survives kill -9
 // between the database's commit and the worker's offset commit without writing a row twice.
+// Every case runs twice: on the worker's embedded broker, and with embedded.broker.enable=false
+// against a `ferry broker` over the Kafka protocol.
 #include <chrono>
 #include <csignal>
 #include <map>
@@ -14,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "connectors/jdbc/test_databases.h"
+#include "tests/broker_process.h"
 #include "tests/process.h"
 #include "tests/temp_directory.h"
 #include "tests/worker_process.h"
@@ -35,9 +38,16 @@ std::string properties_text(const std::map<std::string, std::string>& properties
   return text;
 }
 
-class JdbcStandaloneTest : public ::testing::Test {
+enum class BrokerKind { kEmbedded, kNetwork };
+
+class JdbcStandaloneTest : public ::testing::TestWithParam<BrokerKind> {
  protected:
   void SetUp() override {
+    if (GetParam() == BrokerKind::kNetwork) {
+      fs::create_directories(dir_.path() / "broker");
+      broker_ = std::make_unique<BrokerProcess>(dir_.path() / "broker");
+      ASSERT_FALSE(broker_->address().empty());
+    }
     postgres_ = jdbc::testing::test_database(jdbc::DatabaseKind::kPostgres);
     mariadb_ = jdbc::testing::test_database(jdbc::DatabaseKind::kMysql);
     source_db_ = jdbc::testing::connect_to(postgres_);
@@ -50,6 +60,13 @@ class JdbcStandaloneTest : public ::testing::Test {
     sink_db_->execute("DROP TABLE IF EXISTS " + table_ + "_offsets");
   }
 
+  // The worker keys saying which broker it runs on: its own on a free port, or ferry broker's.
+  Properties broker_properties() const {
+    if (broker_)
+      return {{"bootstrap.servers", broker_->address()}, {"embedded.broker.enable", "false"}};
+    return {{"bootstrap.servers", "127.0.0.1:0"}};
+  }
+
   // A worker with only a JDBC sink of topic items-<table> into a MariaDB table in insert mode
   // without a key (a record written twice is two rows), whose consumer group never commits
   // during the test (offset.flush.interval.ms of an hour). Its broker binds a free port.
@@ -57,16 +74,20 @@ class JdbcStandaloneTest : public ::testing::Test {
   std::unique_ptr<WorkerProcess> start_sink_worker(bool exactly_once, const std::string& run,
                                                    const Properties& extra = {}) {
     const fs::path build = ferry_binary().parent_path().parent_path();
-    const fs::path worker = dir_.write(
-        "sink-worker.properties",
-        properties_text({{"bootstrap.servers", "127.0.0.1:0"},
-                         {"key.converter", "org.apache.kafka.connect.json.JsonConverter"},
-                         {"value.converter", "org.apache.kafka.connect.json.JsonConverter"},
-                         {"offset.storage.file.filename", (dir_.path() / "offsets").string()},
-                         {"offset.flush.interval.ms", "3600000"},
-                         {"plugin.path", (build / "plugins").string()},
-                         {"log.dirs", (dir_.path() / "data").string()},
-                         {"listeners", "http://127.0.0.1:0"}}));
+    Properties worker_properties{
+        {"key.converter", "org.apache.kafka.connect.json.JsonConverter"},
+        {"value.converter", "org.apache.kafka.connect.json.JsonConverter"},
+        {"offset.storage.file.filename", (dir_.path() / "offsets").string()},
+        {"offset.flush.interval.ms", "3600000"},
+        // After a kill -9 the group waits for the dead member's session to end: keep it short.
+        {"consumer.session.timeout.ms", "6000"},
+        {"consumer.heartbeat.interval.ms", "1000"},
+        {"plugin.path", (build / "plugins").string()},
+        {"log.dirs", (dir_.path() / "data").string()},
+        {"listeners", "http://127.0.0.1:0"}};
+    worker_properties.merge(broker_properties());
+    const fs::path worker =
+        dir_.write("sink-worker.properties", properties_text(worker_properties));
     Properties sink_properties{{"name", "jdbc-sink"},
                                {"connector.class", "io.confluent.connect.jdbc.JdbcSinkConnector"},
                                {"topics", "items-" + table_},
@@ -82,10 +103,11 @@ class JdbcStandaloneTest : public ::testing::Test {
         dir_.path() / "ferry.stdout", dir_.path() / ("ferry-" + run + ".stderr"));
   }
 
-  // The address the worker's broker listens on for Kafka clients.
+  // The address of the broker the worker runs on, for Kafka clients.
   std::string broker_address(WorkerProcess& worker) {
     EXPECT_TRUE(worker.wait_for_log("Ferry standalone worker started", kDeadline))
         << worker.standard_error();
+    if (broker_) return broker_->address();
     const std::string log = worker.standard_error();
     std::smatch match;
     if (!std::regex_search(log, match,
@@ -167,18 +189,18 @@ class JdbcStandaloneTest : public ::testing::Test {
 
   std::unique_ptr<WorkerProcess> start_worker() {
     const fs::path build = ferry_binary().parent_path().parent_path();
-    const fs::path worker = dir_.write(
-        "worker.properties",
-        properties_text({{"bootstrap.servers", "localhost:9092"},
-                         {"key.converter", "org.apache.kafka.connect.json.JsonConverter"},
-                         {"value.converter", "org.apache.kafka.connect.json.JsonConverter"},
-                         {"key.converter.schemas.enable", "true"},
-                         {"value.converter.schemas.enable", "true"},
-                         {"offset.storage.file.filename", (dir_.path() / "offsets").string()},
-                         {"offset.flush.interval.ms", "500"},
-                         {"plugin.path", (build / "plugins").string()},
-                         {"log.dirs", (dir_.path() / "data").string()},
-                         {"listeners", "http://127.0.0.1:0"}}));
+    Properties worker_properties{
+        {"key.converter", "org.apache.kafka.connect.json.JsonConverter"},
+        {"value.converter", "org.apache.kafka.connect.json.JsonConverter"},
+        {"key.converter.schemas.enable", "true"},
+        {"value.converter.schemas.enable", "true"},
+        {"offset.storage.file.filename", (dir_.path() / "offsets").string()},
+        {"offset.flush.interval.ms", "500"},
+        {"plugin.path", (build / "plugins").string()},
+        {"log.dirs", (dir_.path() / "data").string()},
+        {"listeners", "http://127.0.0.1:0"}};
+    worker_properties.merge(broker_properties());
+    const fs::path worker = dir_.write("worker.properties", properties_text(worker_properties));
     const fs::path source = dir_.write(
         "jdbc-source.properties",
         properties_text({{"name", "jdbc-source"},
@@ -241,10 +263,11 @@ class JdbcStandaloneTest : public ::testing::Test {
   std::unique_ptr<jdbc::Connection> sink_db_;
   std::string table_;
   TempDir dir_;
+  std::unique_ptr<BrokerProcess> broker_;  // BrokerKind::kNetwork only
 };
 
 // Kafka Connect's retail_db walk-through, PostgreSQL to MariaDB.
-TEST_F(JdbcStandaloneTest, PostgresTableReachesMariadbTableAndRestartResumes) {
+TEST_P(JdbcStandaloneTest, PostgresTableReachesMariadbTableAndRestartResumes) {
   source_db_->execute("CREATE TABLE " + table_ +
                       " (category_id SERIAL PRIMARY KEY, category_department_id INT NOT NULL, "
                       "category_name VARCHAR(45) NOT NULL)");
@@ -277,7 +300,7 @@ TEST_F(JdbcStandaloneTest, PostgresTableReachesMariadbTableAndRestartResumes) {
   EXPECT_NE(offsets.find("{\"incrementing\":4}"), std::string::npos) << offsets;
 }
 
-TEST_F(JdbcStandaloneTest, ExactlyOnceSinkWritesNothingTwiceAfterAKill) {
+TEST_P(JdbcStandaloneTest, ExactlyOnceSinkWritesNothingTwiceAfterAKill) {
   if (!find_program({"kcat", "kafkacat"})) GTEST_SKIP() << "kcat is not installed";
   EXPECT_EQ(kill_after_writing_and_restart(true), std::make_pair(75, 75));
   EXPECT_EQ(sink_db_->query("SELECT next_offset FROM " + table_ + "_offsets", 1).at(0).at(0), "75");
@@ -285,7 +308,7 @@ TEST_F(JdbcStandaloneTest, ExactlyOnceSinkWritesNothingTwiceAfterAKill) {
 
 // The same kill without the option: the group never committed, so the restarted sink writes the
 // first 50 items again (Kafka Connect's at-least-once) - what the option is for.
-TEST_F(JdbcStandaloneTest, WithoutExactlyOnceAKillWritesTheUncommittedRecordsAgain) {
+TEST_P(JdbcStandaloneTest, WithoutExactlyOnceAKillWritesTheUncommittedRecordsAgain) {
   if (!find_program({"kcat", "kafkacat"})) GTEST_SKIP() << "kcat is not installed";
   EXPECT_EQ(kill_after_writing_and_restart(false), std::make_pair(125, 75));
 }
@@ -293,7 +316,7 @@ TEST_F(JdbcStandaloneTest, WithoutExactlyOnceAKillWritesTheUncommittedRecordsAga
 // A record the database refuses (a name too long for its column) goes to the dead letter queue
 // with errors.tolerance=all, as consumed, with headers saying which record, table and column;
 // the others are written.
-TEST_F(JdbcStandaloneTest, RefusedRecordGoesToTheDeadLetterQueue) {
+TEST_P(JdbcStandaloneTest, RefusedRecordGoesToTheDeadLetterQueue) {
   const std::optional<fs::path> kcat = find_program({"kcat", "kafkacat"});
   if (!kcat) GTEST_SKIP() << "kcat is not installed";
   sink_db_->execute("CREATE TABLE " + table_ + " (id INT PRIMARY KEY, name VARCHAR(8) NOT NULL)");
@@ -328,6 +351,12 @@ TEST_F(JdbcStandaloneTest, RefusedRecordGoesToTheDeadLetterQueue) {
   worker->signal(SIGTERM);
   EXPECT_EQ(worker->wait(kDeadline), 0) << worker->standard_error();
 }
+
+INSTANTIATE_TEST_SUITE_P(Broker, JdbcStandaloneTest,
+                         ::testing::Values(BrokerKind::kEmbedded, BrokerKind::kNetwork),
+                         [](const auto& info) {
+                           return info.param == BrokerKind::kEmbedded ? "Embedded" : "Network";
+                         });
 
 }  // namespace
 }  // namespace ferry::testing
