@@ -1,5 +1,6 @@
 #include "connectors/jdbc/connection.h"
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 #include <thread>
@@ -332,8 +333,11 @@ class SociSource final : public ResultReader::Source {
   std::size_t rows_ = 0;
 };
 
-// A PostgreSQL server-side cursor read with FETCH FORWARD batch_rows, straight through libpq: the
-// values are read where libpq keeps them, without copies.
+// A PostgreSQL server-side cursor read with FETCH FORWARD, straight through libpq: the values are
+// read where libpq keeps them, without copies. The first FETCH asks for batch_rows rows, so the
+// first batch comes at once; later ones for about kFetchBytes of rows (estimated from the rows of
+// the previous one), at most kMaxFetchRows and at least batch_rows, handed out batch_rows at a
+// time: a small batch.max.rows (Confluent's default is 100) does not cost a round trip per batch.
 class PostgresCursor final : public ResultReader::Source {
  public:
   PostgresCursor(Connection& connection, const std::string& sql, std::size_t column_count,
@@ -370,7 +374,7 @@ class PostgresCursor final : public ResultReader::Source {
     if (began) transaction.owned = true;
     ++transaction.open_cursors;
     generation_ = transaction.generation;
-    fetch_ = "FETCH FORWARD " + std::to_string(batch_rows_) + " FROM " + name_;
+    fetch_rows_ = batch_rows_;
   }
 
   ~PostgresCursor() override {
@@ -382,30 +386,21 @@ class PostgresCursor final : public ResultReader::Source {
   }
 
   std::size_t next_batch() override {
-    result_.reset();
+    offset_ += rows_;  // past the batch handed out last
     rows_ = 0;
-    if (closed_) return 0;
-    if (connection_.cursor_transaction().generation != generation_) {
-      closed_ = true;
-      throw std::runtime_error("the cursor's transaction was rolled back");
-    }
-    result_.reset(PQexec(conn_, fetch_.c_str()));
-    if (PQresultStatus(result_.get()) != PGRES_TUPLES_OK) {
-      const std::string error = PQresultErrorMessage(result_.get());
+    if (offset_ >= fetched_rows_) {
       result_.reset();
-      throw std::runtime_error(error.empty() ? "FETCH failed" : error);
+      offset_ = 0;
+      fetched_rows_ = 0;
+      if (closed_) return 0;
+      fetch();
     }
-    if (static_cast<std::size_t>(PQnfields(result_.get())) != column_count_) {
-      throw std::runtime_error("the query returned " + std::to_string(PQnfields(result_.get())) +
-                               " columns, not " + std::to_string(column_count_));
-    }
-    rows_ = static_cast<std::size_t>(PQntuples(result_.get()));
-    if (rows_ < batch_rows_) close();  // the result is exhausted; the batch stays readable
+    rows_ = std::min(batch_rows_, fetched_rows_ - offset_);
     return rows_;
   }
   std::size_t rows() const override { return rows_; }
   std::optional<std::string_view> value(std::size_t row, std::size_t column) const override {
-    const int r = static_cast<int>(row);
+    const int r = static_cast<int>(offset_ + row);
     const int c = static_cast<int>(column);
     if (PQgetisnull(result_.get(), r, c)) return std::nullopt;
     return std::string_view(PQgetvalue(result_.get(), r, c),
@@ -428,15 +423,55 @@ class PostgresCursor final : public ResultReader::Source {
     }
   }
 
+  // Reads the next fetch_rows_ rows into result_; closes the cursor after the last of them.
+  void fetch() {
+    if (connection_.cursor_transaction().generation != generation_) {
+      closed_ = true;
+      throw std::runtime_error("the cursor's transaction was rolled back");
+    }
+    const std::string sql = "FETCH FORWARD " + std::to_string(fetch_rows_) + " FROM " + name_;
+    result_.reset(PQexec(conn_, sql.c_str()));
+    if (PQresultStatus(result_.get()) != PGRES_TUPLES_OK) {
+      const std::string error = PQresultErrorMessage(result_.get());
+      result_.reset();
+      throw std::runtime_error(error.empty() ? "FETCH failed" : error);
+    }
+    if (static_cast<std::size_t>(PQnfields(result_.get())) != column_count_) {
+      throw std::runtime_error("the query returned " + std::to_string(PQnfields(result_.get())) +
+                               " columns, not " + std::to_string(column_count_));
+    }
+    fetched_rows_ = static_cast<std::size_t>(PQntuples(result_.get()));
+    if (fetched_rows_ < fetch_rows_) {
+      close();  // the result is exhausted; the rows fetched stay readable
+      return;
+    }
+    // The size of a row, from the first, middle and last rows fetched.
+    std::size_t sampled = 0;
+    for (const std::size_t row : {std::size_t{0}, fetched_rows_ / 2, fetched_rows_ - 1}) {
+      for (std::size_t column = 0; column < column_count_; ++column) {
+        sampled += static_cast<std::size_t>(
+            PQgetlength(result_.get(), static_cast<int>(row), static_cast<int>(column)));
+      }
+    }
+    const std::size_t row_bytes = std::max<std::size_t>(1, sampled / 3);
+    fetch_rows_ =
+        std::clamp(kFetchBytes / row_bytes, batch_rows_, std::max(batch_rows_, kMaxFetchRows));
+  }
+
+  static constexpr std::size_t kFetchBytes = 4 << 20;
+  static constexpr std::size_t kMaxFetchRows = 10'000;
+
   Connection& connection_;
   PGconn* const conn_;
   const std::size_t column_count_;
   const std::size_t batch_rows_;
   std::string name_;
-  std::string fetch_;
+  std::size_t fetch_rows_ = 0;  // rows the next FETCH asks for
   std::uint64_t generation_ = 0;
-  PgResult result_;
-  std::size_t rows_ = 0;
+  PgResult result_;  // the rows of the last FETCH
+  std::size_t fetched_rows_ = 0;
+  std::size_t offset_ = 0;  // of the current batch in result_
+  std::size_t rows_ = 0;    // in the current batch
   bool closed_ = false;
 };
 

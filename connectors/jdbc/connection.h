@@ -108,8 +108,10 @@ class Connection {
 // :p0, :p1, ... as text, which both databases convert to the column type they are compared with.
 //
 // PostgreSQL: the query runs as a server-side cursor (DECLARE ... NO SCROLL CURSOR, then FETCH
-// FORWARD batch_rows per batch) in a transaction, through the session's libpq connection, so
-// only one batch is ever held in memory and the first rows come before the query has finished.
+// FORWARD) in a transaction, through the session's libpq connection: the first FETCH reads one
+// batch, so the first rows come before the query has finished, later ones about 4 MiB of rows
+// (at most 10,000, at least a batch), so memory stays bounded and a small batch does not cost a
+// round trip each.
 // The cursor reads one snapshot of the table, as the whole result did. The transaction is the
 // connection's (Connection::CursorTransaction): it begins with the first open cursor and commits
 // when the last one closes, so several tables of a task can be read side by side; the reader
