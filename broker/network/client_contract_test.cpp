@@ -186,6 +186,30 @@ TEST_P(ClientContractTest, WakeupInterruptsALongPollOnce) {
   EXPECT_TRUE(reader->poll(0ms).ok());
 }
 
+TEST_P(ClientContractTest, AutoOffsetResetNoneFailsThePollUntilAnOffsetIsSought) {
+  ASSERT_TRUE(clients_->admin().create_topic("strict", 1, {}).ok());
+  produce("strict", 0, 2);
+  auto reader = consumer({{"auto.offset.reset", "none"}, {"group.id", "strict-readers"}});
+  ASSERT_TRUE(reader->assign({{"strict", 0}}).ok());
+  Status failed;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (failed.ok() && std::chrono::steady_clock::now() < deadline) {
+    auto polled = reader->poll(100ms);
+    if (!polled.ok())
+      failed = polled.status();
+    else
+      EXPECT_TRUE(polled->empty());
+  }
+  EXPECT_EQ(failed, Status::not_found("Undefined offset with no reset policy for partitions: "
+                                      "[strict-0]"));
+  EXPECT_EQ(reader->position({"strict", 0}).status().message(),
+            "Undefined offset with no reset policy for partitions: [strict-0]");
+  ASSERT_TRUE(reader->seek({"strict", 0}, 1).ok());
+  const auto records = poll_for(*reader, 1);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records.front().offset, 1);
+}
+
 TEST_P(ClientContractTest, AdminErrorsUseKafkasWording) {
   Admin& admin = clients_->admin();
   ASSERT_TRUE(admin.create_topic("orders", 2, {}).ok());

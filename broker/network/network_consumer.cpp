@@ -275,7 +275,7 @@ void NetworkConsumer::rebalance(rd_kafka_resp_err_t error,
       status = rdkafka_status(error, "Rebalance failed");
     }
   }
-  if (!status.ok() && rebalance_error_.ok()) rebalance_error_ = status;
+  if (!status.ok() && pending_error_.ok()) pending_error_ = status;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -299,40 +299,51 @@ Result<std::vector<ConsumerRecord>> NetworkConsumer::poll(std::chrono::milliseco
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count()));
     }
     const rdkafka::MessageHandle message(rd_kafka_consumer_poll(handle_.get(), wait_ms));
-    if (!rebalance_error_.ok()) return std::exchange(rebalance_error_, Status::ok_status());
+    if (message && message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      ConsumerRecord record = to_record(*message);
+      positions_[{record.topic, record.partition}] = record.offset + 1;
+      records.push_back(std::move(record));
+    } else if (message) {
+      if (Status failed = message_error(*message); !failed.ok() && pending_error_.ok()) {
+        pending_error_ = std::move(failed);
+      }
+    }
+    // An error (here, or from the rebalance callback) ends this poll; records already taken
+    // are returned first and the error by the next poll.
+    if (!pending_error_.ok()) {
+      if (!records.empty()) return records;
+      return std::exchange(pending_error_, Status::ok_status());
+    }
+    if (records.size() >= static_cast<std::size_t>(config_.max_poll_records)) return records;
     if (!message) {
       if (!records.empty()) return records;  // a wakeup meanwhile ends the next poll
       if (woken_.exchange(false)) return Status::retriable(std::string(kWakeupMessage));
       if (Clock::now() >= deadline) return records;
-      continue;
     }
-    if (message->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      switch (message->err) {
-        case RD_KAFKA_RESP_ERR__PARTITION_EOF:
-        case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
-        case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
-        case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
-          continue;  // a subscribed topic that does not exist yet: Java waits for it too
-        default:
-          break;
-      }
-      std::string where = "Consumer poll";
-      if (message->rkt != nullptr) {
-        where += std::string(" of ") + rd_kafka_topic_name(message->rkt) + "-" +
-                 std::to_string(message->partition);
-      }
-      if (message->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET && message->rkt != nullptr) {
-        return Status::not_found("Undefined offset with no reset policy for partitions: " +
-                                 std::string(rd_kafka_topic_name(message->rkt)) + "-" +
-                                 std::to_string(message->partition));
-      }
-      return rdkafka_status(message->err, where, rd_kafka_message_errstr(message.get()));
-    }
-    ConsumerRecord record = to_record(*message);
-    positions_[{record.topic, record.partition}] = record.offset + 1;
-    records.push_back(std::move(record));
-    if (records.size() >= static_cast<std::size_t>(config_.max_poll_records)) return records;
   }
+}
+
+Status NetworkConsumer::message_error(const rd_kafka_message_t& message) {
+  switch (message.err) {
+    case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+      return Status::ok_status();  // a subscribed topic that does not exist yet: Java waits too
+    default:
+      break;
+  }
+  if (message.rkt == nullptr) {
+    return rdkafka_status(message.err, "Consumer poll", rd_kafka_message_errstr(&message));
+  }
+  const std::string partition =
+      std::string(rd_kafka_topic_name(message.rkt)) + "-" + std::to_string(message.partition);
+  if (message.err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET) {
+    return Status::not_found("Undefined offset with no reset policy for partitions: [" + partition +
+                             "]");
+  }
+  return rdkafka_status(message.err, "Consumer poll of " + partition,
+                        rd_kafka_message_errstr(&message));
 }
 
 void NetworkConsumer::wakeup() {
@@ -514,8 +525,8 @@ Result<std::int64_t> NetworkConsumer::position(const TopicPartition& partition) 
     if (*committed_offset) return **committed_offset;
   }
   if (config_.auto_offset_reset == OffsetReset::kNone) {
-    return Status::not_found("Undefined offset with no reset policy for partitions: " +
-                             to_string(partition));
+    return Status::not_found("Undefined offset with no reset policy for partitions: [" +
+                             to_string(partition) + "]");
   }
   auto marks = watermarks(partition);
   if (!marks.ok()) return marks.status();

@@ -78,6 +78,8 @@ class NetworkConsumer final : public Consumer {
                            rd_kafka_topic_partition_list_t* partitions, void* opaque);
   void rebalance(rd_kafka_resp_err_t error, rd_kafka_topic_partition_list_t* partitions);
   Status check_open() const;
+  // The Status for an error message of rd_kafka_consumer_poll; ok for those poll ignores.
+  static Status message_error(const rd_kafka_message_t& message);
   Status start_subscription(rdkafka::PartitionListHandle topics, RebalanceListener listener,
                             Subscription type);
   // Hands partitions to librdkafka at the offsets seek() chose for them (else the committed
@@ -106,7 +108,8 @@ class NetworkConsumer final : public Consumer {
   // offsets seek() chose for them.
   std::optional<std::set<TopicPartition>> assigning_;
   std::map<TopicPartition, std::int64_t> assigning_offsets_;
-  Status rebalance_error_;  // from the rebalance callback, returned by the poll() it ran in
+  // From the rebalance callback or a fetch: returned by poll() (after any records it took).
+  Status pending_error_;
 };
 
 }  // namespace ferry::broker

@@ -2,7 +2,6 @@
 
 #include <array>
 #include <charconv>
-#include <vector>
 
 #include "broker/network/network_config.h"
 #include "broker/network/rdkafka_status.h"
@@ -81,27 +80,23 @@ void NetworkProducer::send(ProducerRecord record, Callback done) {
   }
   auto callback = std::make_unique<Callback>(std::move(done));
   const std::int32_t partition = record.partition.value_or(RD_KAFKA_PARTITION_UA);
-  std::vector<rd_kafka_vu_t> fields(7);
-  fields[0].vtype = RD_KAFKA_VTYPE_TOPIC;
-  fields[0].u.cstr = record.topic.c_str();
-  fields[1].vtype = RD_KAFKA_VTYPE_PARTITION;
-  fields[1].u.i32 = partition;
-  fields[2].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
-  fields[2].u.i = RD_KAFKA_MSG_F_COPY;
-  fields[3].vtype = RD_KAFKA_VTYPE_KEY;
-  fields[3].u.mem = {const_cast<void*>(bytes_of(record.key)), size_of(record.key)};
-  fields[4].vtype = RD_KAFKA_VTYPE_VALUE;
-  fields[4].u.mem = {const_cast<void*>(bytes_of(record.value)), size_of(record.value)};
-  fields[5].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
-  fields[5].u.i64 = record.timestamp.value_or(0);  // 0: librdkafka stamps the time of send
-  fields[6].vtype = RD_KAFKA_VTYPE_OPAQUE;
-  fields[6].u.ptr = callback.get();
-  if (headers) {
-    rd_kafka_vu_t field{};
-    field.vtype = RD_KAFKA_VTYPE_HEADERS;
-    field.u.headers = headers.get();
-    fields.push_back(field);
-  }
+  // The message's fields, as librdkafka's var-arg produce takes them (no allocation per send).
+  std::array<rd_kafka_vu_t, 8> fields{};
+  std::size_t count = 0;
+  const auto field = [&](rd_kafka_vtype_t type) -> rd_kafka_vu_t& {
+    fields[count].vtype = type;
+    return fields[count++];
+  };
+  field(RD_KAFKA_VTYPE_TOPIC).u.cstr = record.topic.c_str();
+  field(RD_KAFKA_VTYPE_PARTITION).u.i32 = partition;
+  field(RD_KAFKA_VTYPE_MSGFLAGS).u.i = RD_KAFKA_MSG_F_COPY;
+  field(RD_KAFKA_VTYPE_KEY).u.mem = {const_cast<void*>(bytes_of(record.key)), size_of(record.key)};
+  field(RD_KAFKA_VTYPE_VALUE).u.mem = {const_cast<void*>(bytes_of(record.value)),
+                                       size_of(record.value)};
+  // 0: librdkafka stamps the time of send.
+  field(RD_KAFKA_VTYPE_TIMESTAMP).u.i64 = record.timestamp.value_or(0);
+  field(RD_KAFKA_VTYPE_OPAQUE).u.ptr = callback.get();
+  if (headers) field(RD_KAFKA_VTYPE_HEADERS).u.headers = headers.get();
 
   {
     std::lock_guard lock(mutex_);
@@ -110,7 +105,7 @@ void NetworkProducer::send(ProducerRecord record, Callback done) {
   const auto deadline = std::chrono::steady_clock::now() + max_block_;
   rdkafka::ErrorHandle error;
   for (;;) {
-    error.reset(rd_kafka_produceva(handle_.get(), fields.data(), fields.size()));
+    error.reset(rd_kafka_produceva(handle_.get(), fields.data(), count));
     if (!error) {
       // librdkafka owns the headers now, and hands the callback back in the delivery report.
       (void)headers.release();
