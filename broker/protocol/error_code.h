@@ -57,6 +57,7 @@ enum class ApiKey : std::int16_t {
   kApiVersions = 18,
   kCreateTopics = 19,
   kDeleteTopics = 20,
+  kDeleteRecords = 21,
   kInitProducerId = 22,
   kDescribeConfigs = 32,
   kAlterConfigs = 33,

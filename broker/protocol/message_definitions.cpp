@@ -339,6 +339,23 @@ response
     Name string 0+
     ErrorCode int16 0+
 
+DeleteRecords 21 versions=0-2 flexible=2+
+request
+  Topics [] 0+
+    Name string 0+
+    Partitions [] 0+
+      PartitionIndex int32 0+
+      Offset int64 0+
+  TimeoutMs int32 0+
+response
+  ThrottleTimeMs int32 0+
+  Topics [] 0+
+    Name string 0+
+    Partitions [] 0+
+      PartitionIndex int32 0+
+      LowWatermark int64 0+
+      ErrorCode int16 0+
+
 InitProducerId 22 versions=0-4 flexible=2+
 request
   TransactionalId string 0+ null=0+

@@ -421,6 +421,47 @@ TEST_F(ProtocolServerTest, ListOffsetsEarliestAndLatest) {
   }
 }
 
+// kafka-delete-records: the low watermark moves, Fetch below it is out of range, ListOffsets
+// earliest answers it; -1 means the high watermark; unknown partitions and offsets past the end
+// are refused per partition.
+TEST_F(ProtocolServerTest, DeleteRecordsMovesTheLowWatermark) {
+  start();
+  Client client(address_);
+  client.call(ApiKey::kProduce, 7, produce_request("t", 0, batch_of({"a", "b", "c", "d"})));
+  const auto delete_records = [&](std::int16_t version, std::int64_t offset,
+                                  std::int32_t partition = 0) {
+    Struct request(api(ApiKey::kDeleteRecords).request);
+    request.set_integer("TimeoutMs", 1000);
+    Struct& topic = request.add("Topics");
+    topic.set_string("Name", "t");
+    topic.add("Partitions").set_integer("PartitionIndex", partition).set_integer("Offset", offset);
+    return client.call(ApiKey::kDeleteRecords, version, request)
+        .structs("Topics")[0]
+        .structs("Partitions")[0];
+  };
+  const Struct moved = delete_records(2, 2);
+  EXPECT_EQ(moved.integer("ErrorCode"), 0);
+  EXPECT_EQ(moved.integer("LowWatermark"), 2);
+  EXPECT_EQ(delete_records(0, 9).integer("ErrorCode"), code(ErrorCode::kOffsetOutOfRange));
+  EXPECT_EQ(delete_records(1, 0, 7).integer("ErrorCode"),
+            code(ErrorCode::kUnknownTopicOrPartition));
+
+  const Struct fetched = client.call(ApiKey::kFetch, 11, fetch_request("t", 1, 0, 0));
+  EXPECT_EQ(fetched.structs("Responses")[0].structs("Partitions")[0].integer("ErrorCode"),
+            code(ErrorCode::kOffsetOutOfRange));
+  Struct earliest(api(ApiKey::kListOffsets).request);
+  earliest.set_integer("ReplicaId", -1);
+  Struct& topic = earliest.add("Topics");
+  topic.set_string("Name", "t");
+  topic.add("Partitions").set_integer("PartitionIndex", 0).set_integer("Timestamp", -2);
+  EXPECT_EQ(client.call(ApiKey::kListOffsets, 1, earliest)
+                .structs("Topics")[0]
+                .structs("Partitions")[0]
+                .integer("Offset"),
+            2);
+  EXPECT_EQ(delete_records(2, -1).integer("LowWatermark"), 4);
+}
+
 TEST_F(ProtocolServerTest, CreateTopicsRefusesReplicationAboveOneNamingTheBrokerCount) {
   start();
   Client client(address_);

@@ -93,6 +93,8 @@ void RequestHandler::handle(protocol::Request request, const RequestContext& con
       return respond(create_topics(request));
     case ApiKey::kDeleteTopics:
       return respond(delete_topics(request));
+    case ApiKey::kDeleteRecords:
+      return respond(delete_records(request));
     case ApiKey::kInitProducerId:
       return respond(init_producer_id(request));
     case ApiKey::kDescribeConfigs:

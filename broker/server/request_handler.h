@@ -107,6 +107,7 @@ class RequestHandler {
   Struct list_groups(const protocol::Request& request);
   Struct delete_groups(const protocol::Request& request);
   Struct offset_delete(const protocol::Request& request);
+  Struct delete_records(const protocol::Request& request);
 
   // Reads what a fetch asks for; returns the response and the bytes of records in it.
   std::pair<Struct, std::size_t> read_fetch(const protocol::Request& request) const;

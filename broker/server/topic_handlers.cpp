@@ -161,4 +161,34 @@ protocol::Struct RequestHandler::delete_topics(const protocol::Request& request)
   return response;
 }
 
+protocol::Struct RequestHandler::delete_records(const protocol::Request& request) {
+  Struct response(request.api->response);
+  for (const Struct& topic : request.body.structs("Topics")) {
+    const std::string& name = topic.string("Name");
+    Struct& topic_response = response.add("Topics");
+    topic_response.set_string("Name", name);
+    for (const Struct& partition : topic.structs("Partitions")) {
+      const auto index = static_cast<std::int32_t>(partition.integer("PartitionIndex"));
+      Struct& result = topic_response.add("Partitions");
+      result.set_integer("PartitionIndex", index).set_integer("LowWatermark", -1);
+      auto log = broker_.logs().partition(name, index);
+      if (!log.ok()) {
+        result.set_integer("ErrorCode", code(ErrorCode::kUnknownTopicOrPartition));
+        continue;
+      }
+      const auto start = (*log)->delete_records_before(partition.integer("Offset"));
+      if (start.ok()) {
+        result.set_integer("LowWatermark", *start).set_integer("ErrorCode", 0);
+      } else if (start.status().kind() == Status::Kind::kOutOfRange) {
+        result.set_integer("ErrorCode", code(ErrorCode::kOffsetOutOfRange));
+      } else {
+        note("DeleteRecords " + name + "-" + std::to_string(index) + ": " +
+             start.status().message());
+        result.set_integer("ErrorCode", code(ErrorCode::kUnknownServerError));
+      }
+    }
+  }
+  return response;
+}
+
 }  // namespace ferry::broker

@@ -19,16 +19,18 @@ std::span<const std::uint8_t> as_span(const std::string& text) {
   return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
 }
 
-// The recovery point in directory, or nullopt when there is none; one that does not parse is
-// reported in notes and ignored (everything is then recovered, which is always safe).
-std::optional<std::int64_t> read_recovery_point(const std::filesystem::path& directory,
-                                                std::vector<std::string>& notes) {
-  const std::filesystem::path path = directory / kRecoveryPointFile;
+// The offset checkpoint file name ("0\n<offset>\n") in directory, or nullopt when there is none;
+// one that does not parse is reported in notes (with what that means) and ignored.
+std::optional<std::int64_t> read_offset_checkpoint(const std::filesystem::path& directory,
+                                                   std::string_view name,
+                                                   std::string_view if_unreadable,
+                                                   std::vector<std::string>& notes) {
+  const std::filesystem::path path = directory / name;
   std::error_code error;
   if (!std::filesystem::exists(path, error)) return std::nullopt;
   auto file = File::open(path, File::Mode::kReadOnly);
   if (!file.ok()) {
-    notes.push_back(file.status().message() + "; recovering every segment");
+    notes.push_back(file.status().message() + "; " + std::string(if_unreadable));
     return std::nullopt;
   }
   char text[64] = {};
@@ -43,15 +45,29 @@ std::optional<std::int64_t> read_recovery_point(const std::filesystem::path& dir
     if (parse_error != std::errc() || end != number.data() + number.size()) offset = -1;
   }
   if (offset < 0) {
-    notes.push_back(path.string() + ": not a recovery point checkpoint; recovering every segment");
+    notes.push_back(path.string() + ": not an offset checkpoint; " + std::string(if_unreadable));
     return std::nullopt;
   }
   return offset;
 }
 
+// The recovery point; one that cannot be read means everything is recovered, which is safe.
+std::optional<std::int64_t> read_recovery_point(const std::filesystem::path& directory,
+                                                std::vector<std::string>& notes) {
+  return read_offset_checkpoint(directory, kRecoveryPointFile, "recovering every segment", notes);
+}
+
+// The log start offset DeleteRecords set, if any.
+std::optional<std::int64_t> read_log_start_offset(const std::filesystem::path& directory,
+                                                  std::vector<std::string>& notes) {
+  return read_offset_checkpoint(directory, kLogStartOffsetFile,
+                                "the log starts at its first segment", notes);
+}
+
 // Replaces the checkpoint atomically: a temporary file, fsync, rename, directory fsync.
-Status write_recovery_point(const std::filesystem::path& directory, std::int64_t offset) {
-  const std::filesystem::path path = directory / kRecoveryPointFile;
+Status write_offset_checkpoint(const std::filesystem::path& directory, std::string_view name,
+                               std::int64_t offset) {
+  const std::filesystem::path path = directory / name;
   const std::filesystem::path temporary = path.string() + ".tmp";
   {
     auto file = File::open(temporary);
@@ -68,6 +84,10 @@ Status write_recovery_point(const std::filesystem::path& directory, std::int64_t
                          error.message());
   }
   return sync_directory(directory);
+}
+
+Status write_recovery_point(const std::filesystem::path& directory, std::int64_t offset) {
+  return write_offset_checkpoint(directory, kRecoveryPointFile, offset);
 }
 
 // How many times a read-only open lists a directory whose listing it must take again (a
@@ -114,6 +134,7 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::open_read_only(
   }
   log->cleaner_checkpoint_ = read_cleaner_checkpoint(directory, notes)
                                  .value_or(log->segments_.begin()->second->base_offset());
+  log->start_offset_ = read_log_start_offset(directory, notes).value_or(0);
   log->next_relist_ = std::chrono::steady_clock::now() + kRelistInterval;
   return log;
 }
@@ -197,6 +218,7 @@ Status PartitionLog::refresh() const {
     // A read has no one to tell: what a listing notes, the open reported already.
     std::vector<std::string> notes;
     (void)relist(reopen, false, notes);
+    start_offset_ = read_log_start_offset(directory_, notes).value_or(start_offset_);
     next_relist_ = now + kRelistInterval;
   }
   return Status::ok_status();
@@ -219,6 +241,7 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::open(const std::filesystem::
   // Before the segments are listed: an interrupted compaction may have files to finish or drop.
   if (Status status = recover_interrupted_cleaning(directory, notes); !status.ok()) return status;
   std::filesystem::remove(directory / (std::string(kRecoveryPointFile) + ".tmp"), error);
+  std::filesystem::remove(directory / (std::string(kLogStartOffsetFile) + ".tmp"), error);
   std::vector<std::int64_t> bases;
   for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
     if (entry.path().extension() != ".log") continue;
@@ -269,6 +292,11 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::open(const std::filesystem::
   }
   log->cleaner_checkpoint_ = read_cleaner_checkpoint(directory, notes)
                                  .value_or(log->segments_.begin()->second->base_offset());
+  log->start_offset_ = read_log_start_offset(directory, notes).value_or(0);
+  if (log->start_offset_ > log->active().next_offset()) {
+    // Recovery truncated the log below a start offset set before the crash.
+    log->start_offset_ = log->active().next_offset();
+  }
   {
     std::lock_guard sync_lock(log->sync_mutex_);
     log->recovery_point_ = clean_shutdown ? log->active().base_offset() : recovery_point;
@@ -386,7 +414,7 @@ Result<ReadResult> PartitionLog::read(std::int64_t offset, std::uint64_t max_byt
     if (segments_.empty()) return removed();
     ReadResult result;
     result.high_watermark = active().next_offset();
-    result.log_start_offset = segments_.begin()->second->base_offset();
+    result.log_start_offset = start_locked();
     if (offset == result.high_watermark) return result;
     if (offset < result.log_start_offset || offset > result.high_watermark) {
       return Status::out_of_range("offset " + std::to_string(offset) + " is outside " +
@@ -427,7 +455,38 @@ std::int64_t PartitionLog::log_start_offset() const {
   (void)refresh();  // on failure, the view of the last look
   std::shared_lock lock(mutex_);
   if (segments_.empty()) return -1;
-  return segments_.begin()->second->base_offset();
+  return start_locked();
+}
+
+std::int64_t PartitionLog::start_locked() const {
+  return std::max(start_offset_, segments_.begin()->second->base_offset());
+}
+
+Result<std::int64_t> PartitionLog::delete_records_before(std::int64_t offset) {
+  if (read_only_) return refuse_write("delete records");
+  std::unique_lock lock(mutex_);
+  if (segments_.empty()) return removed();
+  const std::int64_t end = active().next_offset();
+  if (offset == -1) offset = end;
+  if (offset < 0 || offset > end) {
+    return Status::out_of_range("cannot delete the records of " + directory_.filename().string() +
+                                " before offset " + std::to_string(offset) + ": the log ends at " +
+                                std::to_string(end));
+  }
+  if (offset <= start_locked()) return start_locked();
+  // Durable first: a crash after the segments went but before the checkpoint would bring
+  // nothing back, one before would only keep records a reader can no longer see.
+  if (Status status = write_offset_checkpoint(directory_, kLogStartOffsetFile, offset);
+      !status.ok()) {
+    return status;
+  }
+  start_offset_ = offset;
+  // Whole segments below the new start go; the active one stays (Kafka's rule too).
+  while (segments_.size() > 1 && std::next(segments_.begin())->first <= offset) {
+    if (Status status = segments_.begin()->second->remove(); !status.ok()) return status;
+    segments_.erase(segments_.begin());
+  }
+  return start_locked();
 }
 
 std::int64_t PartitionLog::log_end_offset() const {
@@ -446,7 +505,9 @@ Result<std::optional<std::int64_t>> PartitionLog::offset_for_timestamp(
     for (const auto& [base, segment] : segments_) {
       auto found = segment->find_offset_for_timestamp(timestamp);
       if (segment->indexes_damaged()) damaged = segment;
-      if (!found.ok() || *found) return found;
+      if (!found.ok()) return found;
+      // A batch that starts below DeleteRecords's start answers with the start, as Kafka does.
+      if (*found) return std::optional<std::int64_t>(std::max(**found, start_locked()));
     }
     return std::optional<std::int64_t>();
   }();

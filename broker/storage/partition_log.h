@@ -89,6 +89,8 @@
 namespace ferry::broker {
 
 inline constexpr std::string_view kRecoveryPointFile = "recovery-point-offset-checkpoint";
+// Where DeleteRecords's log start offset is kept ("0\n<offset>\n", written atomically).
+inline constexpr std::string_view kLogStartOffsetFile = "log-start-offset-checkpoint";
 
 struct AppendResult {
   std::int64_t base_offset = 0;
@@ -134,6 +136,13 @@ class PartitionLog {
 
   std::int64_t log_start_offset() const;
   std::int64_t log_end_offset() const;
+
+  // Kafka's DeleteRecords: the log start offset moves up to offset (-1: the log end offset),
+  // durably (kLogStartOffsetFile), so reads below it are out_of_range, and the segments wholly
+  // below it are deleted (never the active one). An offset at or below the start changes
+  // nothing; past the log end is out_of_range. Returns the log start offset (Kafka's low
+  // watermark).
+  Result<std::int64_t> delete_records_before(std::int64_t offset);
   // The offset of the first batch whose timestamp is >= timestamp, or nullopt (Kafka's
   // ListOffsets by timestamp answers -1 then).
   Result<std::optional<std::int64_t>> offset_for_timestamp(std::int64_t timestamp) const;
@@ -201,6 +210,9 @@ class PartitionLog {
   void advance_recovery_point(std::int64_t next_base);
   // Replaces segment by a copy with rebuilt indexes, if it is still in the log (takes mutex_).
   void repair_indexes(const std::shared_ptr<LogSegment>& segment) const;
+  // The first readable offset: DeleteRecords's start, or the first segment's base when later
+  // (retention deleted segments). Under mutex_, segments_ not empty.
+  std::int64_t start_locked() const;
   // What a read-only log answers to a call that would write.
   Status refuse_write(std::string_view operation) const;
   // Read-only: takes in what the writer did since the last look (see the header comment); a
@@ -228,6 +240,8 @@ class PartitionLog {
   std::int64_t unflushed_messages_ = 0;                                   // guarded by mutex_
   std::int64_t first_unflushed_ms_ = -1;                                  // guarded by mutex_
   std::int64_t cleaner_checkpoint_ = 0;                                   // guarded by mutex_
+  // DeleteRecords's log start offset; read-only logs re-read it at each listing.
+  mutable std::int64_t start_offset_ = 0;  // guarded by mutex_
   // Held for a whole compaction, so that one runs at a time; never taken under mutex_.
   std::mutex cleaner_mutex_;
 

@@ -330,6 +330,60 @@ TEST(PartitionLog, RetentionDeletesTheOldestSegmentsNeverTheActiveOne) {
   EXPECT_LE(sized->size_in_bytes(), 400u + 200u);
 }
 
+// Kafka's DeleteRecords: the start moves to any offset (not only a segment's base), reads below it
+// are out of range, whole segments below it go, and the start survives clean and unclean
+// reopens and is seen by a read-only view.
+TEST(PartitionLog, DeleteRecordsMovesTheStartDurablyAndDropsSegmentsBelowIt) {
+  ferry::testing::TempDir dir;
+  LogConfig config;
+  config.segment_bytes = 200;
+  auto log = open_log(dir.path() / "t-0", config);
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(append(*log, batch_of({std::to_string(i)}, 1000 + i), 1000).ok());
+  }
+  const std::size_t segments = log->segment_count();
+  ASSERT_GT(segments, 3u);
+
+  auto start = log->delete_records_before(5);
+  ASSERT_TRUE(start.ok()) << start.status().message();
+  EXPECT_EQ(*start, 5);
+  EXPECT_EQ(log->log_start_offset(), 5);
+  EXPECT_LT(log->segment_count(), segments);
+  EXPECT_EQ(log->read(4, 1000).status().kind(), Status::Kind::kOutOfRange);
+  auto from_start = log->read(5, 100000);
+  ASSERT_TRUE(from_start.ok());
+  EXPECT_EQ(from_start->log_start_offset, 5);
+  auto records = records_in(from_start->records);
+  ASSERT_FALSE(records.empty());
+  EXPECT_LE(records.front().first, 5);  // a batch from its base; consumers skip what is below
+  // ListOffsets by a timestamp before the start answers the start.
+  EXPECT_EQ(log->offset_for_timestamp(0).value(), std::optional<std::int64_t>(5));
+
+  // Going back changes nothing; past the end is refused.
+  EXPECT_EQ(log->delete_records_before(2).value(), 5);
+  EXPECT_EQ(log->delete_records_before(11).status().kind(), Status::Kind::kOutOfRange);
+
+  std::vector<std::string> notes;
+  auto view = PartitionLog::open_read_only(dir.path() / "t-0", config, notes);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ((*view)->log_start_offset(), 5);
+
+  log.reset();
+  log = open_log(dir.path() / "t-0", config, /*clean=*/false);
+  EXPECT_EQ(log->log_start_offset(), 5);
+  EXPECT_EQ(log->log_end_offset(), 10);
+  // -1: everything there is; the active segment stays, empty of readable records.
+  EXPECT_EQ(log->delete_records_before(-1).value(), 10);
+  EXPECT_EQ(log->segment_count(), 1u);
+  ASSERT_TRUE(append(*log, batch_of({"after"}, 2000), 2000).ok());
+  log.reset();
+  log = open_log(dir.path() / "t-0", config);
+  EXPECT_EQ(log->log_start_offset(), 10);
+  auto after = log->read(10, 1000);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(records_in(after->records).back(), (std::pair<std::int64_t, std::string>{10, "after"}));
+}
+
 TEST(PartitionLog, LogAppendTimeStampsTheBrokersClock) {
   ferry::testing::TempDir dir;
   LogConfig config;
