@@ -62,10 +62,11 @@ build_dir=$(cd "$build_dir" && pwd)  # the worker file needs an absolute plugin.
 ferry=$build_dir/bin/ferry
 batch_rows_list=${FERRY_BENCH_JDBC_BATCH_ROWS:-100 1000}
 sinks=${FERRY_BENCH_JDBC_SINKS-postgres mariadb}
+# A missing client exits 77, which ctest's smoke run reports as skipped.
 for need in psql mariadb kcat curl; do
   command -v "$need" >/dev/null || {
     echo "$0: $need is missing (scripts/install-deps.sh; apt-get install kcat curl)" >&2
-    exit 2
+    exit 77
   }
 done
 perf_dir=${FERRY_BENCH_PERF_DIR:-}
