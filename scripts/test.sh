@@ -47,9 +47,9 @@ count_ctest build/sanitize/ctest.log
 echo "== thread sanitizer build (clang, TSan) and the concurrent tests"
 ./scripts/build.sh tsan tests/broker_storage_test tests/broker_topics_test tests/broker_groups_test \
   tests/broker_embedded_test tests/runtime_worker_test tests/rest_server_test \
-  tests/broker_protocol_server_test
+  tests/broker_protocol_server_test tests/broker_membership_test
 for binary in broker_storage_test broker_topics_test broker_groups_test broker_embedded_test \
-  runtime_worker_test rest_server_test broker_protocol_server_test; do
+  runtime_worker_test rest_server_test broker_protocol_server_test broker_membership_test; do
   log=build/tsan/$binary.log
   if TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 "build/tsan/tests/$binary" >"$log" 2>&1; then
     count=$(grep -oE '\[  PASSED  \] [0-9]+ tests?' "$log" | grep -oE '[0-9]+' || echo 0)

@@ -7,6 +7,7 @@
 namespace ferry::broker::membership {
 namespace {
 
+using namespace std::chrono_literals;
 using protocol::ApiKey;
 using protocol::Struct;
 
@@ -193,16 +194,15 @@ Result<GroupAssignment> GroupMembership::join() {
   Status last_error;
   bool back_off = false;
   while (true) {
-    if (back_off) {
-      if (std::chrono::steady_clock::now() + settings_.retry_backoff >= deadline) {
-        std::lock_guard lock(mutex_);
-        heartbeating_ = false;
-        request_rejoin(last_error.message());
-        return last_error.with_context("join did not complete within " +
-                                       std::to_string(rebalance_call_timeout.count()) + " ms");
-      }
-      std::this_thread::sleep_for(settings_.retry_backoff);
+    if (!last_error.ok() &&
+        std::chrono::steady_clock::now() + (back_off ? settings_.retry_backoff : 0ms) >= deadline) {
+      std::lock_guard lock(mutex_);
+      heartbeating_ = false;
+      request_rejoin(last_error.message());
+      return last_error.with_context("join did not complete within " +
+                                     std::to_string(rebalance_call_timeout.count()) + " ms");
     }
+    if (back_off) std::this_thread::sleep_for(settings_.retry_backoff);
     back_off = true;
     if (Status found = ensure_coordinator(deadline); !found.ok()) {
       last_error = found;

@@ -240,7 +240,7 @@ TEST_F(GroupMembershipTest, SlowLeaderAssignmentDoesNotExpireTheFollower) {
   EXPECT_FALSE(a->wait_for_rejoin_needed(500ms));
 }
 
-TEST_F(GroupMembershipTest, ConsumerGroupsOfTheSameBrokerAreUnaffected) {
+TEST_F(GroupMembershipTest, GroupsOfAnotherProtocolTypeAreUnaffected) {
   TestWorker consumer_app("c");
   MembershipSettings consumer_settings = settings("orders-consumers");
   consumer_settings.protocol_type = "consumer";
