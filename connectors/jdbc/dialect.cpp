@@ -257,11 +257,21 @@ std::string Dialect::placeholder(const sdk::Schema& schema, std::string_view nam
 std::string Dialect::insert_sql(const TableId& table, const std::vector<std::string>& key_columns,
                                 const std::vector<std::string>& value_columns,
                                 const std::vector<std::string>& placeholders, bool upsert) const {
+  return insert_rows_sql(table, key_columns, value_columns, {placeholders}, upsert);
+}
+
+std::string Dialect::insert_rows_sql(const TableId& table,
+                                     const std::vector<std::string>& key_columns,
+                                     const std::vector<std::string>& value_columns,
+                                     const std::vector<std::vector<std::string>>& rows,
+                                     bool upsert) const {
   std::vector<std::string> quoted;
   for (const auto& column : key_columns) quoted.push_back(quote(column));
   for (const auto& column : value_columns) quoted.push_back(quote(column));
-  std::string sql = "INSERT INTO " + this->table(table) + " (" + join(quoted, ",") + ") VALUES (" +
-                    join(placeholders, ",") + ")";
+  std::string sql = "INSERT INTO " + this->table(table) + " (" + join(quoted, ",") + ") VALUES ";
+  for (std::size_t row = 0; row < rows.size(); ++row) {
+    sql += (row ? ",(" : "(") + join(rows[row], ",") + ")";
+  }
   if (!upsert) return sql;
   if (key_columns.empty()) {
     throw sdk::ConnectException("Write to table '" + table.qualified() +

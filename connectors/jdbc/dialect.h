@@ -95,6 +95,11 @@ class Dialect {
   std::string insert_sql(const TableId& table, const std::vector<std::string>& key_columns,
                          const std::vector<std::string>& value_columns,
                          const std::vector<std::string>& placeholders, bool upsert) const;
+  // The same with several rows: VALUES (...),(...), one row of placeholders each. PostgreSQL's
+  // upsert refuses a key twice in one statement ("cannot affect row a second time").
+  std::string insert_rows_sql(const TableId& table, const std::vector<std::string>& key_columns,
+                              const std::vector<std::string>& value_columns,
+                              const std::vector<std::vector<std::string>>& rows, bool upsert) const;
   // UPDATE t SET v = ?, ... WHERE k = ? AND ...; placeholders: values first, then keys.
   std::string update_sql(const TableId& table, const std::vector<std::string>& key_columns,
                          const std::vector<std::string>& value_columns,

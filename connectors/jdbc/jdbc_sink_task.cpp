@@ -5,6 +5,7 @@
 #include <map>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include <soci/soci.h>
@@ -36,6 +37,9 @@ struct Column {
 };
 
 enum class Operation { kInsert, kUpsert, kUpdate, kDelete };
+
+// Values bound to one statement at most: both databases take up to 65,535 parameters.
+constexpr std::size_t kMaxParameters = 30000;
 
 }  // namespace
 
@@ -385,10 +389,53 @@ void JdbcSinkTask::write_batch(Batch& batch) {
       throw soci::soci_error("Writing " + batch_text + " failed: " + error);
     }
   };
+  // Inserts and upserts go as multi-row statements, up to kMaxParameters values each: SOCI runs
+  // a statement bound to vectors once per row, a round trip each.
+  const auto run_multi_row = [&] {
+    std::vector<std::size_t> chosen;  // rows in order; an upsert keeps only a key's last row
+    if (layout.operation == Operation::kUpsert) {
+      std::unordered_set<std::string> keys;
+      for (std::size_t row = rows; row-- > 0;) {
+        std::string key;
+        for (std::size_t i = 0; i < layout.keys.size(); ++i)
+          key += std::to_string(values[i][row].size()) + ":" + values[i][row];
+        if (keys.insert(std::move(key)).second) chosen.push_back(row);
+      }
+      std::reverse(chosen.begin(), chosen.end());
+    } else {
+      for (std::size_t row = 0; row < rows; ++row) chosen.push_back(row);
+    }
+    const std::size_t per_statement = std::max<std::size_t>(1, kMaxParameters / columns.size());
+    for (std::size_t first = 0; first < chosen.size(); first += per_statement) {
+      const std::size_t count = std::min(per_statement, chosen.size() - first);
+      std::vector<std::vector<std::string>> placeholder_rows(count);
+      soci::statement statement(connection_->session());
+      for (std::size_t r = 0; r < count; ++r) {
+        const std::size_t row = chosen[first + r];
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+          const std::string name = "c" + std::to_string(i) + "_" + std::to_string(r);
+          placeholder_rows[r].push_back(dialect_->placeholder(*columns[i]->schema, name));
+          statement.exchange(soci::use(values[i][row], indicators[i][row], name));
+        }
+      }
+      statement.alloc();
+      statement.prepare(dialect_->insert_rows_sql(layout.table, key_names, value_names,
+                                                  placeholder_rows,
+                                                  layout.operation == Operation::kUpsert));
+      statement.define_and_bind();
+      statement.execute(true);
+    }
+  };
+  const bool multi_row =
+      layout.operation == Operation::kInsert || layout.operation == Operation::kUpsert;
   std::string batch_error;
   connection_->execute("SAVEPOINT ferry_batch");
   try {
-    run(values, indicators);
+    if (multi_row) {
+      run_multi_row();
+    } else {
+      run(values, indicators);
+    }
     connection_->execute("RELEASE SAVEPOINT ferry_batch");
     batch.records.clear();
     return;

@@ -1,8 +1,9 @@
 // JdbcSinkTask: Confluent's io.confluent.connect.jdbc.sink.JdbcSinkTask. Writes each put()'s
 // records to their tables in one transaction: consecutive records of the same table, operation
-// and columns are one batch (at most batch.size rows) bound as SOCI vectors to one prepared
-// statement - INSERT, the database's native upsert (PostgreSQL ON CONFLICT ... DO UPDATE, MySQL
-// ON DUPLICATE KEY UPDATE), UPDATE, or DELETE for tombstones when delete.enabled.
+// and columns are one batch (at most batch.size rows). Inserts and upserts (PostgreSQL ON
+// CONFLICT ... DO UPDATE, MySQL ON DUPLICATE KEY UPDATE) go as multi-row INSERT statements, one
+// round trip per kMaxParameters values; UPDATE, and DELETE for tombstones when delete.enabled,
+// bind SOCI vectors to one prepared statement (SOCI runs it once per row).
 //
 // Before the first write to a table with a given set of columns the task checks the table in the
 // catalog: missing tables are created (auto.create), missing columns added as nullable
