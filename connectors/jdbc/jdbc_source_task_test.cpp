@@ -199,6 +199,29 @@ TEST_P(JdbcSourceTaskTest, IncrementingModePagesThroughATableLargerThanABatch) {
   EXPECT_EQ(ids(poll(*task, 1)), range(321, 321));
 }
 
+// A query that fails in the middle of its result (while the server still answers) fails the task
+// with the database's message, whether the error comes with a FETCH or with a batch read ahead.
+TEST_P(JdbcSourceTaskTest, QueryFailingMidResultFailsTheTask) {
+  if (!postgres()) GTEST_SKIP() << "MySQL divides by zero into NULL";
+  admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() + ", name VARCHAR(45) NOT NULL)");
+  admin_->execute("INSERT INTO " + table_ + " (name) VALUES ('a'), ('b'), ('c'), ('d'), ('e')");
+  auto task =
+      start_task({{"mode", "incrementing"},
+                  {"incrementing.column.name", "id"},
+                  {"batch.max.rows", "2"},
+                  {"query", "SELECT id, CAST(10 / (id - 3) AS VARCHAR(10)) AS name FROM " + table_},
+                  {JdbcSourceConnector::kTablesConfig, ""}});
+  std::size_t rows = 0;
+  try {
+    for (int i = 0; i < 10; ++i) rows += task->poll().size();
+    FAIL() << "no error after " << rows << " rows";
+  } catch (const sdk::ConnectException& error) {
+    EXPECT_NE(std::string(error.what()).find("division by zero"), std::string::npos)
+        << error.what();
+  }
+  EXPECT_LE(rows, 2u);
+}
+
 // Two results open side by side on one connection, then one inside a transaction the caller
 // began: each reads its own rows, and the caller's transaction is neither committed nor ended.
 TEST_P(JdbcSourceTaskTest, ResultReadersShareTheConnection) {
