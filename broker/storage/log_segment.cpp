@@ -733,11 +733,26 @@ Result<std::optional<std::int64_t>> LogSegment::find_offset_for_timestamp(
     auto header = reader.read(position);
     if (!header.ok()) return header.status();
     if (header->max_timestamp >= timestamp) {
-      return std::optional<std::int64_t>(header->base_offset);
+      return std::optional<std::int64_t>(first_record_at_or_after(position, *header, timestamp));
     }
     position += header->size();
   }
   return std::optional<std::int64_t>();
+}
+
+std::int64_t LogSegment::first_record_at_or_after(std::uint64_t position,
+                                                  const RecordBatchHeader& header,
+                                                  std::int64_t timestamp) const {
+  // Kafka answers the record, not its batch: the batch is read and its records scanned. One
+  // that cannot be read or decoded answers with its base offset, as before the scan.
+  auto bytes = read(position, header.size(), size_, true);
+  if (!bytes.ok() || bytes->size() < header.size()) return header.base_offset;
+  auto decoded = decode_batch(*bytes, kMaxDecompressedForTimestamps);
+  if (!decoded.ok()) return header.base_offset;
+  for (const RecordView& record : decoded->records()) {
+    if (record.timestamp >= timestamp) return record.offset;
+  }
+  return header.base_offset;
 }
 
 Status LogSegment::for_each_batch(const BatchVisitor& visit) const {

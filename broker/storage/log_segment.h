@@ -172,7 +172,8 @@ class LogSegment {
   Result<std::vector<std::uint8_t>> read(std::uint64_t position, std::uint64_t max_bytes,
                                          std::uint64_t end, bool at_least_one) const;
 
-  // The offset of the first batch with max timestamp >= timestamp, or nullopt if none.
+  // The offset of the first record with timestamp >= timestamp (in the first batch whose max
+  // timestamp is), or nullopt if none.
   Result<std::optional<std::int64_t>> find_offset_for_timestamp(std::int64_t timestamp) const;
 
   // Calls visit with every batch of the segment in order: its header (read_batch_header's checks
@@ -222,6 +223,11 @@ class LogSegment {
   void abandon_index_files();
 
  private:
+  // Largest decompressed batch a timestamp lookup decodes (the consumer's limit).
+  static constexpr std::size_t kMaxDecompressedForTimestamps = 64 * 1024 * 1024;
+  // The offset of the first record of the batch at position with timestamp >= timestamp.
+  std::int64_t first_record_at_or_after(std::uint64_t position, const RecordBatchHeader& header,
+                                        std::int64_t timestamp) const;
   LogSegment(std::filesystem::path directory, std::int64_t base_offset,
              std::int64_t index_interval_bytes, std::string suffix, File log,
              OffsetIndex offset_index, TimeIndex time_index);

@@ -384,6 +384,25 @@ TEST(PartitionLog, DeleteRecordsMovesTheStartDurablyAndDropsSegmentsBelowIt) {
   EXPECT_EQ(records_in(after->records).back(), (std::pair<std::int64_t, std::string>{10, "after"}));
 }
 
+// ListOffsets by timestamp answers the first record at or after it, inside its batch.
+TEST(PartitionLog, OffsetForTimestampFindsTheRecordInsideItsBatch) {
+  ferry::testing::TempDir dir;
+  auto log = open_log(dir.path() / "t-0");
+  RecordBatchBuilder builder(RecordBatchOptions{});
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(builder.append(1000 + i, std::nullopt, bytes_of(std::to_string(i))).ok());
+  }
+  auto batch = builder.build();
+  ASSERT_TRUE(batch.ok());
+  ASSERT_TRUE(append(*log, std::move(*batch), 2000).ok());
+  ASSERT_TRUE(append(*log, batch_of({"later"}, 1500), 2000).ok());
+  EXPECT_EQ(log->offset_for_timestamp(999).value(), std::optional<std::int64_t>(0));
+  EXPECT_EQ(log->offset_for_timestamp(1002).value(), std::optional<std::int64_t>(2));
+  EXPECT_EQ(log->offset_for_timestamp(1003).value(), std::optional<std::int64_t>(3));
+  EXPECT_EQ(log->offset_for_timestamp(1004).value(), std::optional<std::int64_t>(4));
+  EXPECT_EQ(log->offset_for_timestamp(1501).value(), std::nullopt);
+}
+
 TEST(PartitionLog, LogAppendTimeStampsTheBrokersClock) {
   ferry::testing::TempDir dir;
   LogConfig config;
