@@ -339,7 +339,7 @@ TEST_P(JdbcStandaloneTest, RefusedRecordGoesToTheDeadLetterQueue) {
       << dead.standard_error;
   const std::string& text = dead.standard_output;
   EXPECT_EQ(text.find(item_json(5, "a name much too long") + "\n"), 0u) << text;
-  for (const std::string expected :
+  for (const std::string& expected :
        {"__connect.errors.topic=items-" + table_, std::string("__connect.errors.offset=5"),
         std::string("__connect.errors.stage=TASK_PUT"),
         std::string("__connect.errors.exception.class.name=org.apache.kafka.connect.errors."

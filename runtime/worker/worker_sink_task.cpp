@@ -22,6 +22,9 @@ std::set<sdk::TopicPartitionId> to_ids(const std::set<broker::TopicPartition>& p
   return ids;
 }
 
+// The task's C++ class, as the dead letter queue's __connect.errors.class.name names it.
+std::string class_name_of(const sdk::SinkTask& task) { return demangled_type_name(typeid(task)); }
+
 std::set<broker::TopicPartition> to_partitions(const std::set<sdk::TopicPartitionId>& ids) {
   std::set<broker::TopicPartition> partitions;
   for (const auto& id : ids) partitions.insert(to_partition(id));
@@ -136,7 +139,7 @@ WorkerSinkTask::WorkerSinkTask(TaskId id, TaskSettings settings, std::vector<std
       consumer_(std::move(consumer)),
       dead_letter_queue_(std::move(dead_letter_queue)),
       errant_records_(std::make_unique<ErrantRecords>(*this)),
-      task_class_(demangled_type_name(typeid(*task_))) {
+      task_class_(class_name_of(*task_)) {
   context_ = std::make_unique<Context>(settings_.task_config, *consumer_);
   context_->set_errant_record_reporter(errant_records_.get());
   if (settings_.active_topics != nullptr) {
