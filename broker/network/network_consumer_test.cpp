@@ -1,10 +1,15 @@
 // NetworkConsumer against the embedded broker's protocol server on loopback: group
 // subscriptions with the rebalance listener (revoked before assigned, inside poll), manual
 // commits that a new consumer of the group starts from, pattern subscriptions, seeks,
-// positions, end offsets, pause and wakeup.
+// positions, end offsets, pause and wakeup; two members of one group splitting the partitions and
+// rebalancing when one leaves.
 #include "broker/network/network_consumer.h"
 
+#include <atomic>
 #include <future>
+#include <map>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -179,6 +184,75 @@ TEST_F(NetworkConsumerTest, RebalanceListenerSeesRevokedThenAssignedInsidePoll) 
   EXPECT_EQ(events[1], "revoked 2");
   EXPECT_EQ(events[2], "assigned 1");
   ASSERT_TRUE(second->close().ok());
+  ASSERT_TRUE(first->close().ok());
+}
+
+// The librdkafka high-level consumer as a service runs it, two members of one group: the
+// partitions are split and each record is read once, by the member owning its partition; when a
+// member leaves, the group rebalances and the other reads everything after the commits.
+TEST_F(NetworkConsumerTest, TwoMembersSplitThePartitionsAndALeaverHandsItsOwnBack) {
+  ASSERT_TRUE(broker_.broker().logs().create_topic("split", 2, {}).ok());
+  auto first = consumer({{"group.id", "split-group"}, {"client.id", "first"}});
+  auto second = consumer({{"group.id", "split-group"}, {"client.id", "second"}});
+  ASSERT_TRUE(first->subscribe({"split"}).ok());
+  ASSERT_TRUE(second->subscribe({"split"}).ok());
+
+  std::mutex mutex;
+  std::map<std::string, std::vector<ConsumerRecord>> read;  // by member
+  std::atomic<bool> stop{false};
+  const auto run = [&](NetworkConsumer& member, const std::string& name) {
+    while (!stop) {
+      auto polled = member.poll(100ms);
+      if (!polled.ok()) continue;
+      if (!polled->empty()) {
+        ASSERT_TRUE(member.commit_sync().ok());
+      }
+      std::scoped_lock lock(mutex);
+      for (ConsumerRecord& record : *polled) read[name].push_back(std::move(record));
+    }
+  };
+  std::thread second_poller(run, std::ref(*second), "second");
+  std::thread first_poller(run, std::ref(*first), "first");
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  // Both in the group with a partition each, then the records.
+  while ((first->assignment().size() != 1 || second->assignment().size() != 1) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  produce("split", 0, 10, 0);
+  produce("split", 1, 10, 100);
+  const auto total = [&] {
+    std::scoped_lock lock(mutex);
+    return read["first"].size() + read["second"].size();
+  };
+  while (total() < 20 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  stop = true;
+  first_poller.join();
+  second_poller.join();
+  ASSERT_EQ(first->assignment().size(), 1u);
+  ASSERT_EQ(second->assignment().size(), 1u);
+  EXPECT_NE(*first->assignment().begin(), *second->assignment().begin());
+  std::set<std::string> values;
+  for (const auto& [name, records] : read) {
+    const std::int32_t owned = (name == "first" ? first : second)->assignment().begin()->partition;
+    for (const ConsumerRecord& record : records) {
+      EXPECT_EQ(record.partition, owned) << name << " read " << text(record.value);
+      EXPECT_TRUE(values.insert(text(record.value)).second) << text(record.value) << " twice";
+    }
+  }
+  EXPECT_EQ(values.size(), 20u);
+
+  // The second member leaves: the first is given both partitions and reads what comes next.
+  ASSERT_TRUE(second->close().ok());
+  produce("split", 0, 3, 10);
+  produce("split", 1, 3, 110);
+  const auto after = poll_for(*first, 6);
+  EXPECT_EQ(first->assignment().size(), 2u);
+  std::set<std::string> later;
+  for (const ConsumerRecord& record : after) later.insert(text(record.value));
+  EXPECT_EQ(later, (std::set<std::string>{"v10", "v11", "v12", "v110", "v111", "v112"}));
   ASSERT_TRUE(first->close().ok());
 }
 
