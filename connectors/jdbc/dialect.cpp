@@ -88,25 +88,32 @@ std::string Dialect::table(const TableId& table) const {
 
 std::vector<TableId> Dialect::list_tables(Connection& connection,
                                           const std::optional<std::string>& schema_pattern,
-                                          bool include_views) const {
+                                          bool include_views,
+                                          const std::optional<std::string>& catalog_pattern) const {
   const std::string types =
       include_views ? "table_type IN ('BASE TABLE', 'VIEW')" : "table_type = 'BASE TABLE'";
   std::vector<TextRow> rows;
+  std::vector<std::optional<std::string>> parameters;
+  const auto like = [&](const std::string& column, const std::string& pattern) {
+    parameters.push_back(pattern);
+    return " AND " + column + " LIKE :p" + std::to_string(parameters.size() - 1);
+  };
   if (kind_ == DatabaseKind::kPostgres) {
     std::string sql = "SELECT table_schema, table_name FROM information_schema.tables WHERE " +
                       types + " AND table_schema NOT IN ('pg_catalog', 'information_schema')";
-    std::vector<std::optional<std::string>> parameters;
-    if (schema_pattern && !schema_pattern->empty()) {
-      sql += " AND table_schema LIKE :p0";
-      parameters.push_back(*schema_pattern);
-    }
+    if (schema_pattern && !schema_pattern->empty()) sql += like("table_schema", *schema_pattern);
+    // The catalog is the database: a pattern that does not match the connection's lists nothing.
+    if (catalog_pattern && !catalog_pattern->empty())
+      sql += like("table_catalog", *catalog_pattern);
     rows = connection.query(sql + " ORDER BY 1, 2", 2, parameters);
   } else {
-    rows = connection.query(
-        "SELECT table_schema, table_name FROM information_schema.tables "
-        "WHERE " +
-            types + " AND table_schema = DATABASE() ORDER BY 1, 2",
-        2);
+    // MySQL's catalogs are its databases: the URL's, or those catalog.pattern matches.
+    std::string sql = "SELECT table_schema, table_name FROM information_schema.tables WHERE " +
+                      types + " AND table_schema NOT IN ('mysql', 'information_schema', " +
+                      "'performance_schema', 'sys')";
+    sql += catalog_pattern && !catalog_pattern->empty() ? like("table_schema", *catalog_pattern)
+                                                        : " AND table_schema = DATABASE()";
+    rows = connection.query(sql + " ORDER BY 1, 2", 2, parameters);
   }
   std::vector<TableId> tables;
   for (TextRow& row : rows) tables.push_back({row[0].value_or(""), row[1].value_or("")});

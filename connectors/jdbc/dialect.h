@@ -70,9 +70,12 @@ class Dialect {
   // Tables of the connection's database: (schema, name), sorted. schema_pattern is a LIKE
   // pattern on the schema (PostgreSQL) or ignored (MySQL: the URL's database).
   // include_views adds views (table.types=TABLE,VIEW).
+  // catalog_pattern (catalog.pattern, a LIKE pattern): MySQL lists the tables of every
+  // database it matches instead of the URL's; PostgreSQL's catalog is the connection's database.
   std::vector<TableId> list_tables(Connection& connection,
                                    const std::optional<std::string>& schema_pattern,
-                                   bool include_views) const;
+                                   bool include_views,
+                                   const std::optional<std::string>& catalog_pattern = {}) const;
   // The columns of a table in ordinal order; empty when the table does not exist.
   std::vector<ColumnInfo> describe_table(Connection& connection, const TableId& table) const;
   // The columns of a custom query's result (all nullable: the catalog cannot tell), found by

@@ -122,7 +122,8 @@ const sdk::ConfigDef& JdbcSourceConnector::config_def() {
               .type = sdk::ConfigType::kString,
               .default_value = nullptr,
               .importance = sdk::Importance::kMedium,
-              .documentation = "Catalog pattern to fetch table metadata from the database.",
+              .documentation = "Catalog pattern (SQL LIKE) to fetch table metadata from the "
+                               "database: MySQL's databases; PostgreSQL's current database.",
               .group = "Database"})
         .define({.name = "schema.pattern",
                  .type = sdk::ConfigType::kString,
@@ -309,7 +310,12 @@ std::vector<TableId> JdbcSourceConnector::list_tables(Connection& connection) co
   const bool views = std::find(types.begin(), types.end(), "VIEW") != types.end();
   std::optional<std::string> schema_pattern;
   if (!config_->is_null("schema.pattern")) schema_pattern = config_->get_string("schema.pattern");
-  return filter_tables(dialect.list_tables(connection, schema_pattern, views), *config_);
+  std::optional<std::string> catalog_pattern;
+  if (!config_->is_null("catalog.pattern")) {
+    catalog_pattern = config_->get_string("catalog.pattern");
+  }
+  return filter_tables(dialect.list_tables(connection, schema_pattern, views, catalog_pattern),
+                       *config_);
 }
 
 void JdbcSourceConnector::start(const sdk::ConfigMap& props) {

@@ -115,6 +115,41 @@ class JdbcSourceTaskTest : public ::testing::TestWithParam<DatabaseKind> {
   std::vector<std::pair<sdk::SourceMap, sdk::SourceMap>> stored_;
 };
 
+// catalog.pattern: on MySQL the databases whose tables are read (instead of the URL's); on
+// PostgreSQL the current database matches or nothing does.
+TEST_P(JdbcSourceTaskTest, CatalogPatternChoosesTheDatabasesTablesAreListedFrom) {
+  admin_->execute("CREATE TABLE " + table_ + " (id INT PRIMARY KEY)");
+  const std::string other = "ferry_other_" + table_;
+  if (!postgres()) {
+    admin_->execute("CREATE DATABASE IF NOT EXISTS " + other);
+    admin_->execute("CREATE TABLE " + other + "." + table_ + "_far (id INT PRIMARY KEY)");
+  }
+  const auto tables_listed = [&](const std::string& pattern) {
+    JdbcSourceConnector connector;
+    connector.start({{"connection.url", database_.url},
+                     {"mode", "bulk"},
+                     {"topic.prefix", "db-"},
+                     {"table.whitelist", table_ + "," + table_ + "_far"},
+                     {"catalog.pattern", pattern}});
+    std::vector<TableId> tables;
+    for (const auto& config : connector.task_configs(1)) {
+      for (const TableId& table : decode_tables(config.at(JdbcSourceConnector::kTablesConfig)))
+        tables.push_back(table);
+    }
+    connector.stop();
+    return tables;
+  };
+  if (postgres()) {
+    const std::string database = admin_->query("SELECT current_database()", 1).at(0).at(0).value();
+    EXPECT_EQ(tables_listed(database), (std::vector<TableId>{{"public", table_}}));
+    EXPECT_TRUE(tables_listed("no_such_database%").empty());
+  } else {
+    EXPECT_EQ(tables_listed("ferry_other_%"), (std::vector<TableId>{{other, table_ + "_far"}}));
+    EXPECT_EQ(tables_listed("ferry"), (std::vector<TableId>{{"ferry", table_}}));
+    admin_->execute("DROP DATABASE " + other);
+  }
+}
+
 TEST_P(JdbcSourceTaskTest, IncrementingModeReadsNewRowsAndResumesFromStoredOffsets) {
   admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() +
                   ", name VARCHAR(45) NOT NULL, note TEXT)");
