@@ -563,7 +563,10 @@ void GroupCoordinator::tick() {
       }
       std::vector<std::string> expired;
       for (const auto& [member_id, member] : group.members) {
-        if (member.awaiting_join) continue;  // the rebalance timeout governs those
+        // Members waiting in JoinGroup or SyncGroup are governed by the rebalance timeout, not
+        // their session (Kafka's hasSatisfiedHeartbeat): a follower waiting for a slow
+        // leader's assignment is not dropped for missing heartbeats meanwhile.
+        if (member.awaiting_join || member.awaiting_sync) continue;
         if (now - member.last_heartbeat > std::chrono::milliseconds(member.session_timeout_ms)) {
           expired.push_back(member_id);
         }

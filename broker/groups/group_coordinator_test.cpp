@@ -176,6 +176,25 @@ TEST_F(GroupCoordinatorTest, MembersThatNeverSyncAreDroppedAfterTheRebalanceTime
   EXPECT_EQ(coordinator_->heartbeat("g", 2, a), GroupError::kUnknownMemberId);
 }
 
+TEST_F(GroupCoordinatorTest, AFollowerWaitingInSyncOutlivesItsSessionUntilTheLeaderSyncs) {
+  const std::string a = new_member_id();
+  ASSERT_EQ(join(request(a)).get().error, GroupError::kNone);
+  ASSERT_EQ(sync(a, 1, {{a, Bytes{1}}}).get().error, GroupError::kNone);
+  const std::string b = new_member_id();
+  auto b_join = join(request(b, "m", 100));  // a 100 ms session
+  ASSERT_EQ(join(request(a)).get().generation_id, 2);
+  ASSERT_EQ(b_join.get().generation_id, 2);
+  auto b_sync = sync(b, 2);
+  // The leader takes three of the follower's sessions to assign; the follower, waiting in
+  // SyncGroup, sends no heartbeat meanwhile.
+  std::this_thread::sleep_for(300ms);
+  ASSERT_EQ(sync(a, 2, {{a, Bytes{1}}, {b, Bytes{2}}}).get().error, GroupError::kNone);
+  const SyncGroupResponse b_synced = b_sync.get();
+  EXPECT_EQ(b_synced.error, GroupError::kNone);
+  EXPECT_EQ(b_synced.assignment, Bytes({2}));
+  EXPECT_EQ(coordinator_->heartbeat("g", 2, b), GroupError::kNone);
+}
+
 TEST_F(GroupCoordinatorTest, RefusesBadRequestsWithKafkasErrors) {
   JoinGroupRequest no_group = request("");
   no_group.group_id = "";
