@@ -66,6 +66,18 @@ TableId TableId::parse(std::string_view name, std::string_view default_schema) {
   return table;
 }
 
+std::string Dialect::isolation_sql(std::string_view mode) const {
+  std::string level;
+  if (mode == "READ_UNCOMMITTED") level = "READ UNCOMMITTED";
+  if (mode == "READ_COMMITTED") level = "READ COMMITTED";
+  if (mode == "REPEATABLE_READ") level = "REPEATABLE READ";
+  if (mode == "SERIALIZABLE") level = "SERIALIZABLE";
+  if (level.empty()) return "";
+  return kind_ == DatabaseKind::kPostgres
+             ? "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL " + level
+             : "SET SESSION TRANSACTION ISOLATION LEVEL " + level;
+}
+
 Dialect::Dialect(DatabaseKind kind, bool quote_identifiers)
     : kind_(kind), quote_(quote_identifiers) {}
 

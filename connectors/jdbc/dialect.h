@@ -86,6 +86,10 @@ class Dialect {
   // The database's current time in UTC, "YYYY-MM-DD HH:MM:SS.ffffff".
   std::string current_timestamp(Connection& connection) const;
 
+  // The statement setting the session's transaction isolation to a transaction.isolation.mode
+  // (READ_UNCOMMITTED, READ_COMMITTED, REPEATABLE_READ, SERIALIZABLE); empty for DEFAULT.
+  std::string isolation_sql(std::string_view mode) const;
+
   // The SQL type a sink creates for a Connect schema, for a column that is (or is not) part of
   // the primary key. Throws sdk::ConnectException for MAP, STRUCT and ARRAY.
   std::string column_type(const sdk::Schema& schema, bool primary_key) const;

@@ -225,6 +225,22 @@ const sdk::ConfigDef& JdbcSourceConnector::config_def() {
                  .importance = sdk::Importance::kMedium,
                  .documentation = "A custom query to run instead of copying whole tables.",
                  .group = "Mode"})
+        .define({.name = "query.masked",
+                 .type = sdk::ConfigType::kPassword,
+                 .default_value = nullptr,
+                 .importance = sdk::Importance::kMedium,
+                 .documentation = "The same as query, hidden in logs and the REST API.",
+                 .group = "Mode"})
+        .define({.name = "transaction.isolation.mode",
+                 .type = sdk::ConfigType::kString,
+                 .default_value = std::string("DEFAULT"),
+                 .validator = sdk::ValidString::in({"DEFAULT", "READ_UNCOMMITTED", "READ_COMMITTED",
+                                                    "REPEATABLE_READ", "SERIALIZABLE",
+                                                    "SQL_SERVER_SNAPSHOT"}),
+                 .importance = sdk::Importance::kMedium,
+                 .documentation = "The transaction isolation level of the source's queries; "
+                                  "DEFAULT keeps the database's.",
+                 .group = "Mode"})
         .define({.name = "query.suffix",
                  .type = sdk::ConfigType::kString,
                  .default_value = std::string(),
@@ -272,7 +288,15 @@ sdk::ParsedConfig JdbcSourceConnector::parse(const sdk::ConfigMap& props) {
                        !config.get_list("table.blacklist").empty() ||
                        !config.get_list("table.include.list").empty() ||
                        !config.get_list("table.exclude.list").empty();
-  if (!config.get_string("query").empty() && filters) {
+  if (!config.get_string("query").empty() && !config.is_null("query.masked") &&
+      !config.get_password("query.masked").value().empty()) {
+    throw sdk::ConfigException("Do not specify both query and query.masked");
+  }
+  if (config.get_string("transaction.isolation.mode") == "SQL_SERVER_SNAPSHOT") {
+    throw sdk::ConfigException(
+        "Isolation mode of SQL_SERVER_SNAPSHOT can only be configured with a Sql Server Dialect");
+  }
+  if (!source_query(config).empty() && filters) {
     throw sdk::ConfigException(
         "Do not specify table filtering (table.whitelist, table.blacklist, table.include.list, "
         "table.exclude.list) with the query option");
@@ -283,6 +307,12 @@ sdk::ParsedConfig JdbcSourceConnector::parse(const sdk::ConfigMap& props) {
   }
   connection_settings(config);  // the URL, the dialect and the time zone
   return config;
+}
+
+std::string source_query(const sdk::ParsedConfig& config) {
+  const std::string& query = config.get_string("query");
+  if (!query.empty() || config.is_null("query.masked")) return query;
+  return config.get_password("query.masked").value();
 }
 
 JdbcSourceConnector::JdbcSourceConnector() = default;
@@ -321,7 +351,7 @@ std::vector<TableId> JdbcSourceConnector::list_tables(Connection& connection) co
 void JdbcSourceConnector::start(const sdk::ConfigMap& props) {
   config_ = parse(props);
   props_ = props;
-  if (!config_->get_string("query").empty()) return;  // one task, no tables to watch
+  if (!source_query(*config_).empty()) return;  // one task, no tables to watch
   auto connection = connect(*config_);
   std::vector<TableId> tables = list_tables(*connection);
   // Confluent refuses duplicate unqualified names: they would share a topic.
@@ -371,7 +401,7 @@ void JdbcSourceConnector::monitor() {
 }
 
 std::vector<sdk::ConfigMap> JdbcSourceConnector::task_configs(int max_tasks) {
-  if (!config_->get_string("query").empty()) return {props_};
+  if (!source_query(*config_).empty()) return {props_};
   std::vector<TableId> tables;
   {
     std::lock_guard lock(mutex_);

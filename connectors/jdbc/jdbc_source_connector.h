@@ -32,6 +32,8 @@ namespace ferry::connectors::jdbc {
 // The tables a task reads, as the connector passes them in the task's "tables" key: qualified
 // names, '.', ',' and '\' escaped with '\'.
 std::string encode_tables(const std::vector<TableId>& tables);
+// The custom query: query, or query.masked (the same, hidden in logs and REST); empty for tables.
+std::string source_query(const sdk::ParsedConfig& config);
 std::vector<TableId> decode_tables(const std::string& text);
 
 // The tables of all that the filters of config let through, in order. Throws ConfigException

@@ -129,9 +129,10 @@ void JdbcSourceTask::start(const sdk::ConfigMap& props) {
   }
   connection_ = connect(*config_);
   dialect_ = std::make_unique<Dialect>(dialect_for(*config_, connection_->kind()));
+  set_isolation();
 
   const std::string& prefix = config_->get_string("topic.prefix");
-  const std::string& query = config_->get_string("query");
+  const std::string query = source_query(*config_);
   std::vector<std::unique_ptr<Querier>> queriers;
   if (!query.empty()) {
     auto querier = std::make_unique<Querier>();
@@ -397,12 +398,19 @@ std::vector<sdk::SourceRecord> JdbcSourceTask::read_batch(Querier& querier) {
   return records;
 }
 
+void JdbcSourceTask::set_isolation() {
+  const std::string sql =
+      dialect_->isolation_sql(config_->get_string("transaction.isolation.mode"));
+  if (!sql.empty()) connection_->execute(sql);
+}
+
 bool JdbcSourceTask::reconnect() {
   using namespace std::chrono_literals;
   const int attempts = config_->get_int("connection.attempts");
   const auto backoff = std::chrono::milliseconds(config_->get_long("connection.backoff.ms"));
   try {
     connection_ = Connection::open(connection_settings(*config_));
+    set_isolation();
     log("reconnected to " + connection_->settings().describe() + " after " +
         std::to_string(failed_connection_attempts_ + 1) + " attempt(s)");
     failed_connection_attempts_ = 0;

@@ -61,6 +61,8 @@ class JdbcSourceTask : public sdk::SourceTask {
 
   // Opens connection_ (one try); false after a failed try and a backoff, so poll() returns.
   // Throws ConnectException once connection.attempts tries in a row failed.
+  // transaction.isolation.mode on the (new) connection; nothing for DEFAULT.
+  void set_isolation();
   bool reconnect();
   void start_query(Querier& querier);
   std::vector<sdk::SourceRecord> read_batch(Querier& querier);

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "connectors/jdbc/dialect.h"
 #include "connectors/jdbc/jdbc_source_connector.h"
 #include "connectors/jdbc/test_databases.h"
 #include "ferry/sdk/errors.h"
@@ -350,6 +351,51 @@ TEST_P(JdbcSourceTaskTest, CustomQueryWritesToThePrefixTopic) {
   EXPECT_EQ(names(records), (std::vector<std::string>{"A", "B", "C"}));
   EXPECT_EQ(records[0].topic, "custom");
   EXPECT_EQ(records[0].source_partition, (sdk::SourceMap{{"query", sdk::Value("query")}}));
+}
+
+// query.masked is query under a PASSWORD key (hidden in logs and REST); both at once are refused.
+TEST_P(JdbcSourceTaskTest, MaskedQueryRunsAsTheQuery) {
+  admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() + ", name VARCHAR(45) NOT NULL)");
+  admin_->execute("INSERT INTO " + table_ + " (name) VALUES ('a'), ('b')");
+  auto task = start_task({{"mode", "incrementing"},
+                          {"incrementing.column.name", "id"},
+                          {"query.masked", "SELECT id, UPPER(name) AS name FROM " + table_},
+                          {"topic.prefix", "masked"},
+                          {JdbcSourceConnector::kTablesConfig, ""}});
+  const auto records = poll(*task, 2);
+  EXPECT_EQ(names(records), (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(records[0].topic, "masked");
+  EXPECT_THROW(JdbcSourceConnector::parse({{"connection.url", database_.url},
+                                           {"mode", "bulk"},
+                                           {"query", "SELECT 1"},
+                                           {"query.masked", "SELECT 2"}}),
+               sdk::ConfigException);
+}
+
+// transaction.isolation.mode sets the session's level on each database; DEFAULT leaves it.
+TEST_P(JdbcSourceTaskTest, TransactionIsolationModeSetsTheSessionLevel) {
+  const Dialect dialect(GetParam(), true);
+  const std::string show = postgres() ? "SHOW transaction_isolation" : "SELECT @@tx_isolation";
+  const std::string before = admin_->query(show, 1).at(0).at(0).value();
+  EXPECT_EQ(dialect.isolation_sql("DEFAULT"), "");
+  admin_->execute(dialect.isolation_sql("SERIALIZABLE"));
+  EXPECT_EQ(admin_->query(show, 1).at(0).at(0).value(),
+            postgres() ? "serializable" : "SERIALIZABLE");
+  admin_->execute(dialect.isolation_sql("READ_COMMITTED"));
+  EXPECT_EQ(admin_->query(show, 1).at(0).at(0).value(),
+            postgres() ? "read committed" : "READ-COMMITTED");
+  EXPECT_NE(before, "");
+  // A task with the option starts and reads.
+  admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() + ", name VARCHAR(45) NOT NULL)");
+  admin_->execute("INSERT INTO " + table_ + " (name) VALUES ('a')");
+  auto task = start_task({{"mode", "incrementing"},
+                          {"incrementing.column.name", "id"},
+                          {"transaction.isolation.mode", "REPEATABLE_READ"}});
+  EXPECT_EQ(names(poll(*task, 1)), (std::vector<std::string>{"a"}));
+  EXPECT_THROW(JdbcSourceConnector::parse({{"connection.url", database_.url},
+                                           {"mode", "bulk"},
+                                           {"transaction.isolation.mode", "SQL_SERVER_SNAPSHOT"}}),
+               sdk::ConfigException);
 }
 
 TEST_P(JdbcSourceTaskTest, NullableIncrementingColumnIsRefused) {
