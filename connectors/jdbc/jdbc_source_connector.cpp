@@ -225,6 +225,14 @@ const sdk::ConfigDef& JdbcSourceConnector::config_def() {
                  .importance = sdk::Importance::kMedium,
                  .documentation = "A custom query to run instead of copying whole tables.",
                  .group = "Mode"})
+        .define({.name = "query.retry.attempts",
+                 .type = sdk::ConfigType::kInt,
+                 .default_value = -1,
+                 .validator = sdk::Range::at_least(-1),
+                 .importance = sdk::Importance::kLow,
+                 .documentation = "How many times in a row a failing query is run before the task "
+                                  "fails; -1 (and 0): for ever.",
+                 .group = "Mode"})
         .define({.name = "query.masked",
                  .type = sdk::ConfigType::kPassword,
                  .default_value = nullptr,

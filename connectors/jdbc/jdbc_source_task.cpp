@@ -56,6 +56,7 @@ struct JdbcSourceTask::Querier {
   std::vector<int> timestamp_indexes;
   std::unique_ptr<ResultReader> reader;
   Clock::time_point next_poll{};
+  int failed_queries = 0;  // in a row, for query.retry.attempts
 
   std::string name() const { return table ? table->qualified() : "query"; }
 };
@@ -436,6 +437,7 @@ bool JdbcSourceTask::reconnect() {
 bool JdbcSourceTask::read(Querier& querier, const std::function<void()>& reading) {
   try {
     reading();
+    querier.failed_queries = 0;
     return true;
   } catch (const sdk::ConnectException&) {
     querier.reader.reset();
@@ -444,7 +446,19 @@ bool JdbcSourceTask::read(Querier& querier, const std::function<void()>& reading
     querier.reader.reset();
     const std::string message = "Failed to read " + querier.name() + " from " +
                                 connection_->settings().describe() + ": " + error.what();
-    if (connection_->alive()) throw sdk::ConnectException(message);
+    if (connection_->alive()) {
+      // The database answers: the query failed (Confluent's query.retry.attempts; -1 and 0
+      // retry for ever, a later poll running the query again from the querier's offset).
+      const int attempts = config_->get_int("query.retry.attempts");
+      if (attempts > 0 && ++querier.failed_queries >= attempts) {
+        throw sdk::ConnectException(message + " (failed " + std::to_string(attempts) +
+                                    " time(s) in a row: query.retry.attempts)");
+      }
+      log(message + "; running it again after poll.interval.ms");
+      querier.next_poll =
+          Clock::now() + std::chrono::milliseconds(config_->get_int("poll.interval.ms"));
+      return false;
+    }
     // The server went away: reconnect on the next polls and run the query again from the
     // querier's offset (the rows returned so far are behind it).
     log(message + "; the connection is lost, reconnecting");

@@ -245,17 +245,37 @@ TEST_P(JdbcSourceTaskTest, QueryFailingMidResultFailsTheTask) {
       start_task({{"mode", "incrementing"},
                   {"incrementing.column.name", "id"},
                   {"batch.max.rows", "2"},
+                  {"query.retry.attempts", "3"},
                   {"query", "SELECT id, CAST(10 / (id - 3) AS VARCHAR(10)) AS name FROM " + table_},
                   {JdbcSourceConnector::kTablesConfig, ""}});
   std::size_t rows = 0;
+  int polls = 0;
   try {
-    for (int i = 0; i < 10; ++i) rows += task->poll().size();
+    for (; polls < 20; ++polls) rows += task->poll().size();
     FAIL() << "no error after " << rows << " rows";
   } catch (const sdk::ConnectException& error) {
     EXPECT_NE(std::string(error.what()).find("division by zero"), std::string::npos)
         << error.what();
+    EXPECT_NE(std::string(error.what()).find("failed 3 time(s) in a row: query.retry.attempts"),
+              std::string::npos)
+        << error.what();
   }
+  EXPECT_GE(polls, 3) << "the query was run again before the task failed";
   EXPECT_LE(rows, 2u);
+}
+
+// query.retry.attempts=-1 (Confluent's default): a query that fails while the database answers
+// is run again at the next poll, until it works.
+TEST_P(JdbcSourceTaskTest, AFailingQueryIsRunAgainUntilItWorks) {
+  admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() + ", name VARCHAR(45) NOT NULL)");
+  admin_->execute("INSERT INTO " + table_ + " (name) VALUES ('a'), ('b')");
+  auto task = start_task({{"mode", "incrementing"},
+                          {"incrementing.column.name", "id"},
+                          {"query", "SELECT id, name, note FROM " + table_},
+                          {JdbcSourceConnector::kTablesConfig, ""}});
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(task->poll().empty());  // no column note yet
+  admin_->execute("ALTER TABLE " + table_ + " ADD note VARCHAR(10)");
+  EXPECT_EQ(names(poll(*task, 2)), (std::vector<std::string>{"a", "b"}));
 }
 
 // Two results open side by side on one connection, then one inside a transaction the caller
