@@ -168,10 +168,32 @@ NumericMapping parse_numeric_mapping(std::string_view text) {
                              "precision_only, best_fit, best_fit_eager_double");
 }
 
+TimestampGranularity parse_timestamp_granularity(std::string_view text) {
+  static constexpr std::pair<std::string_view, TimestampGranularity> kNames[] = {
+      {"connect_logical", TimestampGranularity::kConnectLogical},
+      {"micros_long", TimestampGranularity::kMicrosLong},
+      {"micros_string", TimestampGranularity::kMicrosString},
+      {"micros_iso_datetime_string", TimestampGranularity::kMicrosIsoDatetimeString},
+      {"nanos_long", TimestampGranularity::kNanosLong},
+      {"nanos_string", TimestampGranularity::kNanosString},
+      {"nanos_iso_datetime_string", TimestampGranularity::kNanosIsoDatetimeString},
+  };
+  for (const auto& [name, granularity] : kNames) {
+    if (text == name) return granularity;
+  }
+  throw sdk::ConfigException("Invalid value " + std::string(text) +
+                             " for configuration timestamp.granularity: must be one of "
+                             "connect_logical, micros_long, micros_string, "
+                             "micros_iso_datetime_string, nanos_long, nanos_string, "
+                             "nanos_iso_datetime_string");
+}
+
 std::optional<ColumnMapping> map_column(DatabaseKind kind, const ColumnInfo& column,
-                                        NumericMapping numeric_mapping) {
+                                        NumericMapping numeric_mapping,
+                                        TimestampGranularity granularity) {
   ColumnMapping mapping;
   mapping.name = column.name;
+  mapping.granularity = granularity;
   const bool optional = column.nullable;
   const std::string& type = column.type;
   const bool is_unsigned = column.column_type.find("unsigned") != std::string::npos;
@@ -243,10 +265,52 @@ std::optional<ColumnMapping> map_column(DatabaseKind kind, const ColumnInfo& col
   if (type == "time" || type == "time without time zone")
     return set(ValueKind::kTime, sdk::logical::time());
   if (type == "timestamp" || type == "datetime" || type == "timestamp without time zone" ||
-      type == "timestamp with time zone")
-    return set(ValueKind::kTimestamp, sdk::logical::timestamp());
+      type == "timestamp with time zone") {
+    switch (granularity) {
+      case TimestampGranularity::kConnectLogical:
+        return set(ValueKind::kTimestamp, sdk::logical::timestamp());
+      case TimestampGranularity::kMicrosLong:
+      case TimestampGranularity::kNanosLong:
+        return set(ValueKind::kTimestamp, sdk::SchemaBuilder::int64());
+      default:
+        return set(ValueKind::kTimestamp, sdk::SchemaBuilder::string());
+    }
+  }
   return std::nullopt;
 }
+
+namespace {
+
+// A timestamp as timestamp.granularity asks.
+sdk::Value timestamp_value(const SqlTimestamp& timestamp, TimestampGranularity granularity) {
+  const bool micros = granularity == TimestampGranularity::kMicrosLong ||
+                      granularity == TimestampGranularity::kMicrosString ||
+                      granularity == TimestampGranularity::kMicrosIsoDatetimeString;
+  const std::int64_t count = micros ? timestamp.epoch_seconds * 1'000'000 + timestamp.nanos / 1000
+                                    : timestamp.epoch_seconds * 1'000'000'000 + timestamp.nanos;
+  switch (granularity) {
+    case TimestampGranularity::kConnectLogical:
+      return sdk::Timestamp{timestamp.millis()};
+    case TimestampGranularity::kMicrosLong:
+    case TimestampGranularity::kNanosLong:
+      return count;
+    case TimestampGranularity::kMicrosString:
+    case TimestampGranularity::kNanosString:
+      return std::to_string(count);
+    case TimestampGranularity::kMicrosIsoDatetimeString:
+    case TimestampGranularity::kNanosIsoDatetimeString: {
+      // format_timestamp's date and time of day (UTC), then every digit of the fraction.
+      std::string text = format_timestamp({timestamp.epoch_seconds, 0}).substr(0, 19);
+      text[10] = 'T';
+      std::string fraction = std::to_string(micros ? timestamp.nanos / 1000 : timestamp.nanos);
+      fraction.insert(0, (micros ? 6 : 9) - fraction.size(), '0');
+      return text + "." + fraction;
+    }
+  }
+  return sdk::Timestamp{timestamp.millis()};
+}
+
+}  // namespace
 
 sdk::Value text_to_value(const ColumnMapping& column, std::string_view text) {
   switch (column.kind) {
@@ -312,7 +376,7 @@ sdk::Value text_to_value(const ColumnMapping& column, std::string_view text) {
     case ValueKind::kTimestamp: {
       const auto timestamp = parse_timestamp(text);
       if (!timestamp) bad_text(column, text, "a timestamp");
-      return sdk::Timestamp{timestamp->millis()};
+      return timestamp_value(*timestamp, column.granularity);
     }
   }
   bad_text(column, text, "a known type");

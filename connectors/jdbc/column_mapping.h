@@ -49,17 +49,33 @@ enum class ValueKind {
   kTimestamp,
 };
 
+// timestamp.granularity: how timestamp columns become values. connect_logical: Connect's
+// Timestamp (milliseconds); micros_/nanos_long: INT64 since the epoch; micros_/nanos_string: that
+// number as a STRING; micros_/nanos_iso_datetime_string: "YYYY-MM-DDTHH:MM:SS.ffffff[fff]" (UTC).
+enum class TimestampGranularity {
+  kConnectLogical,
+  kMicrosLong,
+  kMicrosString,
+  kMicrosIsoDatetimeString,
+  kNanosLong,
+  kNanosString,
+  kNanosIsoDatetimeString,
+};
+TimestampGranularity parse_timestamp_granularity(std::string_view text);  // throws ConfigException
+
 struct ColumnMapping {
   std::string name;
   ValueKind kind = ValueKind::kString;
   sdk::SchemaPtr schema;
-  std::int32_t scale = 0;  // kDecimal
+  std::int32_t scale = 0;                                                    // kDecimal
+  TimestampGranularity granularity = TimestampGranularity::kConnectLogical;  // kTimestamp
 };
 
 // The mapping of a column, or nullopt for a type the connector does not read (arrays,
 // geometry, intervals, ...): Confluent skips those columns with a warning, and so does the task.
-std::optional<ColumnMapping> map_column(DatabaseKind kind, const ColumnInfo& column,
-                                        NumericMapping numeric_mapping);
+std::optional<ColumnMapping> map_column(
+    DatabaseKind kind, const ColumnInfo& column, NumericMapping numeric_mapping,
+    TimestampGranularity granularity = TimestampGranularity::kConnectLogical);
 
 // A column's text as a value of its mapping. Throws sdk::DataException naming the column and
 // the text when it does not parse (a zero date, an out-of-range unsigned BIGINT, ...).

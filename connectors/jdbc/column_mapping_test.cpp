@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ferry/sdk/config_def.h"
 #include "ferry/sdk/errors.h"
 #include "ferry/sdk/logical_types.h"
 
@@ -101,6 +102,29 @@ TEST(ColumnMapping, ValuesToText) {
 TEST(ColumnMapping, UnsupportedTypesAreSkipped) {
   EXPECT_FALSE(map_column(DatabaseKind::kPostgres, ColumnInfo{.name = "a", .type = "array"},
                           NumericMapping::kNone));
+}
+
+TEST(ColumnMapping, TimestampGranularityChoosesTheRepresentation) {
+  const ColumnInfo column{.name = "at", .type = "timestamp without time zone", .nullable = false};
+  const std::string text = "2024-02-29 23:59:59.123456";
+  const auto value_as = [&](const std::string& granularity) {
+    const auto mapping = map_column(DatabaseKind::kPostgres, column, NumericMapping::kNone,
+                                    parse_timestamp_granularity(granularity));
+    return std::make_pair(mapping->schema, text_to_value(*mapping, text));
+  };
+  const auto [logical_schema, logical] = value_as("connect_logical");
+  EXPECT_EQ(logical_schema->name(), sdk::logical::kTimestampName);
+  EXPECT_EQ(logical.as<sdk::Timestamp>().millis_since_epoch, 1709251199123);
+  const auto [long_schema, nanos] = value_as("nanos_long");
+  EXPECT_EQ(long_schema->type(), sdk::Type::kInt64);
+  EXPECT_EQ(nanos.as<std::int64_t>(), 1709251199123456000);
+  EXPECT_EQ(value_as("micros_long").second.as<std::int64_t>(), 1709251199123456);
+  EXPECT_EQ(value_as("micros_string").second.as<std::string>(), "1709251199123456");
+  EXPECT_EQ(value_as("nanos_iso_datetime_string").second.as<std::string>(),
+            "2024-02-29T23:59:59.123456000");
+  EXPECT_EQ(value_as("micros_iso_datetime_string").second.as<std::string>(),
+            "2024-02-29T23:59:59.123456");
+  EXPECT_THROW(parse_timestamp_granularity("millis"), sdk::ConfigException);
 }
 
 }  // namespace

@@ -206,13 +206,18 @@ const sdk::ConfigDef& JdbcSourceConnector::config_def() {
                  .documentation = "How long to wait after a row with a given timestamp appears "
                                   "before including it.",
                  .group = "Mode"})
-        .define({.name = "timestamp.granularity",
-                 .type = sdk::ConfigType::kString,
-                 .default_value = std::string("connect_logical"),
-                 .validator = sdk::ValidString::in({"connect_logical"}),
-                 .importance = sdk::Importance::kLow,
-                 .documentation = "Timestamp representation; Ferry supports connect_logical.",
-                 .group = "Mode"})
+        .define(
+            {.name = "timestamp.granularity",
+             .type = sdk::ConfigType::kString,
+             .default_value = std::string("connect_logical"),
+             .validator = sdk::ValidString::in({"connect_logical", "micros_long", "micros_string",
+                                                "micros_iso_datetime_string", "nanos_long",
+                                                "nanos_string", "nanos_iso_datetime_string"}),
+             .importance = sdk::Importance::kLow,
+             .documentation = "How timestamp columns are represented in records: Connect's "
+                              "Timestamp, or micro/nanoseconds since the epoch as a long, a "
+                              "string, or an ISO date-time string.",
+             .group = "Mode"})
         .define({.name = "validate.non.null",
                  .type = sdk::ConfigType::kBoolean,
                  .default_value = true,

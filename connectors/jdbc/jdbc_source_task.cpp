@@ -244,7 +244,8 @@ void JdbcSourceTask::start_query(Querier& querier) {
   }
   for (const ColumnInfo& column : described) {
     std::optional<ColumnMapping> mapping =
-        map_column(connection_->kind(), column, numeric_mapping_);
+        map_column(connection_->kind(), column, numeric_mapping_,
+                   parse_timestamp_granularity(config_->get_string("timestamp.granularity")));
     const bool needed = column.name == incrementing_column ||
                         std::find(timestamp_names.begin(), timestamp_names.end(), column.name) !=
                             timestamp_names.end();

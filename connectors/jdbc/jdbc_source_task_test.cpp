@@ -418,6 +418,18 @@ TEST_P(JdbcSourceTaskTest, TransactionIsolationModeSetsTheSessionLevel) {
                sdk::ConfigException);
 }
 
+TEST_P(JdbcSourceTaskTest, TimestampGranularityShapesTimestampColumns) {
+  admin_->execute("CREATE TABLE " + table_ + " (id INT PRIMARY KEY, at " +
+                  (postgres() ? "TIMESTAMP(6)" : "DATETIME(6)") + " NOT NULL)");
+  admin_->execute("INSERT INTO " + table_ + " VALUES (1, '2024-02-29 23:59:59.123456')");
+  auto task = start_task({{"mode", "bulk"}, {"timestamp.granularity", "micros_long"}});
+  const auto records = poll(*task, 1);
+  ASSERT_EQ(records.size(), 1u);
+  const auto& value = records[0].value.as<sdk::Struct>();
+  EXPECT_EQ(value.schema()->field("at")->schema()->type(), sdk::Type::kInt64);
+  EXPECT_EQ(value.get("at").as<std::int64_t>(), 1709251199123456);
+}
+
 TEST_P(JdbcSourceTaskTest, NullableIncrementingColumnIsRefused) {
   admin_->execute("CREATE TABLE " + table_ + " (id INT, name VARCHAR(45))");
   try {
