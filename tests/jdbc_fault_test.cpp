@@ -38,12 +38,6 @@ using namespace std::chrono_literals;
 
 constexpr auto kDeadline = 60s;
 
-std::string properties_text(const std::map<std::string, std::string>& properties) {
-  std::string text;
-  for (const auto& [key, value] : properties) text += key + "=" + value + "\n";
-  return text;
-}
-
 // One request on a fresh connection; the response body.
 std::string http_call(unsigned short port, http::verb method, const std::string& target) {
   asio::io_context io;

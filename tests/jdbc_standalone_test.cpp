@@ -32,12 +32,6 @@ constexpr auto kDeadline = 60s;
 
 using Properties = std::map<std::string, std::string>;
 
-std::string properties_text(const std::map<std::string, std::string>& properties) {
-  std::string text;
-  for (const auto& [key, value] : properties) text += key + "=" + value + "\n";
-  return text;
-}
-
 enum class BrokerKind { kEmbedded, kNetwork };
 
 class JdbcStandaloneTest : public ::testing::TestWithParam<BrokerKind> {

@@ -30,12 +30,6 @@ constexpr auto kDeadline = 60s;
 
 fs::path build_dir() { return ferry_binary().parent_path().parent_path(); }
 
-std::string properties_text(const Properties& properties) {
-  std::string text;
-  for (const auto& [key, value] : properties) text += key + "=" + value + "\n";
-  return text;
-}
-
 class StandaloneKafkaTest : public ::testing::Test {
  protected:
   fs::path write_worker(const Properties& overrides = {}) {

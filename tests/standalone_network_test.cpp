@@ -29,12 +29,6 @@ constexpr auto kDeadline = 60s;
 
 fs::path build_dir() { return ferry_binary().parent_path().parent_path(); }
 
-std::string properties_text(const Properties& properties) {
-  std::string text;
-  for (const auto& [key, value] : properties) text += key + "=" + value + "\n";
-  return text;
-}
-
 std::string lines(const std::string& prefix, int count) {
   std::string text;
   for (int i = 0; i < count; ++i) text += prefix + std::to_string(i) + "\n";

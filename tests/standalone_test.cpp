@@ -65,12 +65,6 @@ std::string lines(std::string_view prefix, int first, int count) {
   return text;
 }
 
-std::string properties_text(const Properties& properties) {
-  std::string text;
-  for (const auto& [key, value] : properties) text += key + "=" + value + "\n";
-  return text;
-}
-
 class StandaloneTest : public ::testing::Test {
  protected:
   fs::path source_file() const { return dir_.path() / "source.txt"; }

@@ -97,6 +97,12 @@ bool WorkerProcess::wait_for_log(std::string_view text, std::chrono::millisecond
   return found;
 }
 
+std::string properties_text(const std::map<std::string, std::string>& properties) {
+  std::string text;
+  for (const auto& [key, value] : properties) text += key + "=" + value + "\n";
+  return text;
+}
+
 std::string read_whole_file(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return "";

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,6 +61,9 @@ class WorkerProcess {
   pid_t pid_ = -1;
   std::optional<int> exit_code_;
 };
+
+// The key=value lines of a properties file, as the tests write worker and connector files.
+std::string properties_text(const std::map<std::string, std::string>& properties);
 
 // The whole content of file, or "" if it cannot be read (does not exist yet).
 std::string read_whole_file(const std::filesystem::path& file);

@@ -35,44 +35,22 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kRenamed 
 // Kafka keys that only Ferry's side reads (the consumer's batch size is applied by poll()).
 constexpr std::array<std::string_view, 1> kFerryOnly = {"max.poll.records"};
 
-// Java's assignors by class or short name onto librdkafka's. librdkafka has no eager "sticky";
-// a group cannot mix eager and cooperative assignors there, so Kafka 3.x's default list
-// (RangeAssignor, CooperativeStickyAssignor) keeps the eager one, as the embedded consumer does.
-Result<std::string> assignment_strategy(const std::string& value) {
-  std::vector<std::string> eager;
-  bool cooperative = false;
-  bool sticky = false;
-  std::string_view rest = value;
-  while (!rest.empty()) {
-    const std::size_t comma = rest.find(',');
-    const std::string item = trim(rest.substr(0, comma));
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-    if (item.empty()) continue;
-    const std::size_t dot = item.rfind('.');
-    const std::string simple = dot == std::string::npos ? item : item.substr(dot + 1);
-    if (simple == "RangeAssignor" || simple == "range") {
-      eager.push_back("range");
-    } else if (simple == "RoundRobinAssignor" || simple == "roundrobin") {
-      eager.push_back("roundrobin");
-    } else if (simple == "CooperativeStickyAssignor" || simple == "cooperative-sticky") {
-      cooperative = true;
-    } else if (simple == "StickyAssignor" || simple == "sticky") {
-      sticky = true;
-    } else {
-      return invalid("partition.assignment.strategy", value,
-                     "unknown assignor " + item + " (range, roundrobin, cooperative-sticky)");
-    }
+// The assignors the embedded client's parser kept (range, roundrobin, sticky; it drops
+// CooperativeStickyAssignor, which Kafka 3.x lists after RangeAssignor by default) onto
+// librdkafka's. librdkafka has no eager "sticky", and a group cannot mix eager and cooperative
+// assignors there, so the eager ones are kept, as the embedded consumer does.
+Result<std::string> assignment_strategy(const std::string& value,
+                                        const std::vector<std::string>& parsed) {
+  std::string joined;
+  for (const std::string& name : parsed) {
+    if (name != "sticky") joined += (joined.empty() ? "" : ",") + name;
   }
-  if (!eager.empty()) {
-    std::string joined;
-    for (const std::string& name : eager) joined += (joined.empty() ? "" : ",") + name;
-    return joined;
+  if (joined.empty()) {
+    return invalid("partition.assignment.strategy", value,
+                   "librdkafka has no eager sticky assignor; use range, roundrobin or "
+                   "cooperative-sticky");
   }
-  if (cooperative) return std::string("cooperative-sticky");
-  return invalid("partition.assignment.strategy", value,
-                 sticky ? "librdkafka has no eager sticky assignor; use range, roundrobin or "
-                          "cooperative-sticky"
-                        : "no assignor given");
+  return joined;
 }
 
 // Java's buffer.memory is bytes; librdkafka's queue.buffering.max.kbytes is KiB.
@@ -91,14 +69,15 @@ Result<std::string> buffer_kbytes(const std::string& value) {
 Result<std::vector<LibrdkafkaSetting>> librdkafka_settings(const Properties& properties,
                                                            ClientRole role) {
   // Checked with the embedded client's parser first, for the same wording either way.
+  std::vector<std::string> assignors;
   if (role == ClientRole::kProducer) {
     if (auto checked = producer_config_from_properties(properties); !checked.ok()) {
       return checked.status();
     }
   } else if (role == ClientRole::kConsumer) {
-    if (auto checked = consumer_config_from_properties(properties); !checked.ok()) {
-      return checked.status();
-    }
+    auto checked = consumer_config_from_properties(properties);
+    if (!checked.ok()) return checked.status();
+    assignors = std::move(checked->assignment_strategies);
   }
 
   std::vector<LibrdkafkaSetting> settings;
@@ -122,7 +101,7 @@ Result<std::vector<LibrdkafkaSetting>> librdkafka_settings(const Properties& pro
     if (std::ranges::find(kFerryOnly, key) != kFerryOnly.end()) continue;
     if (key == "partition.assignment.strategy") {
       if (role != ClientRole::kConsumer) continue;
-      auto mapped = assignment_strategy(raw);
+      auto mapped = assignment_strategy(raw, assignors);
       if (!mapped.ok()) return mapped.status();
       add(key, key, std::move(*mapped));
       continue;
