@@ -24,6 +24,8 @@ build_packages=(
   librdkafka-dev
   # JDBC connectors: SOCI with its PostgreSQL and MySQL back ends and their client libraries.
   libsoci-dev libsoci-postgresql4.0 libsoci-mysql4.0 libpq-dev libmariadb-dev
+  # Their db.timezone: the date library's time zones over the system's time zone database.
+  libhowardhinnant-date-dev tzdata
   # Servers the JDBC tests start on loopback (scripts/test-databases.sh); never run as services.
   postgresql mariadb-server mariadb-client
 )

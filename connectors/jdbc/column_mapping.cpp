@@ -133,6 +133,20 @@ std::string format_time_millis(std::int64_t millis) {
   return buffer;
 }
 
+// "+HH:MM", or "+HH:MM:SS" for the local mean times of old dates.
+std::string format_utc_offset(long seconds) {
+  const long magnitude = seconds < 0 ? -seconds : seconds;
+  char buffer[24];
+  std::snprintf(buffer, sizeof buffer, "%c%02ld:%02ld", seconds < 0 ? '-' : '+', magnitude / 3600,
+                magnitude / 60 % 60);
+  std::string text = buffer;
+  if (magnitude % 60 != 0) {
+    std::snprintf(buffer, sizeof buffer, ":%02ld", magnitude % 60);
+    text += buffer;
+  }
+  return text;
+}
+
 std::string hex(const sdk::Bytes& bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string text;
@@ -188,12 +202,20 @@ TimestampGranularity parse_timestamp_granularity(std::string_view text) {
                              "nanos_iso_datetime_string");
 }
 
+bool is_wall_clock_timestamp(DatabaseKind kind, std::string_view type) {
+  return kind == DatabaseKind::kPostgres
+             ? type == "timestamp without time zone" || type == "timestamp"
+             : type == "datetime";
+}
+
 std::optional<ColumnMapping> map_column(DatabaseKind kind, const ColumnInfo& column,
                                         NumericMapping numeric_mapping,
-                                        TimestampGranularity granularity) {
+                                        TimestampGranularity granularity, const DbTimeZone& zone) {
   ColumnMapping mapping;
   mapping.name = column.name;
   mapping.granularity = granularity;
+  mapping.zone = zone;
+  mapping.wall_clock = is_wall_clock_timestamp(kind, column.type);
   const bool optional = column.nullable;
   const std::string& type = column.type;
   const bool is_unsigned = column.column_type.find("unsigned") != std::string::npos;
@@ -282,7 +304,8 @@ std::optional<ColumnMapping> map_column(DatabaseKind kind, const ColumnInfo& col
 namespace {
 
 // A timestamp as timestamp.granularity asks.
-sdk::Value timestamp_value(const SqlTimestamp& timestamp, TimestampGranularity granularity) {
+sdk::Value timestamp_value(const SqlTimestamp& timestamp, const ColumnMapping& column) {
+  const TimestampGranularity granularity = column.granularity;
   const bool micros = granularity == TimestampGranularity::kMicrosLong ||
                       granularity == TimestampGranularity::kMicrosString ||
                       granularity == TimestampGranularity::kMicrosIsoDatetimeString;
@@ -299,8 +322,9 @@ sdk::Value timestamp_value(const SqlTimestamp& timestamp, TimestampGranularity g
       return std::to_string(count);
     case TimestampGranularity::kMicrosIsoDatetimeString:
     case TimestampGranularity::kNanosIsoDatetimeString: {
-      // format_timestamp's date and time of day (UTC), then every digit of the fraction.
-      std::string text = format_timestamp({timestamp.epoch_seconds, 0}).substr(0, 19);
+      // format_timestamp's date and time of day in db.timezone, then every digit of the fraction.
+      std::string text =
+          format_timestamp(column.zone.to_wall_clock({timestamp.epoch_seconds, 0})).substr(0, 19);
       text[10] = 'T';
       std::string fraction = std::to_string(micros ? timestamp.nanos / 1000 : timestamp.nanos);
       fraction.insert(0, (micros ? 6 : 9) - fraction.size(), '0');
@@ -376,7 +400,7 @@ sdk::Value text_to_value(const ColumnMapping& column, std::string_view text) {
     case ValueKind::kTimestamp: {
       const auto timestamp = parse_timestamp(text);
       if (!timestamp) bad_text(column, text, "a timestamp");
-      return timestamp_value(*timestamp, column.granularity);
+      return timestamp_value(column.text_zone().to_instant(*timestamp), column);
     }
   }
   bad_text(column, text, "a known type");
@@ -430,7 +454,7 @@ std::string format_timestamp(const SqlTimestamp& timestamp) {
 }
 
 std::optional<std::string> value_to_text(DatabaseKind kind, const sdk::Schema& schema,
-                                         const sdk::Value& value) {
+                                         const sdk::Value& value, const DbTimeZone& zone) {
   if (value.is_null()) return std::nullopt;
   const bool postgres = kind == DatabaseKind::kPostgres;
   if (const auto* decimal = value.get_if<sdk::Decimal>()) return decimal->to_plain_string();
@@ -439,9 +463,12 @@ std::optional<std::string> value_to_text(DatabaseKind kind, const sdk::Schema& s
   if (const auto* timestamp = value.get_if<sdk::Timestamp>()) {
     const std::int64_t millis = timestamp->millis_since_epoch;
     const std::int64_t seconds = floor_div(millis, 1000);
-    const std::string text = format_timestamp(
-        {seconds, static_cast<std::int32_t>((millis - seconds * 1000) * 1'000'000)});
-    return text.substr(0, text.size() - 3);  // milliseconds are all a Timestamp holds
+    const SqlTimestamp instant{seconds,
+                               static_cast<std::int32_t>((millis - seconds * 1000) * 1'000'000)};
+    std::string text = format_timestamp(zone.to_wall_clock(instant));
+    text.resize(text.size() - 3);  // milliseconds are all a Timestamp holds
+    if (postgres && !zone.is_utc()) text += format_utc_offset(zone.offset_seconds_at(instant));
+    return text;
   }
   return std::visit(
       [&](const auto& held) -> std::optional<std::string> {

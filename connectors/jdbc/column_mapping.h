@@ -20,7 +20,9 @@
 #include <string_view>
 
 #include "connectors/jdbc/connection.h"
+#include "connectors/jdbc/db_time_zone.h"
 #include "connectors/jdbc/dialect.h"
+#include "connectors/jdbc/sql_timestamp.h"
 #include "ferry/sdk/schema.h"
 #include "ferry/sdk/value.h"
 
@@ -51,7 +53,8 @@ enum class ValueKind {
 
 // timestamp.granularity: how timestamp columns become values. connect_logical: Connect's
 // Timestamp (milliseconds); micros_/nanos_long: INT64 since the epoch; micros_/nanos_string: that
-// number as a STRING; micros_/nanos_iso_datetime_string: "YYYY-MM-DDTHH:MM:SS.ffffff[fff]" (UTC).
+// number as a STRING; micros_/nanos_iso_datetime_string: "YYYY-MM-DDTHH:MM:SS.ffffff[fff]" (the
+// time of day in db.timezone, as Confluent's connector prints it).
 enum class TimestampGranularity {
   kConnectLogical,
   kMicrosLong,
@@ -69,35 +72,36 @@ struct ColumnMapping {
   sdk::SchemaPtr schema;
   std::int32_t scale = 0;                                                    // kDecimal
   TimestampGranularity granularity = TimestampGranularity::kConnectLogical;  // kTimestamp
+  // kTimestamp: db.timezone, in which the ISO string granularities print the time, and
+  // wall_clock: whether the column holds a date and time of day in that zone (PostgreSQL's
+  // timestamp, MySQL's DATETIME) rather than an instant, which crosses the connection in UTC.
+  DbTimeZone zone;
+  bool wall_clock = false;
+
+  // The zone the column's text is a wall-clock time of.
+  DbTimeZone text_zone() const { return wall_clock ? zone : DbTimeZone(); }
 };
+
+// Whether a column of this type holds a date and time of day rather than an instant
+// (PostgreSQL's timestamp without time zone, MySQL's DATETIME): db.timezone applies to it.
+bool is_wall_clock_timestamp(DatabaseKind kind, std::string_view type);
 
 // The mapping of a column, or nullopt for a type the connector does not read (arrays,
 // geometry, intervals, ...): Confluent skips those columns with a warning, and so does the task.
 std::optional<ColumnMapping> map_column(
     DatabaseKind kind, const ColumnInfo& column, NumericMapping numeric_mapping,
-    TimestampGranularity granularity = TimestampGranularity::kConnectLogical);
+    TimestampGranularity granularity = TimestampGranularity::kConnectLogical,
+    const DbTimeZone& zone = {});
 
 // A column's text as a value of its mapping. Throws sdk::DataException naming the column and
 // the text when it does not parse (a zero date, an out-of-range unsigned BIGINT, ...).
 sdk::Value text_to_value(const ColumnMapping& column, std::string_view text);
 
-// A point in time as databases print it, kept to the nanosecond for timestamp offsets.
-struct SqlTimestamp {
-  std::int64_t epoch_seconds = 0;
-  std::int32_t nanos = 0;  // 0..999,999,999
-
-  std::int64_t millis() const { return epoch_seconds * 1000 + nanos / 1'000'000; }
-  static SqlTimestamp from_millis_and_nanos(std::int64_t millis, std::int32_t nanos);
-  friend auto operator<=>(const SqlTimestamp&, const SqlTimestamp&) = default;
-};
-// "YYYY-MM-DD HH:MM:SS[.fraction][+HH[:MM]]" (also with 'T'); nullopt when malformed.
-std::optional<SqlTimestamp> parse_timestamp(std::string_view text);
-// "YYYY-MM-DD HH:MM:SS.nnnnnnnnn" in UTC (both databases round what they cannot keep).
-std::string format_timestamp(const SqlTimestamp& timestamp);
-
 // The text parameter for a value of schema, or nullopt for null. Throws sdk::DataException for
-// values the database cannot take (NaN in MySQL, a MAP, ...).
+// values the database cannot take (NaN in MySQL, a MAP, ...). A Timestamp is written as the
+// date and time of day in zone; for PostgreSQL, with the zone's offset appended, which a
+// timestamptz column takes into account and a timestamp column ignores.
 std::optional<std::string> value_to_text(DatabaseKind kind, const sdk::Schema& schema,
-                                         const sdk::Value& value);
+                                         const sdk::Value& value, const DbTimeZone& zone = {});
 
 }  // namespace ferry::connectors::jdbc

@@ -127,5 +127,94 @@ TEST(ColumnMapping, TimestampGranularityChoosesTheRepresentation) {
   EXPECT_THROW(parse_timestamp_granularity("millis"), sdk::ConfigException);
 }
 
+// db.timezone: a column without a time zone holds the zone's wall-clock time; one with a time
+// zone (or MySQL's TIMESTAMP, which the session hands over in UTC) holds the instant.
+TEST(ColumnMapping, DbTimeZoneReadsWallClockColumnsInTheZone) {
+  const DbTimeZone paris = DbTimeZone::named("Europe/Paris");
+  const auto with_zone = [&](DatabaseKind kind, const std::string& type) {
+    return map_column(kind, ColumnInfo{.name = "at", .type = type}, NumericMapping::kNone,
+                      TimestampGranularity::kConnectLogical, paris)
+        .value();
+  };
+  // 2024-07-01 12:00 in Paris (CEST, +02:00) is 10:00 UTC: 1719828000.
+  EXPECT_EQ(text_to_value(with_zone(DatabaseKind::kPostgres, "timestamp without time zone"),
+                          "2024-07-01 12:00:00.250"),
+            sdk::Value(sdk::Timestamp{1719828000250}));
+  EXPECT_EQ(text_to_value(with_zone(DatabaseKind::kMysql, "datetime"), "2024-01-15 11:30:00"),
+            sdk::Value(sdk::Timestamp{1705314600000}));  // CET, +01:00
+  EXPECT_EQ(text_to_value(with_zone(DatabaseKind::kPostgres, "timestamp with time zone"),
+                          "2024-07-01 10:00:00+00"),
+            sdk::Value(sdk::Timestamp{1719828000000}));
+  EXPECT_EQ(text_to_value(with_zone(DatabaseKind::kMysql, "timestamp"), "2024-07-01 10:00:00"),
+            sdk::Value(sdk::Timestamp{1719828000000}));
+}
+
+TEST(ColumnMapping, DbTimeZoneGapsAndRepeatsReadAsJavaDoes) {
+  const DbTimeZone paris = DbTimeZone::named("Europe/Paris");
+  const auto instant = [&](const std::string& text) {
+    return paris.to_instant(parse_timestamp(text).value()).epoch_seconds;
+  };
+  // 2024-03-31 02:30 does not exist in Paris: read with the offset before the gap (+01:00).
+  EXPECT_EQ(instant("2024-03-31 02:30:00"), instant("2024-03-31 01:30:00") + 3600);
+  EXPECT_EQ(format_timestamp(paris.to_wall_clock({instant("2024-03-31 02:30:00"), 0})),
+            "2024-03-31 03:30:00.000000");
+  // 2024-10-27 02:30 happens twice: the earlier one, still +02:00 (00:30 UTC).
+  EXPECT_EQ(instant("2024-10-27 02:30:00"), parse_timestamp("2024-10-27 00:30:00")->epoch_seconds);
+  // Round trip through the zone everywhere else, with the nanoseconds kept.
+  const SqlTimestamp winter = *parse_timestamp("2023-12-31 23:59:59.123456789");
+  EXPECT_EQ(paris.to_wall_clock(paris.to_instant(winter)), winter);
+  EXPECT_EQ(paris.offset_seconds_at(paris.to_instant(winter)), 3600);
+}
+
+TEST(ColumnMapping, DbTimeZoneNamesAreChecked) {
+  EXPECT_TRUE(DbTimeZone::named("UTC").is_utc());
+  EXPECT_TRUE(DbTimeZone::named("Etc/UTC").is_utc());
+  EXPECT_EQ(DbTimeZone::named("America/New_York").name(), "America/New_York");
+  for (const char* bad : {"Mars/Olympus", "../../etc/passwd", "", "+25:00"}) {
+    try {
+      DbTimeZone::named(bad);
+      ADD_FAILURE() << bad << " accepted";
+    } catch (const sdk::ConfigException& error) {
+      EXPECT_NE(std::string(error.what()).find("configuration db.timezone"), std::string::npos)
+          << error.what();
+      EXPECT_NE(std::string(error.what()).find(std::string("Invalid value ") + bad),
+                std::string::npos)
+          << error.what();
+    }
+  }
+}
+
+TEST(ColumnMapping, DbTimeZoneWritesTheZonesWallClock) {
+  const DbTimeZone tokyo = DbTimeZone::named("Asia/Tokyo");
+  const auto timestamp = *sdk::logical::timestamp().build();
+  const sdk::Value value(sdk::Timestamp{1705314600123});  // 2024-01-15 10:30:00.123 UTC
+  // PostgreSQL: the offset goes along, which a timestamptz column honours and a timestamp
+  // column ignores.
+  EXPECT_EQ(value_to_text(DatabaseKind::kPostgres, timestamp, value, tokyo),
+            "2024-01-15 19:30:00.123+09:00");
+  EXPECT_EQ(value_to_text(DatabaseKind::kMysql, timestamp, value, tokyo),
+            "2024-01-15 19:30:00.123");
+  EXPECT_EQ(value_to_text(DatabaseKind::kMysql, timestamp, value), "2024-01-15 10:30:00.123");
+  // West of UTC, and an offset with seconds (Paris's local mean time before 1911).
+  EXPECT_EQ(value_to_text(DatabaseKind::kPostgres, timestamp, value,
+                          DbTimeZone::named("America/New_York")),
+            "2024-01-15 05:30:00.123-05:00");
+  EXPECT_EQ(value_to_text(DatabaseKind::kPostgres, timestamp,
+                          sdk::Value(sdk::Timestamp{-2'500'000'000'000}),
+                          DbTimeZone::named("Europe/Paris")),
+            "1890-10-11 19:42:41.000+00:09:21");
+}
+
+TEST(ColumnMapping, IsoGranularitiesPrintTheZonesTime) {
+  const auto mapping =
+      map_column(DatabaseKind::kPostgres,
+                 ColumnInfo{.name = "at", .type = "timestamp with time zone"},
+                 NumericMapping::kNone, TimestampGranularity::kMicrosIsoDatetimeString,
+                 DbTimeZone::named("Asia/Tokyo"))
+          .value();
+  EXPECT_EQ(text_to_value(mapping, "2024-01-15 10:30:00.5+00").as<std::string>(),
+            "2024-01-15T19:30:00.500000");
+}
+
 }  // namespace
 }  // namespace ferry::connectors::jdbc

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <variant>
 
 #include <unistd.h>
 
@@ -62,9 +63,16 @@ void define_connection_keys(sdk::ConfigDef& def, bool url_required) {
       .define({.name = "db.timezone",
                .type = sdk::ConfigType::kString,
                .default_value = std::string("UTC"),
+               .validator = sdk::Validator(
+                   [](std::string_view, const sdk::ParsedValue& value) {
+                     if (const auto* name = std::get_if<std::string>(&value))
+                       DbTimeZone::named(*name);
+                   },
+                   "Any time zone of the system's time zone database"),
                .importance = sdk::Importance::kMedium,
-               .documentation = "Name of the time zone used for temporal columns; Ferry "
-                                "supports UTC so far.",
+               .documentation = "Name of the time zone in which columns without a time zone "
+                                "(PostgreSQL's timestamp, MySQL's DATETIME) hold their times, "
+                                "for reading, writing and the timestamp modes' bounds.",
                .group = "Database"});
 }
 
@@ -83,13 +91,11 @@ ConnectionSettings connection_settings(const sdk::ParsedConfig& config) {
                                " for configuration dialect.name: it does not match the "
                                "database of connection.url");
   }
-  const std::string& zone = config.get_string("db.timezone");
-  if (zone != "UTC" && zone != "Z" && zone != "Etc/UTC" && zone != "GMT") {
-    throw sdk::ConfigException("Invalid value " + zone +
-                               " for configuration db.timezone: Ferry's JDBC connectors support "
-                               "UTC only so far");
-  }
   return settings;
+}
+
+DbTimeZone db_time_zone(const sdk::ParsedConfig& config) {
+  return DbTimeZone::named(config.get_string("db.timezone"));
 }
 
 std::unique_ptr<Connection> connect(const sdk::ParsedConfig& config) {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "connectors/jdbc/connection.h"
+#include "connectors/jdbc/db_time_zone.h"
 #include "connectors/jdbc/dialect.h"
 #include "ferry/sdk/config_def.h"
 
@@ -18,9 +19,11 @@ namespace ferry::connectors::jdbc {
 // url_required: the sink's connection.url has no default; the source's defaults to "".
 void define_connection_keys(sdk::ConfigDef& def, bool url_required);
 
-// The settings the keys describe. Throws ConfigException for a bad URL, a dialect.name that
-// does not match it, or a db.timezone other than UTC.
+// The settings the keys describe. Throws ConfigException for a bad URL or a dialect.name that
+// does not match it.
 ConnectionSettings connection_settings(const sdk::ParsedConfig& config);
+// db.timezone (validated when the configuration was parsed).
+DbTimeZone db_time_zone(const sdk::ParsedConfig& config);
 // Connects with connection.attempts and connection.backoff.ms.
 std::unique_ptr<Connection> connect(const sdk::ParsedConfig& config);
 Dialect dialect_for(const sdk::ParsedConfig& config, DatabaseKind kind);

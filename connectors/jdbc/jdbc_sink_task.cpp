@@ -81,6 +81,7 @@ void JdbcSinkTask::start(const sdk::ConfigMap& props) {
   // errors.tolerance is the worker's key; the connector hands its whole configuration on.
   if (const auto found = props.find("errors.tolerance"); found != props.end())
     tolerate_errors_ = lower(found->second) == "all";
+  db_time_zone_ = db_time_zone(*config_);
   connection_ = connect(*config_);
   dialect_ = std::make_unique<Dialect>(dialect_for(*config_, connection_->kind()));
   default_schema_ = dialect_->default_schema(*connection_);
@@ -204,8 +205,20 @@ JdbcSinkTask::Layout JdbcSinkTask::layout_of(const sdk::SinkRecord& record) cons
   return layout;
 }
 
+DbTimeZone JdbcSinkTask::zone_of(const TableId& table, const std::string& column) const {
+  const auto found = utc_columns_.find(table.qualified());
+  if (found != utc_columns_.end() && found->second.contains(column)) return {};
+  return db_time_zone_;
+}
+
 void JdbcSinkTask::ensure_table(const Layout& layout) {
   const std::vector<ColumnInfo> existing = dialect_->describe_table(*connection_, layout.table);
+  std::set<std::string>& utc_columns = utc_columns_[layout.table.qualified()];
+  utc_columns.clear();
+  for (const ColumnInfo& column : existing) {
+    if (connection_->kind() == DatabaseKind::kMysql && column.type == "timestamp")
+      utc_columns.insert(column.name);
+  }
   const std::string table_name = dialect_->table(layout.table);
   std::vector<const Column*> wanted;
   for (const Column& column : layout.keys) wanted.push_back(&column);
@@ -310,6 +323,8 @@ void JdbcSinkTask::write_batch(Batch& batch) {
   std::vector<std::vector<std::string>> values(columns.size(), std::vector<std::string>(rows));
   std::vector<std::vector<soci::indicator>> indicators(
       columns.size(), std::vector<soci::indicator>(rows, soci::i_ok));
+  std::vector<DbTimeZone> zones;  // the zone each column's Timestamps are written in
+  for (const Column* column : columns) zones.push_back(zone_of(layout.table, column->name));
   std::size_t kept = 0;  // rows that converted; a bad record's row is written over
   for (std::size_t next = 0; next < rows; ++next) {
     const sdk::SinkRecord& record = *batch.records[next];
@@ -330,15 +345,15 @@ void JdbcSinkTask::write_batch(Batch& batch) {
             text = std::to_string(record.kafka_offset);
             break;
           case Source::kWholeKey:
-            text = value_to_text(connection_->kind(), *column.schema, record.key);
+            text = value_to_text(connection_->kind(), *column.schema, record.key, zones[i]);
             break;
           case Source::kKeyField:
             text = value_to_text(connection_->kind(), *column.schema,
-                                 record.key.as<sdk::Struct>().get(column.name));
+                                 record.key.as<sdk::Struct>().get(column.name), zones[i]);
             break;
           case Source::kValueField:
             text = value_to_text(connection_->kind(), *column.schema,
-                                 record.value.as<sdk::Struct>().get(column.name));
+                                 record.value.as<sdk::Struct>().get(column.name), zones[i]);
             break;
         }
       } catch (const sdk::DataException& error) {

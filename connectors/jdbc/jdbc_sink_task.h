@@ -29,12 +29,14 @@
 // Threading: everything on the task thread; stop() does nothing that needs another thread.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "connectors/jdbc/connection.h"
+#include "connectors/jdbc/db_time_zone.h"
 #include "connectors/jdbc/dialect.h"
 #include "connectors/jdbc/sink_offset_store.h"
 #include "ferry/sdk/sink_connector.h"
@@ -68,6 +70,9 @@ class JdbcSinkTask : public sdk::SinkTask {
   // DataException(message) and all logs it and returns.
   void reject(const sdk::SinkRecord& record, const std::string& message);
   // The column of layout.table a row's value is too long for, as " column NAME (...)", or "".
+  // The zone a Timestamp is written in to a column: db.timezone, except for the instant columns
+  // of utc_columns_.
+  DbTimeZone zone_of(const TableId& table, const std::string& column) const;
   std::string too_long_column(const Batch& batch,
                               const std::vector<std::vector<std::string>>& values, std::size_t row);
   TableId table_for(const std::string& topic);
@@ -84,6 +89,9 @@ class JdbcSinkTask : public sdk::SinkTask {
   std::vector<std::string> pk_fields_;
   std::set<std::string> fields_whitelist_;
   std::set<std::string> checked_layouts_;  // tables whose columns are known to fit
+  DbTimeZone db_time_zone_;                // db.timezone
+  // MySQL TIMESTAMP columns (instants, which cross the connection in UTC) by table.
+  std::map<std::string, std::set<std::string>> utc_columns_;
   int remaining_retries_ = 0;
   bool tolerate_errors_ = false;  // errors.tolerance=all
 };

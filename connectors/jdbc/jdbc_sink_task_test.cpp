@@ -381,6 +381,40 @@ TEST_P(JdbcSinkTaskTest, ExactlyOnceOffsetsAreAlteredThroughTheConnector) {
   EXPECT_EQ(rows(table_ + "_offsets", "next_offset", 1), (std::vector<std::string>{"6"}));
 }
 
+// db.timezone on the sink: a Timestamp goes to a column without a time zone (PostgreSQL's
+// timestamp, MySQL's DATETIME) as the zone's wall-clock time, to one with a time zone
+// (timestamptz, MySQL's TIMESTAMP) as the same instant.
+TEST_P(JdbcSinkTaskTest, DbTimezoneWritesWallClockColumnsInTheZone) {
+  admin_->execute("CREATE TABLE " + table_ + " (id INT PRIMARY KEY, local_at " +
+                  (postgres() ? "TIMESTAMP(3)" : "DATETIME(3)") + " NULL, instant_at " +
+                  (postgres() ? "TIMESTAMPTZ(3)" : "TIMESTAMP(3)") + " NULL)");
+  const auto schema = sdk::SchemaBuilder::struct_()
+                          .name("event")
+                          .field("id", sdk::Schema::int32())
+                          .field("local_at", sdk::logical::timestamp().optional().build())
+                          .field("instant_at", sdk::logical::timestamp().optional().build())
+                          .build();
+  sdk::Struct value(schema);
+  const sdk::Timestamp at{1705314600123};  // 2024-01-15 10:30:00.123 UTC
+  value.put("id", 1).put("local_at", at).put("instant_at", at);
+  sdk::SinkRecord record;
+  record.topic = table_;
+  record.value_schema = schema;
+  record.value = std::move(value);
+  auto task = start_task({{"db.timezone", "Asia/Tokyo"}});
+  task->put({record});
+  // The admin session's time zone is UTC.
+  const std::string columns =
+      postgres() ? "id, to_char(local_at, 'YYYY-MM-DD HH24:MI:SS.MS'), "
+                   "to_char(instant_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS')"
+                 : "id, DATE_FORMAT(local_at, '%Y-%m-%d %H:%i:%s.%f'), "
+                   "DATE_FORMAT(instant_at, '%Y-%m-%d %H:%i:%s.%f')";
+  const std::string fraction = postgres() ? "123" : "123000";
+  EXPECT_EQ(rows(table_, columns, 3),
+            (std::vector<std::string>{"1|2024-01-15 19:30:00." + fraction +
+                                      "|2024-01-15 10:30:00." + fraction}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Databases, JdbcSinkTaskTest,
                          ::testing::Values(DatabaseKind::kPostgres, DatabaseKind::kMysql),
                          [](const auto& info) {

@@ -9,8 +9,7 @@
 // when the set changed (a table added or dropped).
 //
 // Options, defaults and the messages for bad combinations follow Confluent's (connect.md 8.1);
-// what Ferry does not support yet (db.timezone other than UTC, timestamp.granularity other than
-// connect_logical) is refused with a message saying so. docs/jdbc.md lists them.
+// docs/jdbc.md lists them and what Ferry does not do yet.
 //
 // Thread-safety: the worker drives start/task_configs/stop from one thread; the monitor thread
 // only reads the database and calls the context. stop() joins it.

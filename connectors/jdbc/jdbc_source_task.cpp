@@ -128,6 +128,7 @@ void JdbcSourceTask::start(const sdk::ConfigMap& props) {
   } else {
     numeric_mapping_ = parse_numeric_mapping(config_->get_string("numeric.mapping"));
   }
+  db_time_zone_ = db_time_zone(*config_);
   connection_ = connect(*config_);
   dialect_ = std::make_unique<Dialect>(dialect_for(*config_, connection_->kind()));
   set_isolation();
@@ -243,9 +244,9 @@ void JdbcSourceTask::start_query(Querier& querier) {
     }
   }
   for (const ColumnInfo& column : described) {
-    std::optional<ColumnMapping> mapping =
-        map_column(connection_->kind(), column, numeric_mapping_,
-                   parse_timestamp_granularity(config_->get_string("timestamp.granularity")));
+    std::optional<ColumnMapping> mapping = map_column(
+        connection_->kind(), column, numeric_mapping_,
+        parse_timestamp_granularity(config_->get_string("timestamp.granularity")), db_time_zone_);
     const bool needed = column.name == incrementing_column ||
                         std::find(timestamp_names.begin(), timestamp_names.end(), column.name) !=
                             timestamp_names.end();
@@ -305,6 +306,12 @@ void JdbcSourceTask::start_query(Querier& querier) {
   }
   std::vector<std::optional<std::string>> parameters;
   std::optional<std::string> upper;
+  // The bounds are instants; a column without a time zone compares them as db.timezone's
+  // wall-clock times (with several columns, the first one's kind decides).
+  const DbTimeZone bound_zone =
+      querier.timestamp_indexes.empty()
+          ? DbTimeZone()
+          : querier.columns[static_cast<std::size_t>(querier.timestamp_indexes[0])]->text_zone();
   if (mode_ == "timestamp" || mode_ == "timestamp+incrementing") {
     auto now = parse_timestamp(dialect_->current_timestamp(*connection_));
     if (!now) throw sdk::ConnectException("Cannot read the database's current time");
@@ -316,10 +323,11 @@ void JdbcSourceTask::start_query(Querier& querier) {
       bound.nanos += 1'000'000'000;
       bound.epoch_seconds -= 1;
     }
-    upper = format_timestamp(bound);
+    upper = format_timestamp(bound_zone.to_wall_clock(bound));
   }
-  const std::string lower =
-      querier.timestamp ? format_timestamp(*querier.timestamp) : std::string();
+  const std::string lower = querier.timestamp
+                                ? format_timestamp(bound_zone.to_wall_clock(*querier.timestamp))
+                                : std::string();
   const std::string last_id = std::to_string(querier.incrementing.value_or(-1));
   if (mode_ == "incrementing") {
     const std::string inc = dialect_->quote(incrementing_column);
@@ -383,6 +391,9 @@ std::vector<sdk::SourceRecord> JdbcSourceTask::read_batch(Querier& querier) {
         for (int index : querier.timestamp_indexes) {
           if (const auto text = reader.value(row, static_cast<std::size_t>(index))) {
             querier.timestamp = parse_timestamp(*text);
+            if (querier.timestamp)
+              querier.timestamp = querier.columns[static_cast<std::size_t>(index)]->text_zone().to_instant(
+                  *querier.timestamp);
             break;
           }
         }

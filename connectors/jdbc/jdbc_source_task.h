@@ -76,6 +76,7 @@ class JdbcSourceTask : public sdk::SourceTask {
   std::unique_ptr<Dialect> dialect_;
   std::string mode_;
   NumericMapping numeric_mapping_ = NumericMapping::kNone;
+  DbTimeZone db_time_zone_;  // db.timezone
   std::vector<std::unique_ptr<Querier>> queriers_;
   // The next batch of a table whose result goes on is read on read_ahead_'s thread while the
   // worker sends the batch poll() returned; the next poll() waits for it and returns it.

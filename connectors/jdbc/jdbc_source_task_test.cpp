@@ -440,6 +440,58 @@ TEST_P(JdbcSourceTaskTest, NullableIncrementingColumnIsRefused) {
   }
 }
 
+// db.timezone: a column without a time zone holds the zone's wall-clock times. Its values are
+// read as the instants they name there, and the timestamp mode's bounds are compared in the
+// zone: a row stamped a minute before the database's "now" in Tokyo is read at once (with UTC
+// bounds it would wait nine hours), and a restart from the stored offset repeats nothing.
+TEST_P(JdbcSourceTaskTest, DbTimezoneReadsAndBoundsWallClockColumnsInTheZone) {
+  admin_->execute("CREATE TABLE " + table_ + " (id INT PRIMARY KEY, name VARCHAR(45), at " +
+                  timestamp_type() + " NOT NULL)");
+  const std::string tokyo_now_minus = postgres() ? "(now() AT TIME ZONE 'Asia/Tokyo') - interval "
+                                                 : "UTC_TIMESTAMP(3) + INTERVAL 9 HOUR - INTERVAL ";
+  const auto seconds_ago = [&](int seconds) {
+    return tokyo_now_minus + (postgres() ? "'" + std::to_string(seconds) + " seconds'"
+                                         : std::to_string(seconds) + " SECOND");
+  };
+  admin_->execute("INSERT INTO " + table_ + " VALUES (1, 'summer', '2024-07-01 12:00:00.250')");
+  admin_->execute("INSERT INTO " + table_ + " VALUES (2, 'recent', " + seconds_ago(60) + ")");
+  const sdk::ConfigMap config = {
+      {"mode", "timestamp"}, {"timestamp.column.name", "at"}, {"db.timezone", "Asia/Tokyo"}};
+  auto task = start_task(config);
+  const auto records = poll(*task, 2);
+  ASSERT_EQ(names(records), (std::vector<std::string>{"summer", "recent"}));
+  // 12:00:00.250 in Tokyo (+09:00, no summer time) is 03:00:00.250 UTC.
+  EXPECT_EQ(records[0].value.as<sdk::Struct>().get("at"),
+            sdk::Value(sdk::Timestamp{1719802800250}));
+  EXPECT_EQ(records[0].source_offset.at("timestamp"), sdk::Value(std::int64_t{1719802800250}));
+  const std::int64_t recent =
+      records[1].value.as<sdk::Struct>().get("at").as<sdk::Timestamp>().millis_since_epoch;
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  EXPECT_NEAR(static_cast<double>(recent), static_cast<double>(now - 60'000), 30'000.0);
+  task->stop();
+
+  restart_context_with_stored_offsets();
+  auto restarted = start_task(config);
+  EXPECT_TRUE(poll_briefly(*restarted).empty());
+  admin_->execute("INSERT INTO " + table_ + " VALUES (3, 'later', " + seconds_ago(2) + ")");
+  EXPECT_EQ(names(poll(*restarted, 1)), (std::vector<std::string>{"later"}));
+}
+
+TEST_P(JdbcSourceTaskTest, UnknownDbTimezoneIsAConfigError) {
+  admin_->execute("CREATE TABLE " + table_ + " (id INT PRIMARY KEY, name VARCHAR(45))");
+  try {
+    start_task({{"mode", "bulk"}, {"db.timezone", "Mars/Olympus"}});
+    FAIL() << "started";
+  } catch (const sdk::ConfigException& error) {
+    EXPECT_NE(
+        std::string(error.what()).find("Invalid value Mars/Olympus for configuration db.timezone"),
+        std::string::npos)
+        << error.what();
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Databases, JdbcSourceTaskTest,
                          ::testing::Values(DatabaseKind::kPostgres, DatabaseKind::kMysql),
                          [](const auto& info) {
