@@ -477,6 +477,71 @@ class PostgresCursor final : public ResultReader::Source {
 
 }  // namespace
 
+void append_copy_text(std::string& row, std::string_view value) {
+  std::size_t plain = 0;  // start of the bytes not yet appended
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    char escaped = 0;
+    switch (value[i]) {
+      case '\\':
+        escaped = '\\';
+        break;
+      case '\t':
+        escaped = 't';
+        break;
+      case '\n':
+        escaped = 'n';
+        break;
+      case '\r':
+        escaped = 'r';
+        break;
+      default:
+        continue;
+    }
+    row.append(value.data() + plain, i - plain);
+    row += '\\';
+    row += escaped;
+    plain = i + 1;
+  }
+  row.append(value.data() + plain, value.size() - plain);
+}
+
+void Connection::copy_from(const std::string& sql, std::string_view rows) {
+  if (settings_.kind != DatabaseKind::kPostgres)
+    throw std::logic_error("COPY FROM STDIN is PostgreSQL's");
+  PGconn* conn = postgres_handle(*this);
+  {
+    const PgResult started(PQexec(conn, sql.c_str()));
+    if (PQresultStatus(started.get()) != PGRES_COPY_IN) {
+      const std::string error = PQresultErrorMessage(started.get());
+      throw soci::soci_error(error.empty() ? PQerrorMessage(conn) : error);
+    }
+  }
+  // Pieces of at most 1 MiB: libpq queues what the socket does not take at once.
+  constexpr std::size_t kPieceBytes = 1 << 20;
+  std::string error;
+  for (std::size_t at = 0; at < rows.size(); at += kPieceBytes) {
+    const std::string_view piece = rows.substr(at, kPieceBytes);
+    if (PQputCopyData(conn, piece.data(), static_cast<int>(piece.size())) != 1) {
+      error = PQerrorMessage(conn);
+      break;
+    }
+  }
+  if (PQputCopyEnd(conn, error.empty() ? nullptr : "sending the rows failed") != 1 &&
+      error.empty()) {
+    error = PQerrorMessage(conn);
+  }
+  // The COPY's result, then nothing; a lost connection ends in an error result too.
+  while (PGresult* next = PQgetResult(conn)) {
+    const PgResult result(next);
+    const ExecStatusType status = PQresultStatus(next);
+    if (status == PGRES_COMMAND_OK) continue;
+    if (error.empty()) error = PQresultErrorMessage(next);
+    if (error.empty()) error = "COPY failed";
+    if (status == PGRES_COPY_IN) break;  // PQputCopyEnd did not get through: nothing will
+  }
+  if (!error.empty()) throw soci::soci_error(error);
+}
+
 bool Connection::alive() {
   if (settings_.kind == DatabaseKind::kPostgres) {
     PGconn* conn = postgres_handle(*this);

@@ -59,6 +59,13 @@ struct ConnectionSettings {
 // One row of a result, as text: nullopt is SQL NULL.
 using TextRow = std::vector<std::optional<std::string>>;
 
+// PostgreSQL's COPY text format (the default of COPY ... FROM STDIN): one line a row, fields
+// separated by a tab, SQL NULL written \N. Appends one field's value to a row being written:
+// a backslash, tab, newline or carriage return in the value is escaped (\\, \t, \n, \r); every
+// other byte stands for itself, and the server decodes the text as it would a text parameter.
+void append_copy_text(std::string& row, std::string_view value);
+inline constexpr std::string_view kCopyNull = "\\N";
+
 class Connection {
  public:
   // Connects, trying attempts times with backoff between tries. Throws sdk::ConnectException
@@ -75,6 +82,10 @@ class Connection {
 
   // Runs a statement that returns nothing.
   void execute(const std::string& sql);
+  // PostgreSQL: runs sql, a COPY ... FROM STDIN, and sends it rows, COPY text (each line ending
+  // in '\n'; append_copy_text). Throws soci::soci_error with the server's message when the
+  // statement or a row fails (the transaction is then aborted: roll back to a savepoint).
+  void copy_from(const std::string& sql, std::string_view rows);
   // Whether the server still answers (a trivial query succeeds): after an error, tells a lost
   // connection (worth reconnecting) from an error of the statement itself.
   bool alive();

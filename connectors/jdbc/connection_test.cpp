@@ -65,5 +65,19 @@ TEST(ConnectionSettings, ConnectStringQuotesEveryValue) {
   EXPECT_EQ(settings.describe().find("a b"), std::string::npos);
 }
 
+TEST(CopyText, EscapesOnlyWhatEndsAFieldOrARowOrStartsAnEscape) {
+  std::string row;
+  append_copy_text(row, "plain");
+  EXPECT_EQ(row, "plain");
+  row.clear();
+  append_copy_text(row, std::string("a\tb\nc\rd\\e\\N\\.'\"\x01\0f", 18));
+  EXPECT_EQ(row, std::string("a\\tb\\nc\\rd\\\\e\\\\N\\\\.'\"\x01\0f", 24));
+  row.clear();
+  append_copy_text(row, "\\");
+  append_copy_text(row, "");
+  EXPECT_EQ(row, "\\\\");
+  EXPECT_EQ(kCopyNull, "\\N");
+}
+
 }  // namespace
 }  // namespace ferry::connectors::jdbc

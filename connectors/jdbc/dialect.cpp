@@ -291,7 +291,25 @@ std::string Dialect::insert_rows_sql(const TableId& table,
   for (std::size_t row = 0; row < rows.size(); ++row) {
     sql += (row ? ",(" : "(") + join(rows[row], ",") + ")";
   }
-  if (!upsert) return sql;
+  return upsert ? sql + upsert_clause(table, key_columns, value_columns) : sql;
+}
+
+std::string Dialect::insert_select_sql(const TableId& table,
+                                       const std::vector<std::string>& key_columns,
+                                       const std::vector<std::string>& value_columns,
+                                       const std::string& source, bool upsert) const {
+  std::vector<std::string> quoted;
+  for (const auto& column : key_columns) quoted.push_back(quote(column));
+  for (const auto& column : value_columns) quoted.push_back(quote(column));
+  const std::string columns = join(quoted, ",");
+  std::string sql = "INSERT INTO " + this->table(table) + " (" + columns + ") SELECT " + columns +
+                    " FROM " + source;
+  return upsert ? sql + upsert_clause(table, key_columns, value_columns) : sql;
+}
+
+std::string Dialect::upsert_clause(const TableId& table,
+                                   const std::vector<std::string>& key_columns,
+                                   const std::vector<std::string>& value_columns) const {
   if (key_columns.empty()) {
     throw sdk::ConnectException("Write to table '" + table.qualified() +
                                 "' in UPSERT mode requires key field names to be known, check "
@@ -301,16 +319,16 @@ std::string Dialect::insert_rows_sql(const TableId& table,
   if (kind_ == DatabaseKind::kPostgres) {
     std::vector<std::string> keys;
     for (const auto& column : key_columns) keys.push_back(quote(column));
-    sql += " ON CONFLICT (" + join(keys, ",") + ")";
-    if (value_columns.empty()) return sql + " DO NOTHING";
+    const std::string conflict = " ON CONFLICT (" + join(keys, ",") + ")";
+    if (value_columns.empty()) return conflict + " DO NOTHING";
     for (const auto& column : value_columns)
       updates.push_back(quote(column) + "=EXCLUDED." + quote(column));
-    return sql + " DO UPDATE SET " + join(updates, ",");
+    return conflict + " DO UPDATE SET " + join(updates, ",");
   }
   const auto& update_columns = value_columns.empty() ? key_columns : value_columns;
   for (const auto& column : update_columns)
     updates.push_back(quote(column) + "=VALUES(" + quote(column) + ")");
-  return sql + " ON DUPLICATE KEY UPDATE " + join(updates, ",");
+  return " ON DUPLICATE KEY UPDATE " + join(updates, ",");
 }
 
 std::string Dialect::update_sql(const TableId& table, const std::vector<std::string>& key_columns,

@@ -107,6 +107,11 @@ class Dialect {
   std::string insert_rows_sql(const TableId& table, const std::vector<std::string>& key_columns,
                               const std::vector<std::string>& value_columns,
                               const std::vector<std::vector<std::string>>& rows, bool upsert) const;
+  // INSERT INTO t (k.., v..) SELECT k.., v.. FROM source [upsert clause]: the rows of another
+  // table (the sink's COPY staging table) with the same column names.
+  std::string insert_select_sql(const TableId& table, const std::vector<std::string>& key_columns,
+                                const std::vector<std::string>& value_columns,
+                                const std::string& source, bool upsert) const;
   // UPDATE t SET v = ?, ... WHERE k = ? AND ...; placeholders: values first, then keys.
   std::string update_sql(const TableId& table, const std::vector<std::string>& key_columns,
                          const std::vector<std::string>& value_columns,
@@ -116,6 +121,10 @@ class Dialect {
                          const std::vector<std::string>& key_placeholders) const;
 
  private:
+  // " ON CONFLICT ... DO UPDATE ..." or " ON DUPLICATE KEY UPDATE ...", for an upsert into table.
+  std::string upsert_clause(const TableId& table, const std::vector<std::string>& key_columns,
+                            const std::vector<std::string>& value_columns) const;
+
   DatabaseKind kind_;
   bool quote_;
 };

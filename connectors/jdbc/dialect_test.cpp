@@ -41,6 +41,17 @@ TEST(Dialect, MysqlUpsertIsOnDuplicateKeyUpdate) {
             "`a`=VALUES(`a`)");
 }
 
+TEST(Dialect, InsertSelectFromAStagingTableKeepsTheUpsertClause) {
+  const Dialect postgres(DatabaseKind::kPostgres, true);
+  EXPECT_EQ(postgres.insert_select_sql({"public", "t"}, {"id"}, {"a"}, "pg_temp.s", true),
+            "INSERT INTO \"public\".\"t\" (\"id\",\"a\") SELECT \"id\",\"a\" FROM pg_temp.s ON "
+            "CONFLICT (\"id\") DO UPDATE SET \"a\"=EXCLUDED.\"a\"");
+  EXPECT_EQ(postgres.insert_select_sql({"", "t"}, {}, {"a"}, "pg_temp.s", false),
+            "INSERT INTO \"t\" (\"a\") SELECT \"a\" FROM pg_temp.s");
+  EXPECT_THROW(postgres.insert_select_sql({"", "t"}, {}, {"a"}, "pg_temp.s", true),
+               sdk::ConnectException);
+}
+
 TEST(Dialect, UpdateAndDelete) {
   const Dialect dialect(DatabaseKind::kPostgres, true);
   EXPECT_EQ(dialect.update_sql({"", "t"}, {"id", "id2"}, {"a"}, {":c2"}, {":c0", ":c1"}),

@@ -41,6 +41,11 @@ enum class Operation { kInsert, kUpsert, kUpdate, kDelete };
 // Values bound to one statement at most: both databases take up to 65,535 parameters.
 constexpr std::size_t kMaxParameters = 30000;
 
+// PostgreSQL batches of at least this many rows go through COPY and the staging table; smaller
+// ones as multi-row INSERTs. The staging table's truncation at each commit costs about as much
+// as a 50-row INSERT (docs/performance.md, JDBC section), which is where COPY starts to win.
+constexpr std::size_t kCopyMinRows = 100;
+
 }  // namespace
 
 struct JdbcSinkTask::Layout {
@@ -48,6 +53,9 @@ struct JdbcSinkTask::Layout {
   Operation operation = Operation::kInsert;
   std::vector<Column> keys;
   std::vector<Column> values;
+  // PostgreSQL inserts and upserts: the session's staging table for COPY (ensure_copy_table),
+  // or empty when the batches go as multi-row INSERTs.
+  std::string copy_table;
 
   std::string signature() const {
     std::string text = table.qualified() + "|" + std::to_string(static_cast<int>(operation));
@@ -103,6 +111,7 @@ void JdbcSinkTask::open(const std::set<sdk::TopicPartitionId>& partitions) {
 void JdbcSinkTask::ensure_connected() {
   if (connection_) return;
   try {
+    copy_tables_.clear();  // temporary tables die with their session
     connection_ = connect(*config_);
     default_schema_ = dialect_->default_schema(*connection_);
   } catch (const sdk::ConnectException& error) {
@@ -278,6 +287,35 @@ void JdbcSinkTask::ensure_table(const Layout& layout) {
   connection_->execute(sql);
 }
 
+void JdbcSinkTask::ensure_copy_table(Layout& layout) {
+  if (connection_->kind() != DatabaseKind::kPostgres ||
+      (layout.operation != Operation::kInsert && layout.operation != Operation::kUpsert)) {
+    return;
+  }
+  const auto [found, added] = copy_tables_.try_emplace(layout.signature());
+  if (added) {
+    const std::string name =
+        "pg_temp." + dialect_->quote("ferry_copy_" + std::to_string(next_copy_table_++));
+    std::string columns;
+    for (const auto* group : {&layout.keys, &layout.values}) {
+      for (const Column& column : *group)
+        columns += (columns.empty() ? "" : ",") + dialect_->quote(column.name);
+    }
+    // The target's own column types (lengths, precisions): a value COPY takes is one the INSERT
+    // from it takes, and the other way round. Created outside the put's transaction, so a rolled
+    // back put does not drop it.
+    try {
+      connection_->execute("CREATE TEMPORARY TABLE " + name + " ON COMMIT DELETE ROWS AS SELECT " +
+                           columns + " FROM " + dialect_->table(layout.table) + " WITH NO DATA");
+      found->second = name;
+    } catch (const soci::soci_error& error) {
+      log("cannot create a temporary table to COPY the rows for " + layout.table.qualified() +
+          " into (" + error.what() + "); writing them as multi-row INSERTs");
+    }
+  }
+  layout.copy_table = found->second;
+}
+
 void JdbcSinkTask::write_batch(Batch& batch) {
   if (batch.records.empty()) return;
   const Layout& layout = *batch.layout;
@@ -420,6 +458,28 @@ void JdbcSinkTask::write_batch(Batch& batch) {
     } else {
       for (std::size_t row = 0; row < rows; ++row) chosen.push_back(row);
     }
+    if (!layout.copy_table.empty() && chosen.size() >= kCopyMinRows) {
+      copy_rows_.clear();
+      for (const std::size_t row : chosen) {
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+          if (i > 0) copy_rows_ += '\t';
+          if (indicators[i][row] == soci::i_null) {
+            copy_rows_ += kCopyNull;
+          } else {
+            append_copy_text(copy_rows_, values[i][row]);
+          }
+        }
+        copy_rows_ += '\n';
+      }
+      // Emptied at each commit; a second batch of the layout in one put empties it itself.
+      if (!copy_tables_used_.insert(layout.copy_table).second)
+        connection_->execute("DELETE FROM " + layout.copy_table);
+      connection_->copy_from("COPY " + layout.copy_table + " FROM STDIN", copy_rows_);
+      connection_->execute(dialect_->insert_select_sql(layout.table, key_names, value_names,
+                                                       layout.copy_table,
+                                                       layout.operation == Operation::kUpsert));
+      return;
+    }
     const std::size_t per_statement = std::max<std::size_t>(1, kMaxParameters / columns.size());
     for (std::size_t first = 0; first < chosen.size(); first += per_statement) {
       const std::size_t count = std::min(per_statement, chosen.size() - first);
@@ -559,11 +619,13 @@ void JdbcSinkTask::write(const std::vector<sdk::SinkRecord>& records) {
         ensure_table(layout);
         checked_layouts_.insert(std::move(signature));
       }
+      ensure_copy_table(layout);
       layouts.push_back(std::move(layout));
     }
     plan.emplace_back(&record, found->second);
   }
 
+  copy_tables_used_.clear();  // a new transaction: every staging table is empty
   soci::transaction transaction(connection_->session());
   Batch batch;
   for (const auto& [record, layout] : plan) {

@@ -4,6 +4,11 @@
 // CONFLICT ... DO UPDATE, MySQL ON DUPLICATE KEY UPDATE) go as multi-row INSERT statements, one
 // round trip per kMaxParameters values; UPDATE, and DELETE for tombstones when delete.enabled,
 // bind SOCI vectors to one prepared statement (SOCI runs it once per row).
+// On PostgreSQL a batch of kCopyMinRows or more inserts or upserts is instead COPYed (text
+// format, through libpq) into a temporary staging table of the target's columns (ON COMMIT
+// DELETE ROWS, one per layout and session) and written with one INSERT ... SELECT from it, with
+// the same ON CONFLICT clause: the same rows (an upsert keeps a key's last row of the batch),
+// the same triggers and rules, in half the server's time or less (docs/performance.md).
 //
 // Before the first write to a table with a given set of columns the task checks the table in the
 // catalog: missing tables are created (auto.create), missing columns added as nullable
@@ -63,6 +68,10 @@ class JdbcSinkTask : public sdk::SinkTask {
   Layout layout_of(const sdk::SinkRecord& record) const;
   // Creates or evolves the table as needed.
   void ensure_table(const Layout& layout);
+  // PostgreSQL inserts and upserts: sets layout.copy_table to the session's staging table for
+  // the layout, created on first use (outside any transaction), or leaves it empty when the
+  // table cannot be created.
+  void ensure_copy_table(Layout& layout);
   // Writes the batch's rows (named so as not to hide SinkTask::flush).
   void write_batch(Batch& batch);
   // A bad record: to the worker's ErrantRecordReporter when it has one (which throws, or logs
@@ -92,6 +101,12 @@ class JdbcSinkTask : public sdk::SinkTask {
   DbTimeZone db_time_zone_;                // db.timezone
   // MySQL TIMESTAMP columns (instants, which cross the connection in UTC) by table.
   std::map<std::string, std::set<std::string>> utc_columns_;
+  // PostgreSQL: the staging table of each layout (by signature) in this session, "" when it
+  // could not be created; those written to in the current put's transaction; the COPY text.
+  std::map<std::string, std::string> copy_tables_;
+  std::set<std::string> copy_tables_used_;
+  std::size_t next_copy_table_ = 0;
+  std::string copy_rows_;
   int remaining_retries_ = 0;
   bool tolerate_errors_ = false;  // errors.tolerance=all
 };

@@ -306,6 +306,203 @@ TEST_P(JdbcSinkTaskTest, TypeRoundTripTableToRecordsToTable) {
   EXPECT_EQ(rows(table_ + "_copy", all, 17), original);
 }
 
+// Values that break naive COPY text or SQL quoting: COPY's separators and escapes, its NULL and
+// end-of-data markers, quotes, non-ASCII text.
+const std::vector<std::string>& hostile_texts() {
+  static const std::vector<std::string> texts = {"tab\there",
+                                                 "new\nline",
+                                                 "carriage\rreturn",
+                                                 "back\\slash",
+                                                 "\\N",
+                                                 "\\.",
+                                                 "\\\\N",
+                                                 "ends in \\",
+                                                 "'single' \"double\"",
+                                                 "",
+                                                 "ünï ßé",
+                                                 "a\\tb\\nc",
+                                                 "\\x41",
+                                                 ";\n\\.\n",
+                                                 "trailing\t"};
+  return texts;
+}
+
+sdk::SinkRecord hostile_row(const std::string& topic, std::int64_t id, std::int64_t offset,
+                            int version) {
+  static const auto schema = sdk::SchemaBuilder::struct_()
+                                 .name("hostile")
+                                 .field("id", sdk::Schema::int64())
+                                 .field("body", sdk::Schema::optional_string())
+                                 .field("raw", sdk::Schema::optional_bytes())
+                                 .field("flag", sdk::Schema::boolean())
+                                 .field("ratio", sdk::Schema::float64())
+                                 .field("price", sdk::logical::decimal(2).build())
+                                 .field("stamp", sdk::logical::timestamp().optional().build())
+                                 .field("version", sdk::Schema::int32())
+                                 .build();
+  const auto& texts = hostile_texts();
+  sdk::Struct value(schema);
+  value.put("id", id)
+      .put("flag", (id + version) % 2 == 0)
+      .put("ratio", static_cast<double>(id) / 8 + version)
+      .put("price", sdk::Decimal::from_unscaled(id * 101 - 5000 + version, 2))
+      .put("version", static_cast<std::int32_t>(version));
+  if (id % 7 != 3) {
+    value.put("body", texts[static_cast<std::size_t>(id + version) % texts.size()] + " #" +
+                          std::to_string(id));
+  }
+  if (id % 5 != 1) {
+    value.put("raw", sdk::Bytes{0x00, 0x5c, 0x09, 0x0a, 0x0d, 0x4e, static_cast<std::uint8_t>(id),
+                                static_cast<std::uint8_t>(version)});
+  }
+  if (id % 3 != 2) value.put("stamp", sdk::Timestamp{1709251199999 + id * 1001 + version});
+  sdk::SinkRecord record;
+  record.topic = topic;
+  record.kafka_offset = offset;
+  record.value_schema = schema;
+  record.value = std::move(value);
+  return record;
+}
+
+// Batches of 100 rows and more go through COPY on PostgreSQL: the same puts written in batches
+// of 10 (multi-row INSERTs) and of 150 or 1000 give the same table, value for value, whatever
+// the text holds; an upsert keeps a key's last row, within a batch and across batches of a put.
+TEST_P(JdbcSinkTaskTest, LargeBatchesWriteHostileValuesExactlyAsSmallOnesDo) {
+  const auto puts = [&](const std::string& topic) {
+    std::vector<std::vector<sdk::SinkRecord>> result(2);
+    // Batches of 150: ids 0-149, then 150-199 and 0-99 again (updated by the second batch).
+    for (std::int64_t i = 0; i < 300; ++i) result[0].push_back(hostile_row(topic, i % 200, i, 1));
+    // One batch in which every key comes two or three times: the last one wins.
+    for (std::int64_t i = 0; i < 300; ++i)
+      result[1].push_back(hostile_row(topic, i % 120, 300 + i, 2 + static_cast<int>(i / 120)));
+    return result;
+  };
+  const sdk::ConfigMap upsert = {{"auto.create", "true"},
+                                 {"insert.mode", "upsert"},
+                                 {"pk.mode", "record_value"},
+                                 {"pk.fields", "id"}};
+  const auto write = [&](const std::string& topic, const std::string& batch_size) {
+    sdk::ConfigMap props = upsert;
+    props["batch.size"] = batch_size;
+    props["topics"] = topic;
+    auto task = start_task(props);
+    auto all = puts(topic);
+    task->put(all[0]);
+    if (postgres()) {
+      // The staging table exists while the task's session lives (visible in the catalog).
+      EXPECT_GE(admin_
+                    ->query("SELECT count(*) FROM pg_class WHERE relname LIKE 'ferry_copy_%' "
+                            "AND relpersistence = 't'",
+                            1)
+                    .at(0)
+                    .at(0)
+                    .value_or("0"),
+                "1");
+    }
+    task->put(all[1]);
+  };
+  write(table_, "150");
+  write(table_ + "_copy", "10");
+  // The second put also runs with batch.size 1000 in the first table: one batch, keys repeated.
+  {
+    sdk::ConfigMap props = upsert;
+    props["batch.size"] = "1000";
+    start_task(props)->put(puts(table_)[1]);
+  }
+  const std::string all = "id, body, " +
+                          std::string(postgres() ? "encode(raw, 'hex')" : "HEX(raw)") +
+                          ", flag, ratio, price, stamp, version";
+  const auto written = rows(table_, all, 8);
+  ASSERT_EQ(written.size(), 200u);
+  if (postgres()) {
+    // Each batch wrote its rows in its one subtransaction (savepoint): a row the database
+    // refused would have sent the batch to the one-row-at-a-time fallback, a subtransaction a row.
+    EXPECT_EQ(rows("(SELECT DISTINCT xmin::text FROM " + table_ + ") AS x", "count(*)", 1),
+              (std::vector<std::string>{"3"}));
+  }
+  EXPECT_EQ(rows(table_ + "_copy", all, 8), written);
+  // Keys 0-119 hold the second put's last row of each, 120-199 the first put's.
+  // Keys 0-59 come three times in the second put, 60-119 twice.
+  const auto versions = rows(table_, "id, version", 2);
+  EXPECT_EQ(versions.at(0), "0|4");
+  EXPECT_EQ(versions.at(59), "59|4");
+  EXPECT_EQ(versions.at(60), "60|3");
+  EXPECT_EQ(versions.at(119), "119|3");
+  EXPECT_EQ(versions.at(150), "150|1");
+  // Each hostile text arrived byte for byte, and NULLs stayed NULL.
+  for (std::int64_t id = 120; id < 200; ++id) {
+    const sdk::SinkRecord expected = hostile_row(table_, id, 0, 1);
+    const sdk::Value body = expected.value.as<sdk::Struct>().get("body");
+    const auto found = admin_->query(
+        body.is_null() ? "SELECT count(*) FROM " + table_ + " WHERE id = :p0 AND body IS NULL"
+                       : "SELECT count(*) FROM " + table_ + " WHERE id = :p0 AND body = :p1",
+        1,
+        body.is_null()
+            ? std::vector<std::optional<std::string>>{std::to_string(id)}
+            : std::vector<std::optional<std::string>>{std::to_string(id), body.as<std::string>()});
+    EXPECT_EQ(found.at(0).at(0).value_or(""), "1") << "id " << id;
+  }
+  EXPECT_EQ(
+      rows(table_, "id, " + std::string(postgres() ? "encode(raw, 'hex')" : "LOWER(HEX(raw))"), 2)
+          .at(150),
+      "150|005c090a0d4e9601");
+}
+
+// A bad record among hundreds: the COPY batch (a value too long fails the COPY; a CHECK
+// violation fails the INSERT from the staging table) falls back to one row at a time and names
+// the record; the offsets of an exactly-once put commit with its rows or not at all.
+TEST_P(JdbcSinkTaskTest, BadRecordInACopySizedBatchIsNamedExactly) {
+  admin_->execute("CREATE TABLE " + table_ +
+                  " (id INT PRIMARY KEY, name VARCHAR(8) NOT NULL, age INT CHECK (age >= 0))");
+  const auto batch = [&](std::int64_t first, std::int64_t bad_long, std::int64_t bad_check) {
+    std::vector<sdk::SinkRecord> records;
+    for (std::int64_t offset = first; offset < first + 250; ++offset) {
+      const auto id = static_cast<std::int32_t>(offset);
+      records.push_back(person(table_, id,
+                               offset == bad_long ? "much too long" : "p\t\\" + std::to_string(id),
+                               offset == bad_check ? -1 : 20, offset));
+    }
+    return records;
+  };
+  auto task = start_task({{"name", "eos-" + table_},
+                          {"exactly.once.enabled", "true"},
+                          {"exactly.once.offsets.table", table_ + "_offsets"}});
+  task->put(batch(0, -1, -1));
+  for (const auto& [bad_long, bad_check, named] :
+       {std::tuple{377, -1, "@377"}, std::tuple{-1, 412, "@412"}}) {
+    try {
+      task->put(batch(250, bad_long, bad_check));
+      FAIL() << "accepted " << named;
+    } catch (const sdk::RetriableException& error) {
+      FAIL() << "retried a bad record: " << error.what();
+    } catch (const sdk::ConnectException& error) {
+      const std::string message = error.what();
+      EXPECT_NE(message.find("record " + table_ + "-0" + named + ","), std::string::npos)
+          << message;
+      EXPECT_NE(message.find("table " + std::string(postgres() ? "public." : "ferry.") + table_),
+                std::string::npos)
+          << message;
+      if (bad_long >= 0) {
+        EXPECT_NE(message.find("column name"), std::string::npos) << message;
+      }
+    }
+    EXPECT_EQ(rows(table_, "count(*)", 1), (std::vector<std::string>{"250"}));
+    EXPECT_EQ(rows(table_ + "_offsets", "next_offset", 1), (std::vector<std::string>{"250"}));
+  }
+
+  auto tolerant = start_task({{"errors.tolerance", "all"}});
+  ::testing::internal::CaptureStderr();
+  tolerant->put(batch(250, 377, 412));
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(rows(table_, "count(*)", 1), (std::vector<std::string>{"498"}));
+  EXPECT_TRUE(rows(table_ + " WHERE id IN (377, 412)", "id", 1).empty());
+  EXPECT_EQ(rows(table_ + " WHERE id = 499", "id, name, age", 3),
+            (std::vector<std::string>{"499|p\t\\499|20"}));
+  EXPECT_NE(log.find("skipping record " + table_ + "-0@377"), std::string::npos) << log;
+  EXPECT_NE(log.find("column name (13 characters, the column holds 8)"), std::string::npos) << log;
+  EXPECT_NE(log.find("skipping record " + table_ + "-0@412"), std::string::npos) << log;
+}
+
 sdk::SinkRecord on_partition(sdk::SinkRecord record, std::int32_t partition) {
   record.kafka_partition = partition;
   return record;
