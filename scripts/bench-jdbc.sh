@@ -15,6 +15,12 @@
 #                    alone, not the ~600-byte schema, so it shows the connector's own cost.
 #   FERRY_BENCH_JDBC_SINKS       the sink runs (default "postgres mariadb"; "" runs only the
 #                    source).
+#   FERRY_BENCH_JDBC_SINK_TUNED  connector properties, separated by spaces, for a second sink run
+#                    into each database after the default one (default "consumer.override.
+#                    max.poll.records=5000 consumer.override.max.partition.fetch.bytes=10485760
+#                    batch.size=5000": puts of 5,000 records instead of the consumer's default
+#                    500, each one transaction; Kafka Connect's tuning for the JDBC sink); ""
+#                    skips it.
 #   FERRY_BENCH_JDBC_DATABASES   a directory where scripts/test-databases.sh already started the
 #                    databases (its databases.env): they are used, not started and stopped, and
 #                    the tables get this process's id as a suffix (ctest's smoke run uses the
@@ -62,6 +68,7 @@ build_dir=$(cd "$build_dir" && pwd)  # the worker file needs an absolute plugin.
 ferry=$build_dir/bin/ferry
 batch_rows_list=${FERRY_BENCH_JDBC_BATCH_ROWS:-100 1000}
 sinks=${FERRY_BENCH_JDBC_SINKS-postgres mariadb}
+sink_tuned=${FERRY_BENCH_JDBC_SINK_TUNED-consumer.override.max.poll.records=5000 consumer.override.max.partition.fetch.bytes=10485760 batch.size=5000}
 # A missing client exits 77, which ctest's smoke run reports as skipped.
 for need in psql mariadb kcat curl; do
   command -v "$need" >/dev/null || {
@@ -385,9 +392,10 @@ EOF
   topic_written=1
 }
 
-# One sink run from the topic into $2 (postgres or mariadb), into the sink table there.
+# One sink run from the topic into $2 (postgres or mariadb), into the sink table there; $3:
+# more connector properties, separated by spaces.
 sink_run() {
-  local name=$1 database=$2 url dir=$tmp/$1
+  local name=$1 database=$2 extra=${3:-} url dir=$tmp/$1
   mkdir -p "$dir"
   worker_properties "$dir"
   url=$FERRY_TEST_POSTGRES_URL
@@ -403,6 +411,8 @@ insert.mode=upsert
 pk.mode=record_value
 pk.fields=id
 EOF
+  # shellcheck disable=SC2086  # a list of properties
+  [[ -n $extra ]] && printf '%s\n' $extra >>"$dir/sink.properties"
   local start cpu
   launch_worker "$dir" "$dir/sink.properties" start || return 0
   await_metric "$name" kafka_connect_sink_task_sink_record_send_total "$name" "$start"
@@ -414,8 +424,27 @@ EOF
   local baseline_name="COPY FROM (psql < file)"
   [[ $database == mariadb ]] && baseline_name="LOAD DATA LOCAL INFILE"
   if [[ -n $done_at ]]; then
-    results+=("$name|$((done_at - start))|$baseline_name|launch to RUNNING ${running:-?} ms, worker CPU $cpu s, peak RSS ${peak:-?} MB")
+    results+=("$name|$((done_at - start))|$baseline_name|launch to RUNNING ${running:-?} ms, worker CPU $cpu s, peak RSS ${peak:-?} MB${extra:+, $extra}")
   fi
+}
+
+# A sink run's checks: the row count, and every row equal to the source's.
+check_postgres_sink() {
+  local name=$1 count different
+  count=$("${psql_cmd[@]}" -Atc "SELECT count(*) FROM ${sink_table}")
+  [[ $count == "$rows" ]] || fail "$name: ${sink_table} holds $count rows, not $rows"
+  different=$("${psql_cmd[@]}" -Atc "SELECT count(*) FROM (SELECT $columns FROM ${source_table}
+    EXCEPT SELECT $columns FROM ${sink_table}) AS d")
+  [[ $different == 0 ]] || fail "$name: $different rows of ${source_table} differ in ${sink_table}"
+}
+check_mariadb_sink() {
+  local name=$1 count different
+  count=$("${mariadb_cmd[@]}" -Nse "SELECT count(*) FROM ${sink_table}")
+  [[ $count == "$rows" ]] || fail "$name: ${sink_table} holds $count rows, not $rows"
+  different=$("${mariadb_cmd[@]}" -Nse "SELECT count(*) FROM ${copy_table} c LEFT JOIN ${sink_table} s
+    ON s.id = c.id AND s.quantity = c.quantity AND s.name <=> c.name AND s.price = c.price
+    AND s.created_at = c.created_at AND s.active = c.active WHERE s.id IS NULL")
+  [[ $different == 0 ]] || fail "$name: $different rows differ from LOAD DATA's"
 }
 
 # A first start of the worker creates the broker's data directory and internal topics (about
@@ -441,11 +470,14 @@ if [[ " $sinks " == *" postgres "* ]]; then
   echo "== sink into PostgreSQL"
   checkpoint
   sink_run bench-sink-postgres postgres
-  count=$("${psql_cmd[@]}" -Atc "SELECT count(*) FROM ${sink_table}")
-  [[ $count == "$rows" ]] || fail "PostgreSQL sink: ${sink_table} holds $count rows, not $rows"
-  different=$("${psql_cmd[@]}" -Atc "SELECT count(*) FROM (SELECT $columns FROM ${source_table}
-    EXCEPT SELECT $columns FROM ${sink_table}) AS d")
-  [[ $different == 0 ]] || fail "PostgreSQL sink: $different rows of ${source_table} differ in ${sink_table}"
+  check_postgres_sink "PostgreSQL sink"
+  if [[ -n $sink_tuned ]]; then
+    echo "== sink into PostgreSQL: $sink_tuned"
+    "${psql_cmd[@]}" -c "TRUNCATE ${sink_table}"
+    checkpoint
+    sink_run bench-sink-postgres-tuned postgres "$sink_tuned"
+    check_postgres_sink "PostgreSQL sink, tuned"
+  fi
 fi
 
 if [[ " $sinks " == *" mariadb "* ]]; then
@@ -461,12 +493,13 @@ if [[ " $sinks " == *" mariadb "* ]]; then
   }
   baseline "LOAD DATA LOCAL INFILE" truncate_mariadb load_data
   sink_run bench-sink-mariadb mariadb
-  count=$("${mariadb_cmd[@]}" -Nse "SELECT count(*) FROM ${sink_table}")
-  [[ $count == "$rows" ]] || fail "MariaDB sink: ${sink_table} holds $count rows, not $rows"
-  different=$("${mariadb_cmd[@]}" -Nse "SELECT count(*) FROM ${copy_table} c LEFT JOIN ${sink_table} s
-    ON s.id = c.id AND s.quantity = c.quantity AND s.name <=> c.name AND s.price = c.price
-    AND s.created_at = c.created_at AND s.active = c.active WHERE s.id IS NULL")
-  [[ $different == 0 ]] || fail "MariaDB sink: $different rows differ from LOAD DATA's"
+  check_mariadb_sink "MariaDB sink"
+  if [[ -n $sink_tuned ]]; then
+    echo "== sink into MariaDB: $sink_tuned"
+    "${mariadb_cmd[@]}" -e "TRUNCATE ${sink_table}"
+    sink_run bench-sink-mariadb-tuned mariadb "$sink_tuned"
+    check_mariadb_sink "MariaDB sink, tuned"
+  fi
 fi
 
 # The table: time, rows/s, and the ratio to the baseline named on the line (median of three).
