@@ -219,6 +219,11 @@ FERRY_JDBC_NO_VPTR_CHECK PGconn* postgres_handle(Connection& connection) {
   return static_cast<soci::postgresql_session_backend*>(connection.session().get_backend())->conn_;
 }
 
+// The MySQL connection under a MySQL SOCI session (the same reasoning as postgres_handle).
+FERRY_JDBC_NO_VPTR_CHECK MYSQL* mysql_handle(Connection& connection) {
+  return static_cast<soci::mysql_session_backend*>(connection.session().get_backend())->conn_;
+}
+
 // The statement with SOCI's :p0, :p1, ... placeholders as PostgreSQL's $1, $2, ...; quoted text
 // ('...', "...") and casts (::type) stay as they are.
 std::string postgres_placeholders(std::string_view sql) {
@@ -540,6 +545,26 @@ void Connection::copy_from(const std::string& sql, std::string_view rows) {
     if (status == PGRES_COPY_IN) break;  // PQputCopyEnd did not get through: nothing will
   }
   if (!error.empty()) throw soci::soci_error(error);
+}
+
+void Connection::append_mysql_string(std::string& sql, std::string_view value) {
+  if (settings_.kind != DatabaseKind::kMysql) throw std::logic_error("a MySQL string literal");
+  const std::size_t start = sql.size();
+  sql.resize(start + 2 * value.size() + 2);  // every byte escaped at worst, and the quotes
+  sql[start] = '\'';
+  const unsigned long length = mysql_real_escape_string(mysql_handle(*this), sql.data() + start + 1,
+                                                        value.data(), value.size());
+  sql[start + 1 + length] = '\'';
+  sql.resize(start + length + 2);
+}
+
+void Connection::execute_mysql(const std::string& sql) {
+  if (settings_.kind != DatabaseKind::kMysql) throw std::logic_error("a MySQL statement");
+  MYSQL* conn = mysql_handle(*this);
+  if (mysql_real_query(conn, sql.data(), sql.size()) != 0)
+    throw soci::soci_error(mysql_error(conn));
+  // A statement that returns rows would leave them unread: read and drop them.
+  if (MYSQL_RES* result = mysql_store_result(conn)) mysql_free_result(result);
 }
 
 bool Connection::alive() {

@@ -86,6 +86,12 @@ class Connection {
   // in '\n'; append_copy_text). Throws soci::soci_error with the server's message when the
   // statement or a row fails (the transaction is then aborted: roll back to a savepoint).
   void copy_from(const std::string& sql, std::string_view rows);
+  // MySQL: appends value to sql as a quoted string literal, escaped for the connection (what
+  // SOCI's MySQL back end writes for a bound string).
+  void append_mysql_string(std::string& sql, std::string_view value);
+  // MySQL: runs sql, a statement that returns nothing, as it is (SOCI would look for
+  // placeholders in it). Throws soci::soci_error with the server's message.
+  void execute_mysql(const std::string& sql);
   // Whether the server still answers (a trivial query succeeds): after an error, tells a lost
   // connection (worth reconnecting) from an error of the statement itself.
   bool alive();

@@ -430,8 +430,8 @@ TEST_P(JdbcSinkTaskTest, LargeBatchesWriteHostileValuesExactlyAsSmallOnesDo) {
   EXPECT_EQ(versions.at(119), "119|3");
   EXPECT_EQ(versions.at(150), "150|1");
   // Each hostile text arrived byte for byte, and NULLs stayed NULL.
-  for (std::int64_t id = 120; id < 200; ++id) {
-    const sdk::SinkRecord expected = hostile_row(table_, id, 0, 1);
+  for (std::int64_t id = 0; id < 200; ++id) {
+    const sdk::SinkRecord expected = hostile_row(table_, id, 0, id < 60 ? 4 : id < 120 ? 3 : 1);
     const sdk::Value body = expected.value.as<sdk::Struct>().get("body");
     const auto found = admin_->query(
         body.is_null() ? "SELECT count(*) FROM " + table_ + " WHERE id = :p0 AND body IS NULL"
