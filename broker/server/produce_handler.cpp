@@ -1,13 +1,63 @@
 // Produce: the client's RecordBatch v2 bytes go to the partition log as they are; the log checks
 // them (CRC, sizes, record framing: storage/log_validator.h) and assigns offsets in place. A batch
-// of an idempotent producer has its sequence numbers checked first (producer_state.h).
-#include "broker/server/producer_state.h"
+// of an idempotent producer has its sequence numbers checked first, by the partition log under
+// its lock (storage/producer_state.h).
 #include "broker/server/request_handler.h"
+#include "broker/storage/record_batch.h"
 #include "broker/topics/topic_name.h"
 
 namespace ferry::broker {
 
 using protocol::ErrorCode;
+
+namespace {
+
+struct SequencedAppend {
+  ErrorCode error = ErrorCode::kNone;
+  std::string why;                      // for the log line, with error
+  Status failed = Status::ok_status();  // the log refused the append (error is then unset)
+  AppendResult appended;
+};
+
+// Appends one partition's records; an idempotent producer's (the first batch has a producer id)
+// through its sequence check.
+SequencedAppend append_records(LogManager& logs, const std::string& topic, std::int32_t partition,
+                               std::vector<std::uint8_t>& records,
+                               std::int64_t first_local_producer_id) {
+  SequencedAppend outcome;
+  auto header = read_batch_header(records);
+  if (!header.ok() || header->producer_id < 0) {
+    auto appended = logs.append(topic, partition, records);
+    if (appended.ok()) {
+      outcome.appended = *appended;
+    } else {
+      outcome.failed = appended.status();
+    }
+    return outcome;
+  }
+  auto appended = logs.append_idempotent(topic, partition, records,
+                                         header->producer_id >= first_local_producer_id);
+  if (!appended.ok()) {
+    outcome.failed = appended.status();
+    return outcome;
+  }
+  outcome.appended = appended->appended;
+  outcome.why = appended->why;
+  switch (appended->verdict) {
+    case ProducerVerdict::kAppend:
+    case ProducerVerdict::kDuplicate:
+      break;
+    case ProducerVerdict::kOutOfOrderSequence:
+      outcome.error = ErrorCode::kOutOfOrderSequenceNumber;
+      break;
+    case ProducerVerdict::kInvalidEpoch:
+      outcome.error = ErrorCode::kInvalidProducerEpoch;
+      break;
+  }
+  return outcome;
+}
+
+}  // namespace
 
 std::optional<protocol::Struct> RequestHandler::produce(protocol::Request& request,
                                                         const RequestContext& context) {
@@ -37,24 +87,8 @@ std::optional<protocol::Struct> RequestHandler::produce(protocol::Request& reque
         // The decoded body is this handler's own copy, so the log may assign offsets in it.
         std::vector<std::uint8_t>& records = partition_data.mutable_bytes("Records");
         const auto index = static_cast<std::int32_t>(partition);
-        const auto append = [&] { return logs.append(name, index, records); };
-        const std::optional<BatchProducer> producer = batch_producer(records);
-        SequencedAppend outcome;
-        if (!producer || producer->producer_id < 0) {
-          auto appended = append();
-          if (appended.ok()) {
-            outcome.appended = *appended;
-          } else {
-            outcome.failed = appended.status();
-          }
-        } else if (first_batch_size(records) != records.size()) {
-          // Kafka's rule for Produce v3+: one batch per partition, so sequences are checked
-          // batch by batch.
-          outcome.error = ErrorCode::kInvalidRecord;
-          outcome.why = "an idempotent producer's data for a partition must be one batch";
-        } else {
-          outcome = producers_.append(name, index, *producer, append);
-        }
+        SequencedAppend outcome =
+            append_records(logs, name, index, records, first_local_producer_id_);
         if (!outcome.failed.ok()) {
           error = error_code_for(outcome.failed);
           why = outcome.failed.message();

@@ -283,12 +283,41 @@ TEST_F(ProtocolServerTest, IdempotentProducerRetriesGetTheOriginalOffsetAndGapsA
                        " epoch 0: sequence 7, expected 5"),
             std::string::npos)
       << log();
-  // A producer id from before a restart continues where it was; batches without a producer id
-  // are not checked.
+  // A producer id without state here (its batches removed by retention, or not handed out by
+  // this broker) is taken at whatever sequence it sends (Kafka since KIP-360); batches without a
+  // producer id are not checked.
   EXPECT_EQ(produce(producer_batch(42, 3, 100, 1)).integer("ErrorCode"), 0);
   EXPECT_EQ(produce(batch_of({"x"})).integer("ErrorCode"), 0);
   EXPECT_EQ(produce(batch_of({"x"})).integer("ErrorCode"), 0);
   EXPECT_EQ(fetched_count(), 10);
+}
+
+TEST_F(ProtocolServerTest, IdempotentProducersSurviveARestartAndTheirIdsAreNotHandedOutAgain) {
+  start();
+  // An id above what the clock gives for decades (ms since the epoch times 1000).
+  const std::int64_t far = std::int64_t{4'000'000'000'000} * 1000;
+  const auto produce = [&](const std::vector<std::uint8_t>& batch) {
+    Client client(address_);
+    Struct response = client.call(ApiKey::kProduce, 7, produce_request("t", 0, batch));
+    return Struct(response.structs("Responses").at(0).structs("PartitionResponses").at(0));
+  };
+  ASSERT_EQ(produce(producer_batch(far, 0, 0, 3)).integer("BaseOffset"), 0);
+  ASSERT_EQ(produce(producer_batch(far, 0, 3, 2)).integer("BaseOffset"), 3);
+  server_.reset();
+  broker_.reset();
+  start();
+  // The state came back with the log: a retry is answered with its offset, a gap refused, and
+  // the next batch taken in sequence.
+  EXPECT_EQ(produce(producer_batch(far, 0, 0, 3)).integer("BaseOffset"), 0);
+  EXPECT_EQ(produce(producer_batch(far, 0, 6, 1)).integer("ErrorCode"),
+            code(ErrorCode::kOutOfOrderSequenceNumber));
+  EXPECT_EQ(produce(producer_batch(far, 0, 5, 1)).integer("BaseOffset"), 5);
+  Client client(address_);
+  const Struct init = client.call(ApiKey::kInitProducerId, 1,
+                                  Struct(api(ApiKey::kInitProducerId).request)
+                                      .set_nullable_string("TransactionalId", std::nullopt)
+                                      .set_integer("TransactionTimeoutMs", 60000));
+  EXPECT_EQ(init.integer("ProducerId"), far + 1);
 }
 
 TEST_F(ProtocolServerTest, TopicConfigsAreDescribedAlteredAndPartitionsAdded) {

@@ -33,13 +33,15 @@ protocol::ErrorCode error_code_for(const Status& status) {
 RequestHandler::RequestHandler(Broker& broker, RequestHandlerOptions options)
     : broker_(broker),
       options_(std::move(options)),
-      // Producer ids must not repeat across restarts while none is persisted: start from the
-      // clock (ms since the epoch, times 1000, leaves room for 1000 producers a millisecond).
-      next_producer_id_(std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count() *
-                        1000),
-      producers_(next_producer_id_.load()) {
+      // Producer ids never repeat across restarts: above every id with state in a log (the
+      // partitions rebuilt it at open), and above the clock (ms since the epoch, times 1000,
+      // leaves room for 1000 producers a millisecond) for ids whose batches are all gone.
+      next_producer_id_(std::max(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                         .count() *
+                                     1000,
+                                 broker.logs().max_producer_id() + 1)),
+      first_local_producer_id_(next_producer_id_.load()) {
   fetch_waiter_ = std::jthread([this](std::stop_token stop) { watch_appends(stop); });
 }
 

@@ -23,7 +23,7 @@
 //   IncrementalAlterConfigs  broker resources refused
 //   CreatePartitions more partitions for a topic, one replica each
 //   InitProducerId   a new producer id, epoch 0, for non-transactional producers; their
-//                    batches' sequence numbers are checked (producer_state.h)
+//                    batches' sequence numbers are checked (storage/producer_state.h)
 //
 // Thread-safety: handle() may be called from any thread, concurrently; respond is called once
 // per request, from any thread.
@@ -44,7 +44,6 @@
 #include "broker/protocol/codec.h"
 #include "broker/protocol/error_code.h"
 #include "broker/server/broker.h"
-#include "broker/server/producer_state.h"
 
 namespace ferry::broker {
 
@@ -117,7 +116,8 @@ class RequestHandler {
   Broker& broker_;
   RequestHandlerOptions options_;
   std::atomic<std::int64_t> next_producer_id_;
-  ProducerStates producers_;
+  // Ids from here up were handed out by this process: their first batch is sequence 0.
+  const std::int64_t first_local_producer_id_;
 
   std::mutex delayed_mutex_;
   std::vector<std::shared_ptr<DelayedFetch>> delayed_;  // guarded by delayed_mutex_

@@ -434,11 +434,13 @@ TEST(LogCleaner, SegmentsAreMergedWhileTheyFitInSegmentBytes) {
   // After a flush, the rolled segments' background fsyncs have moved the recovery point.
   ASSERT_TRUE(log->flush().ok());
   EXPECT_EQ(files_in(dir.path() / "t-0"),
-            (std::set<std::string>{"00000000000000000000.log", "00000000000000000000.index",
-                                   "00000000000000000000.timeindex", "00000000000000000025.log",
-                                   "00000000000000000025.index", "00000000000000000025.timeindex",
-                                   std::string(kCleanerCheckpointFile),
-                                   std::string(kRecoveryPointFile)}));
+            (std::set<std::string>{
+                "00000000000000000000.log", "00000000000000000000.index",
+                "00000000000000000000.timeindex", "00000000000000000025.log",
+                "00000000000000000025.index", "00000000000000000025.timeindex",
+                // The producer state at the last two rolls.
+                "00000000000000000024.producer-snapshot", "00000000000000000025.producer-snapshot",
+                std::string(kCleanerCheckpointFile), std::string(kRecoveryPointFile)}));
   // The merged segment opens again as it was.
   log.reset();
   log = open_log(dir.path() / "t-0", config);
@@ -557,10 +559,13 @@ TEST(LogCleaner, GivesWayToRetentionThatDeletedItsSegments) {
   EXPECT_EQ(log->cleaner_checkpoint(), 0);
   EXPECT_EQ(consume(*log), (std::vector<Record>{{25, "tail", "t", 1000}}));
   ASSERT_TRUE(log->flush().ok());
-  EXPECT_EQ(
-      files_in(dir.path() / "t-0"),
-      (std::set<std::string>{"00000000000000000025.log", "00000000000000000025.index",
-                             "00000000000000000025.timeindex", std::string(kRecoveryPointFile)}));
+  EXPECT_EQ(files_in(dir.path() / "t-0"),
+            (std::set<std::string>{"00000000000000000025.log", "00000000000000000025.index",
+                                   "00000000000000000025.timeindex",
+                                   // The producer state at the last roll; those below the log start
+                                   // went with their segments.
+                                   "00000000000000000025.producer-snapshot",
+                                   std::string(kRecoveryPointFile)}));
 }
 
 TEST(LogCleaner, RetentionPassesASegmentCompactionEmptied) {

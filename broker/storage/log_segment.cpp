@@ -541,6 +541,7 @@ Status LogSegment::recover(const SegmentOpenOptions& options, std::vector<std::s
     if (Status status = index(size_, placement, (*item)->bytes.size()); !status.ok()) {
       return status;
     }
+    if (options.on_recovered_batch) options.on_recovered_batch(header);
   }
   if (size_ < file_size && !options.read_only) {
     if (Status status = log_.truncate(size_); !status.ok()) return status;

@@ -83,6 +83,10 @@ struct SegmentOpenOptions {
   // Open for reading only and never write a file (see the header comment); full_recovery then
   // only reads: it finds the valid prefix and keeps the rebuilt indexes in memory.
   bool read_only = false;
+  // Called, when a recovery runs (asked for, or because the tail or an index is damaged), with
+  // the header of every batch it keeps, in order: the partition log rebuilds its producer state
+  // from them without reading the segment again.
+  std::function<void(const RecordBatchHeader&)> on_recovered_batch;
 };
 
 class LogSegment {

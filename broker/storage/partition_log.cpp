@@ -90,6 +90,63 @@ Status write_recovery_point(const std::filesystem::path& directory, std::int64_t
   return write_offset_checkpoint(directory, kRecoveryPointFile, offset);
 }
 
+// The LogAppendTime a batch was stamped with, or -1.
+std::int64_t log_append_time_of(const RecordBatchHeader& header) {
+  return header.timestamp_type() == TimestampType::kLogAppendTime ? header.max_timestamp : -1;
+}
+
+void record_producer(ProducerStateTable& producers, const RecordBatchHeader& header) {
+  producers.record(header, log_append_time_of(header));
+}
+
+// Counts the segment's batches at or after from in producers.
+Status replay_producers(const LogSegment& segment, std::int64_t from,
+                        ProducerStateTable& producers) {
+  return segment.for_each_batch(
+      [&](const RecordBatchHeader& header, std::span<const std::uint8_t>) -> Result<bool> {
+        if (header.base_offset >= from) record_producer(producers, header);
+        return true;
+      });
+}
+
+// Loads the newest producer snapshot in directory that parses into producers and returns its
+// offset; one that does not is reported, removed, and the next older one tried.
+std::optional<std::int64_t> load_producer_snapshot(const std::filesystem::path& directory,
+                                                   ProducerStateTable& producers,
+                                                   std::vector<std::string>& notes) {
+  std::error_code error;
+  // What a crash left of a snapshot being written (write_file_atomically's temporary file).
+  const std::string temporary = std::string(kProducerSnapshotExtension) + ".tmp";
+  std::vector<std::filesystem::path> leftovers;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
+    if (entry.path().filename().string().ends_with(temporary)) leftovers.push_back(entry.path());
+  }
+  for (const auto& path : leftovers) std::filesystem::remove(path, error);
+  std::vector<std::int64_t> offsets = ProducerStateTable::list_snapshots(directory);
+  for (auto it = offsets.rbegin(); it != offsets.rend(); ++it) {
+    const std::filesystem::path path = ProducerStateTable::snapshot_path(directory, *it);
+    auto loaded = [&]() -> Result<ProducerStateTable> {
+      auto file = File::open(path, File::Mode::kReadOnly);
+      if (!file.ok()) return file.status();
+      auto size = file->size();
+      if (!size.ok()) return size.status();
+      std::vector<std::uint8_t> bytes(*size);
+      auto read = file->read_at(0, bytes);
+      if (!read.ok()) return read.status();
+      bytes.resize(*read);
+      return ProducerStateTable::parse(bytes, *it, path);
+    }();
+    if (loaded.ok()) {
+      producers = std::move(*loaded);
+      return *it;
+    }
+    notes.push_back(loaded.status().message() +
+                    "; removed it and rebuilding the producer state from the batches before it");
+    std::filesystem::remove(path, error);
+  }
+  return std::nullopt;
+}
+
 // How many times a read-only open lists a directory whose listing it must take again (a
 // compaction swapping segments in), kReadOnlyRetry apart, before it takes what it can open.
 constexpr int kReadOnlyOpenAttempts = 50;
@@ -259,6 +316,10 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::open(const std::filesystem::
       read_recovery_point(directory, notes).value_or(bases.empty() ? 0 : bases.front());
 
   std::unique_ptr<PartitionLog> log(new PartitionLog(directory, config));
+  // The producer state: the newest snapshot that loads, then every batch at or after its offset
+  // (all of them without one), fed by the recovery scan where one runs and read otherwise.
+  std::optional<std::int64_t> snapshot = load_producer_snapshot(directory, log->producers_, notes);
+  const std::int64_t replay_from = snapshot.value_or(0);
   std::vector<UnsyncedSegment> unsynced;
   for (std::size_t i = 0; i < bases.size(); ++i) {
     const bool last = i + 1 == bases.size();
@@ -268,9 +329,19 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::open(const std::filesystem::
     // A segment that may hold offsets at or after the recovery point may have lost data that
     // was never fsynced: it is read in full.
     options.full_recovery = !clean_shutdown && (last || options.next_segment_base > recovery_point);
+    bool replayed = false;
+    options.on_recovered_batch = [&](const RecordBatchHeader& header) {
+      replayed = true;
+      if (header.base_offset >= replay_from) record_producer(log->producers_, header);
+    };
     auto segment =
         LogSegment::open(directory, bases[i], config.index_interval_bytes, options, notes);
     if (!segment.ok()) return segment.status();
+    if (!replayed && (*segment)->next_offset() > replay_from) {
+      if (Status status = replay_producers(**segment, replay_from, log->producers_); !status.ok()) {
+        return status;
+      }
+    }
     if (!log->segments_.empty() &&
         log->segments_.rbegin()->second->next_offset() > (*segment)->base_offset()) {
       return Status::corruption((*segment)->log_path().string() + ": starts at offset " +
@@ -297,6 +368,29 @@ Result<std::unique_ptr<PartitionLog>> PartitionLog::open(const std::filesystem::
     // Recovery truncated the log below a start offset set before the crash.
     log->start_offset_ = log->active().next_offset();
   }
+  if (snapshot && *snapshot > log->active().next_offset()) {
+    // Recovery truncated the log below the snapshot: it counts batches that are gone.
+    notes.push_back(ProducerStateTable::snapshot_path(directory, *snapshot).string() +
+                    ": past the log end offset " + std::to_string(log->active().next_offset()) +
+                    "; removed it and rebuilding the producer state from every batch");
+    std::filesystem::remove(ProducerStateTable::snapshot_path(directory, *snapshot), error);
+    log->producers_ = ProducerStateTable();
+    for (const auto& [base, segment] : log->segments_) {
+      if (Status status = replay_producers(*segment, 0, log->producers_); !status.ok()) {
+        return status;
+      }
+    }
+  }
+  if (!snapshot && log->producers_.producer_count() > 0) {
+    // Worth a word only where there are producers (a log written before snapshots existed, or
+    // one whose snapshots were lost): every batch was read for them.
+    notes.push_back(directory.string() + ": no producer snapshot (<offset>" +
+                    std::string(kProducerSnapshotExtension) + ") loaded; rebuilt the state of " +
+                    std::to_string(log->producers_.producer_count()) +
+                    " producers from every batch");
+  }
+  log->producers_.remove_before(log->start_locked());
+  log->snapshot_floor_ = log->start_locked();
   {
     std::lock_guard sync_lock(log->sync_mutex_);
     log->recovery_point_ = clean_shutdown ? log->active().base_offset() : recovery_point;
@@ -338,11 +432,48 @@ Status PartitionLog::roll_if_needed(std::uint64_t incoming_bytes, std::int64_t n
   if (!next.ok()) return next.status();
   std::shared_ptr<LogSegment> rolled = segments_.rbegin()->second;
   segments_.emplace(base, std::move(*next));
-  schedule_sync(std::move(rolled), base);
+  // The producer state as of the new segment's base: written once the rolled segment is durable,
+  // so that a recovery from it reads only the segments after it, which it reads anyway.
+  schedule_sync(std::move(rolled), base,
+                std::make_shared<const std::vector<std::uint8_t>>(producers_.serialize(base)));
   return Status::ok_status();
 }
 
 Result<AppendResult> PartitionLog::append(std::span<std::uint8_t> batches, std::int64_t now_ms) {
+  return do_append(batches, now_ms, nullptr);
+}
+
+Result<ProducerAppend> PartitionLog::append_idempotent(std::span<std::uint8_t> batch,
+                                                       std::int64_t now_ms, bool new_producer) {
+  auto header = read_batch_header(batch);
+  if (!header.ok())
+    return header.status().with_context("the append to " + directory_.filename().string());
+  if (header->producer_id < 0) {
+    return Status::invalid_argument("an idempotent append to " + directory_.filename().string() +
+                                    " without a producer id");
+  }
+  if (header->size() != batch.size()) {
+    // Kafka's rule for Produce v3+: one batch per partition, so sequences are checked batch by
+    // batch.
+    return Status::invalid_argument("an idempotent producer's data for " +
+                                    directory_.filename().string() + " must be one batch");
+  }
+  ProducerAppend outcome;
+  auto appended = do_append(batch, now_ms, [&](const RecordBatchHeader& checked) {
+    ProducerCheck check = producers_.check(checked, new_producer);
+    outcome.verdict = check.verdict;
+    outcome.why = std::move(check.why);
+    outcome.appended = check.original;
+    return check.verdict == ProducerVerdict::kAppend;
+  });
+  if (!appended.ok()) return appended.status();
+  if (outcome.verdict == ProducerVerdict::kAppend) outcome.appended = *appended;
+  return outcome;
+}
+
+Result<AppendResult> PartitionLog::do_append(
+    std::span<std::uint8_t> batches, std::int64_t now_ms,
+    const std::function<bool(const RecordBatchHeader&)>& check) {
   if (read_only_) return refuse_write("append");
   // Check every batch before anything is written, so a rejected call leaves no trace.
   const LogConfig config = this->config();
@@ -375,9 +506,10 @@ Result<AppendResult> PartitionLog::append(std::span<std::uint8_t> batches, std::
   if (segments_.empty()) return removed();
   AppendResult result;
   result.base_offset = active().next_offset();
+  if (check && !check(*read_batch_header(batches))) return result;
   for (std::size_t position = 0; position < batches.size();) {
     // Checked above, and the bytes are the caller's: the header parses again.
-    const RecordBatchHeader header = *read_batch_header(batches.subspan(position));
+    RecordBatchHeader header = *read_batch_header(batches.subspan(position));
     const std::span<std::uint8_t> batch = batches.subspan(position, header.size());
     position += header.size();
     const std::int64_t base = active().next_offset();
@@ -391,6 +523,9 @@ Result<AppendResult> PartitionLog::append(std::span<std::uint8_t> batches, std::
     if (Status status = roll_if_needed(batch.size(), now_ms); !status.ok()) return status;
     const BatchPlacement placement{base, base + header.last_offset_delta, max_timestamp};
     if (Status status = active().append(batch, placement); !status.ok()) return status;
+    header.base_offset = base;
+    producers_.record(header,
+                      config_.timestamp_type == TimestampType::kLogAppendTime ? now_ms : -1);
     result.last_offset = placement.last_offset;
     result.record_count += header.records_count;
     unflushed_messages_ += header.records_count;
@@ -486,6 +621,9 @@ Result<std::int64_t> PartitionLog::delete_records_before(std::int64_t offset) {
     if (Status status = segments_.begin()->second->remove(); !status.ok()) return status;
     segments_.erase(segments_.begin());
   }
+  // Producers whose batches are all below the start are forgotten, as Kafka does.
+  producers_.remove_before(start_locked());
+  remove_producer_snapshots_before(start_locked());
   return start_locked();
 }
 
@@ -547,6 +685,61 @@ Status PartitionLog::flush() {
   return sync_all(*active);
 }
 
+Status PartitionLog::close() {
+  if (read_only_) return Status::ok_status();
+  std::unique_lock lock(mutex_);
+  if (segments_.empty()) return Status::ok_status();
+  auto active = prepare_flush();
+  if (!active.ok()) return active.status();
+  const std::int64_t end = this->active().next_offset();
+  const std::vector<std::uint8_t> snapshot = producers_.serialize(end);
+  lock.unlock();
+  if (Status status = sync_all(*active); !status.ok()) return status;
+  std::lock_guard sync_lock(sync_mutex_);
+  if (removed_) return Status::ok_status();
+  return write_producer_snapshot(end, snapshot);
+}
+
+Status PartitionLog::write_producer_snapshot(std::int64_t offset,
+                                             const std::vector<std::uint8_t>& bytes) {
+  // Retention or DeleteRecords moved the log start past it meanwhile.
+  if (offset < snapshot_floor_.load()) return Status::ok_status();
+  const std::string_view content(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  if (Status status =
+          write_file_atomically(ProducerStateTable::snapshot_path(directory_, offset), content);
+      !status.ok()) {
+    return status;
+  }
+  std::vector<std::int64_t> offsets = ProducerStateTable::list_snapshots(directory_);
+  std::error_code error;
+  for (std::size_t i = 0; i + kProducerSnapshotsKept < offsets.size(); ++i) {
+    std::filesystem::remove(ProducerStateTable::snapshot_path(directory_, offsets[i]), error);
+  }
+  return Status::ok_status();
+}
+
+void PartitionLog::remove_producer_snapshots_before(std::int64_t offset) {
+  std::lock_guard sync_lock(sync_mutex_);
+  snapshot_floor_ = offset;
+  std::error_code error;
+  for (const std::int64_t snapshot : ProducerStateTable::list_snapshots(directory_)) {
+    if (snapshot < offset) {
+      std::filesystem::remove(ProducerStateTable::snapshot_path(directory_, snapshot), error);
+    }
+  }
+}
+
+std::int64_t PartitionLog::max_producer_id() const {
+  std::shared_lock lock(mutex_);
+  return producers_.max_producer_id();
+}
+
+std::optional<std::pair<std::int16_t, std::int32_t>> PartitionLog::producer_last_sequence(
+    std::int64_t producer_id) const {
+  std::shared_lock lock(mutex_);
+  return producers_.last_sequence(producer_id);
+}
+
 Status PartitionLog::flush_if_due(std::int64_t now_ms) {
   if (read_only_) return Status::ok_status();
   std::unique_lock lock(mutex_);
@@ -565,9 +758,10 @@ std::int64_t PartitionLog::recovery_point() const {
   return recovery_point_;
 }
 
-void PartitionLog::schedule_sync(std::shared_ptr<LogSegment> segment, std::int64_t next_base) {
+void PartitionLog::schedule_sync(std::shared_ptr<LogSegment> segment, std::int64_t next_base,
+                                 std::shared_ptr<const std::vector<std::uint8_t>> snapshot) {
   std::lock_guard queue_lock(sync_queue_mutex_);
-  unsynced_.push_back({std::move(segment), next_base});
+  unsynced_.push_back({std::move(segment), next_base, std::move(snapshot)});
   if (background_sync_running_) return;
   // A thread that found the queue empty has cleared the flag as its last act: it is ending.
   if (background_sync_.joinable()) background_sync_.join();
@@ -602,6 +796,10 @@ bool PartitionLog::sync_queued(bool background) {
     return true;
   }
   advance_recovery_point(next.next_base);
+  if (next.producer_snapshot) {
+    // A snapshot that fails to be written only makes the next recovery read more.
+    (void)write_producer_snapshot(next.next_base, *next.producer_snapshot);
+  }
   return true;
 }
 
@@ -639,6 +837,10 @@ Result<int> PartitionLog::apply_retention(std::int64_t now_ms) {
     if (Status status = oldest.remove(); !status.ok()) return status;
     segments_.erase(segments_.begin());
     ++deleted;
+  }
+  if (deleted > 0) {
+    producers_.remove_before(start_locked());
+    remove_producer_snapshots_before(start_locked());
   }
   return deleted;
 }

@@ -66,6 +66,7 @@
 // writes its segments without the log's lock, so appends and reads go on meanwhile.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -84,6 +85,7 @@
 
 #include "broker/storage/log_config.h"
 #include "broker/storage/log_segment.h"
+#include "broker/storage/producer_state.h"
 #include "common/result.h"
 
 namespace ferry::broker {
@@ -92,11 +94,11 @@ inline constexpr std::string_view kRecoveryPointFile = "recovery-point-offset-ch
 // Where DeleteRecords's log start offset is kept ("0\n<offset>\n", written atomically).
 inline constexpr std::string_view kLogStartOffsetFile = "log-start-offset-checkpoint";
 
-struct AppendResult {
-  std::int64_t base_offset = 0;
-  std::int64_t last_offset = 0;
-  std::int64_t log_append_time = -1;  // -1 unless the topic uses LogAppendTime
-  std::int32_t record_count = 0;
+// What append_idempotent did with an idempotent producer's batch (producer_state.h).
+struct ProducerAppend {
+  ProducerVerdict verdict = ProducerVerdict::kAppend;
+  std::string why;        // for a refused batch
+  AppendResult appended;  // kAppend: the new batch; kDuplicate: the original one
 };
 
 struct ReadResult {
@@ -119,6 +121,8 @@ class PartitionLog {
   // How often a read-only log lists its directory again when the writer has not rolled: how
   // soon it sees segments that retention deleted or compaction replaced.
   static constexpr std::chrono::milliseconds kRelistInterval{500};
+  // Producer snapshots kept: the newest, and one to fall back on should it not load.
+  static constexpr std::size_t kProducerSnapshotsKept = 2;
 
   ~PartitionLog();
   PartitionLog(const PartitionLog&) = delete;
@@ -130,7 +134,18 @@ class PartitionLog {
   // Appends one or more batches, rewriting their base offsets (and LogAppendTime) in place.
   // invalid_argument / corruption / too_large name the batch and what is wrong; nothing of a
   // rejected call is written.
+  // Every batch with a producer id is counted in the partition's producer state
+  // (producer_state.h) without being checked: what the log holds is the state.
   Result<AppendResult> append(std::span<std::uint8_t> batches, std::int64_t now_ms);
+  // An idempotent producer's batch (one batch, producer id >= 0): checked against the producer
+  // state and appended only when it is new and in order, the check and the append one step
+  // under the log's lock. A retry of one of the producer's cached batches is kDuplicate with the
+  // original offsets; a refused batch is its verdict and why. new_producer: the producer id was
+  // handed out since the broker started, so a batch without state must be sequence 0.
+  // invalid_argument for more than one batch or none with a producer id; otherwise the errors of
+  // append.
+  Result<ProducerAppend> append_idempotent(std::span<std::uint8_t> batch, std::int64_t now_ms,
+                                           bool new_producer);
 
   Result<ReadResult> read(std::int64_t offset, std::uint64_t max_bytes) const;
 
@@ -154,8 +169,19 @@ class PartitionLog {
   // dropped the data, and a retry that succeeds would wrongly vouch for it.
   Status flush();
 
+  // flush(), then a producer-state snapshot at the log end offset, so that the next open reads
+  // no batch to rebuild it (see the header comment). Appends may follow: the next open replays
+  // them after the snapshot. What the broker calls at shutdown.
+  Status close();
+
   // The recovery point (see the header comment).
   std::int64_t recovery_point() const;
+
+  // The largest producer id with state in this partition, or -1.
+  std::int64_t max_producer_id() const;
+  // A producer's epoch and last sequence here, if it has state.
+  std::optional<std::pair<std::int16_t, std::int32_t>> producer_last_sequence(
+      std::int64_t producer_id) const;
 
   // Deletes the oldest segments that retention.ms or retention.bytes say are expired (never the
   // active segment); returns how many went.
@@ -180,14 +206,26 @@ class PartitionLog {
   friend class LogCleaner;
 
   // A rolled segment waiting for its fsync, and where the segment after it starts.
+  // With it, the producer state as of next_base (the snapshot written once the segment is
+  // durable), if the segment rolled in this process.
   struct UnsyncedSegment {
     std::shared_ptr<LogSegment> segment;
     std::int64_t next_base = 0;
+    std::shared_ptr<const std::vector<std::uint8_t>> producer_snapshot;
   };
 
   PartitionLog(std::filesystem::path directory, LogConfig config);
 
   Status roll_if_needed(std::uint64_t incoming_bytes, std::int64_t now_ms);  // under mutex_
+  // append and append_idempotent: check validates the first batch's producer (under mutex_,
+  // held exclusively) and may stop the append by setting its verdict.
+  Result<AppendResult> do_append(std::span<std::uint8_t> batches, std::int64_t now_ms,
+                                 const std::function<bool(const RecordBatchHeader&)>& check);
+  // Writes the snapshot file for offset (atomically, fsynced) and deletes all but the newest
+  // kProducerSnapshotsKept. Under sync_mutex_.
+  Status write_producer_snapshot(std::int64_t offset, const std::vector<std::uint8_t>& bytes);
+  // Deletes the snapshot files below offset (retention, DeleteRecords). Under mutex_.
+  void remove_producer_snapshots_before(std::int64_t offset);
   Status removed() const;
   LogSegment& active() { return *segments_.rbegin()->second; }
   const LogSegment& active() const { return *segments_.rbegin()->second; }
@@ -200,7 +238,8 @@ class PartitionLog {
   Status sync_all(const std::shared_ptr<LogSegment>& active);
   // Hands a rolled segment to the background sync, starting its thread if none runs. Under
   // mutex_, held exclusively.
-  void schedule_sync(std::shared_ptr<LogSegment> segment, std::int64_t next_base);
+  void schedule_sync(std::shared_ptr<LogSegment> segment, std::int64_t next_base,
+                     std::shared_ptr<const std::vector<std::uint8_t>> snapshot = nullptr);
   // The background thread: syncs queued segments until there are none.
   void run_background_sync();
   // Takes the oldest queued segment and syncs it (and the directory, which holds the newer
@@ -240,6 +279,10 @@ class PartitionLog {
   std::int64_t unflushed_messages_ = 0;                                   // guarded by mutex_
   std::int64_t first_unflushed_ms_ = -1;                                  // guarded by mutex_
   std::int64_t cleaner_checkpoint_ = 0;                                   // guarded by mutex_
+  ProducerStateTable producers_;                                          // guarded by mutex_
+  // No producer snapshot is written below it: the log start when retention or DeleteRecords
+  // last moved it.
+  std::atomic<std::int64_t> snapshot_floor_{0};
   // DeleteRecords's log start offset; read-only logs re-read it at each listing.
   mutable std::int64_t start_offset_ = 0;  // guarded by mutex_
   // Held for a whole compaction, so that one runs at a time; never taken under mutex_.

@@ -245,7 +245,7 @@ LogManager::~LogManager() {
     std::unique_lock lock(mutex_);
     for (auto& [name, topic] : topics_) {
       for (auto& partition : topic.partitions) {
-        if (Status status = partition->flush(); !status.ok()) {
+        if (Status status = partition->close(); !status.ok()) {
           note(status.message());
           all_flushed = false;
         }
@@ -483,6 +483,45 @@ Result<std::shared_ptr<PartitionLog>> LogManager::partition_locked(const std::st
 
 Result<AppendResult> LogManager::append(const std::string& topic, std::int32_t partition,
                                         std::span<std::uint8_t> batches) {
+  auto log = partition_for_append(topic, partition);
+  if (!log.ok()) return log.status();
+  auto result = (*log)->append(batches, now_ms());
+  if (result.ok()) notify_append();
+  return result;
+}
+
+Result<ProducerAppend> LogManager::append_idempotent(const std::string& topic,
+                                                     std::int32_t partition,
+                                                     std::span<std::uint8_t> batch,
+                                                     bool new_producer) {
+  auto log = partition_for_append(topic, partition);
+  if (!log.ok()) return log.status();
+  auto result = (*log)->append_idempotent(batch, now_ms(), new_producer);
+  if (result.ok() && result->verdict == ProducerVerdict::kAppend) notify_append();
+  return result;
+}
+
+std::int64_t LogManager::max_producer_id() const {
+  std::shared_lock lock(mutex_);
+  std::int64_t max = -1;
+  for (const auto& [name, topic] : topics_) {
+    for (const auto& partition : topic.partitions) {
+      max = std::max(max, partition->max_producer_id());
+    }
+  }
+  return max;
+}
+
+void LogManager::notify_append() {
+  {
+    std::lock_guard lock(append_mutex_);
+    appends_.fetch_add(1, std::memory_order_relaxed);
+  }
+  append_cv_.notify_all();
+}
+
+Result<std::shared_ptr<PartitionLog>> LogManager::partition_for_append(const std::string& topic,
+                                                                       std::int32_t partition) {
   if (read_only_) return refuse_write("append to " + topic + "-" + std::to_string(partition));
   auto log = this->partition(topic, partition);
   if (!log.ok() && options_.auto_create_topics) {
@@ -496,16 +535,7 @@ Result<AppendResult> LogManager::append(const std::string& topic, std::int32_t p
     lock.unlock();
     log = this->partition(topic, partition);
   }
-  if (!log.ok()) return log.status();
-  auto result = (*log)->append(batches, now_ms());
-  if (result.ok()) {
-    {
-      std::lock_guard lock(append_mutex_);
-      appends_.fetch_add(1, std::memory_order_relaxed);
-    }
-    append_cv_.notify_all();
-  }
-  return result;
+  return log;
 }
 
 std::uint64_t LogManager::append_count() const { return appends_.load(std::memory_order_relaxed); }

@@ -95,8 +95,9 @@ class LogManager {
   // conflict only when another open (of this process or another) holds .lock and access is
   // kReadWrite; not_found for a read-only open of a directory that does not exist.
   static Result<std::unique_ptr<LogManager>> open(LogManagerOptions options);
-  // Stops the background thread, flushes every partition and marks the shutdown clean (a
-  // read-only manager just closes its files).
+  // Stops the background thread, closes every partition (flush and producer snapshot,
+  // PartitionLog::close) and marks the shutdown clean (a read-only manager just closes its
+  // files).
   ~LogManager();
   LogManager(const LogManager&) = delete;
   LogManager& operator=(const LogManager&) = delete;
@@ -122,6 +123,13 @@ class LogManager {
   // waiting for data.
   Result<AppendResult> append(const std::string& topic, std::int32_t partition,
                               std::span<std::uint8_t> batches);
+  // The same for an idempotent producer's batch, checked against the partition's producer
+  // state (PartitionLog::append_idempotent); fetches are woken only when it was appended.
+  Result<ProducerAppend> append_idempotent(const std::string& topic, std::int32_t partition,
+                                           std::span<std::uint8_t> batch, bool new_producer);
+  // The largest producer id with state in any partition (rebuilt from the logs at open), or -1:
+  // InitProducerId hands out ids above it.
+  std::int64_t max_producer_id() const;
 
   // How long a read-only manager's wait_for_append waits at most (see the header comment).
   static constexpr std::chrono::milliseconds kReadOnlyPollInterval{20};
@@ -155,6 +163,11 @@ class LogManager {
                              const ConfigEntries& overrides);
   Result<std::shared_ptr<PartitionLog>> partition_locked(const std::string& topic,
                                                          std::int32_t partition) const;
+  // The partition an append goes to, its topic created first if auto-creation is on.
+  Result<std::shared_ptr<PartitionLog>> partition_for_append(const std::string& topic,
+                                                             std::int32_t partition);
+  // Wakes the fetches waiting for an append.
+  void notify_append();
   // Read-only, under mutex_ held exclusively: takes in the writer's changes to one topic's
   // metadata (created, altered, more partitions, deleted), or to every topic's.
   void refresh_topic_locked(const std::string& name) const;
