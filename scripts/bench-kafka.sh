@@ -6,17 +6,27 @@
 #
 #   scripts/bench-kafka.sh [RECORDS]
 #
-#   RECORDS          records to move (default 10,000,000). Disk: about 2.3 x RECORDS x 100 bytes
-#                    in $TMPDIR (the input file, the topic, the consumed copy).
-#   FERRY_BUILD_DIR  the build holding bin/ferry and benchmarks/partition_log_benchmark (default
-#                    build/release; scripts/build.sh release ferry partition_log_benchmark).
+#   RECORDS          records to move (default 10,000,000). Disk: about 4.5 x RECORDS x 100 bytes
+#                    in $TMPDIR (the input file, the topic, the consumed copy; then the
+#                    benchmark's topic in the broker, its embedded broker's and its raw log).
+#   FERRY_BUILD_DIR  the build holding bin/ferry, benchmarks/partition_log_benchmark and
+#                    benchmarks/kafka_client_benchmark (default build/release; scripts/build.sh
+#                    release ferry partition_log_benchmark kafka_client_benchmark).
 #
 # Producer: kcat -P with linger.ms=5, batch.size=1000000 and a queue of 1M messages (librdkafka's
 # defaults send 16 KiB batches and block early). Consumer: kcat -C -e with queued.min.messages
 # 1M: librdkafka 2.0.2 stops fetching for a fixed second whenever its local queue holds
 # queued.min.messages (default 100k), which a fast broker reaches at once and which then governs
-# the figure. The consumed lines are compared with the input byte for byte; the script exits
-# non-zero only when that check (or a step) fails, never on a speed figure.
+# the figure. The consumed lines are compared with the input byte for byte.
+#
+# Then kafka_client_benchmark (broker/network) against the same broker: librdkafka in C++
+# producing the same number of 100-byte records (rd_kafka_producev, linger.ms 5, 1 MB batches,
+# acks=all) to a new topic and consuming them back (rd_kafka_consume_batch_queue), and in the same
+# process and run Ferry's embedded Producer/Consumer (one send() per record) and the raw
+# PartitionLog append (16 KiB batches) and read + decode, with the ratios; every record read back
+# is checked in each. kcat's own CPU bounds its figures; this one does not parse or print lines.
+#
+# The script exits non-zero only when a check (or a step) fails, never on a speed figure.
 set -euo pipefail
 export LC_ALL=C
 
@@ -29,11 +39,12 @@ fi
 build_dir=${FERRY_BUILD_DIR:-$repo/build/release}
 ferry=$build_dir/bin/ferry
 in_process=$build_dir/benchmarks/partition_log_benchmark
+client_benchmark=$build_dir/benchmarks/kafka_client_benchmark
 kcat=$(command -v kcat || command -v kafkacat || true)
-for need in "$ferry" "$in_process" "$kcat"; do
+for need in "$ferry" "$in_process" "$client_benchmark" "$kcat"; do
   if [[ -z $need || ! -x $need ]]; then
-    echo "$0: missing ${need:-kcat} (scripts/build.sh release ferry partition_log_benchmark;" \
-      "apt-get install kcat)" >&2
+    echo "$0: missing ${need:-kcat} (scripts/build.sh release ferry partition_log_benchmark" \
+      "kafka_client_benchmark; apt-get install kcat)" >&2
     exit 2
   fi
 done
@@ -101,3 +112,14 @@ if ! cmp -s "$tmp/input.txt" "$tmp/output.txt"; then
   exit 1
 fi
 echo "consumed records equal the input"
+rm -f "$tmp/input.txt" "$tmp/output.txt"
+
+echo "== librdkafka (C++) against ferry broker, beside the in-process clients (kafka_client_benchmark)"
+echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
+cpu_before=$(broker_cpu)
+TMPDIR=$tmp "$client_benchmark" --bootstrap-servers="$address" --records="$records" \
+  --topic=bench-librdkafka
+# Only the librdkafka steps talk to the broker process; the others run inside the benchmark.
+echo "broker CPU for the librdkafka produce and consume: $(awk -v a="$cpu_before" \
+  -v b="$(broker_cpu)" 'BEGIN { print b - a }') s"
+echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
