@@ -116,10 +116,6 @@ rm -f "$tmp/input.txt" "$tmp/output.txt"
 
 echo "== librdkafka (C++) against ferry broker, beside the in-process clients (kafka_client_benchmark)"
 echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
-cpu_before=$(broker_cpu)
 TMPDIR=$tmp "$client_benchmark" --bootstrap-servers="$address" --records="$records" \
-  --topic=bench-librdkafka
-# Only the librdkafka steps talk to the broker process; the others run inside the benchmark.
-echo "broker CPU for the librdkafka produce and consume: $(awk -v a="$cpu_before" \
-  -v b="$(broker_cpu)" 'BEGIN { print b - a }') s"
+  --topic=bench-librdkafka --broker-pid="$broker_pid"
 echo "load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,6 +1,7 @@
 // librdkafka against `ferry broker`, beside Ferry's in-process clients, in one process and run:
 //
 //   kafka_client_benchmark --bootstrap-servers=HOST:PORT [--records=N] [--topic=T]
+//                          [--broker-pid=PID]
 //
 //   1. librdkafka: produces N records of 100 bytes (rd_kafka_producev, linger.ms 5, batches of up
 //      to 1 MB, acks=all) to partition 0 of the topic on the broker at HOST:PORT and consumes
@@ -12,7 +13,8 @@
 //
 // Every record read back in each is checked: offsets 0..N-1 in order, each value the one sent
 // at that position (the record's number is part of its value). Prints wall time, records/s and
-// MB/s (of values) per step and librdkafka's ratio to each in-process figure. A failed check
+// MB/s (of values) and CPU time per step (with --broker-pid, the broker process's CPU during
+// the librdkafka steps too) and librdkafka's ratio to each in-process figure. A failed check
 // exits 1; speed never does.
 #include <atomic>
 #include <chrono>
@@ -30,6 +32,7 @@
 
 #include <librdkafka/rdkafka.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "broker/embedded/embedded_clients.h"
 #include "broker/server/broker.h"
@@ -69,14 +72,18 @@ struct Figure {
   double seconds = 0;
   std::int64_t records = 0;
   double cpu_seconds = 0;  // this process's, user + system, all threads (librdkafka's included)
+  double broker_cpu_seconds = -1;  // the broker process's (--broker-pid), librdkafka steps only
   double records_per_second() const { return records / seconds; }
   double megabytes_per_second() const { return records * kValueBytes / seconds / 1e6; }
 };
 
 void print(const Figure& figure) {
-  std::printf("%-38s %8.3f s %12.0f records/s %9.1f MB/s  CPU %6.2f s\n", figure.name.c_str(),
+  std::printf("%-38s %8.3f s %12.0f records/s %9.1f MB/s  CPU %6.2f s", figure.name.c_str(),
               figure.seconds, figure.records_per_second(), figure.megabytes_per_second(),
               figure.cpu_seconds);
+  if (figure.broker_cpu_seconds >= 0)
+    std::printf("  broker CPU %6.2f s", figure.broker_cpu_seconds);
+  std::printf("\n");
   std::fflush(stdout);
 }
 
@@ -92,12 +99,35 @@ double cpu_now() {
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-// Runs step, adding its CPU time to the figure it returns.
+// User + system CPU seconds of process pid so far (from /proc/<pid>/stat), or -1.
+double process_cpu(long pid) {
+  if (pid <= 0) return -1;
+  std::FILE* file = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!file) return -1;
+  char line[4096] = {};
+  const std::size_t read = std::fread(line, 1, sizeof line - 1, file);
+  std::fclose(file);
+  // Fields after the command name, which ends at the last ')': state is field 3, utime 14,
+  // stime 15.
+  const char* rest = std::strrchr(line, ')');
+  if (read == 0 || !rest) return -1;
+  unsigned long long utime = 0;
+  unsigned long long stime = 0;
+  if (std::sscanf(rest + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
+                  &stime) != 2) {
+    return -1;
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// Runs step, adding its CPU time (and broker_pid's, if given) to the figure it returns.
 template <typename Step>
-Figure measured(Step step) {
+Figure measured(Step step, long broker_pid = 0) {
   const double before = cpu_now();
+  const double broker_before = process_cpu(broker_pid);
   Figure figure = step();
   figure.cpu_seconds = cpu_now() - before;
+  if (broker_before >= 0) figure.broker_cpu_seconds = process_cpu(broker_pid) - broker_before;
   print(figure);
   return figure;
 }
@@ -361,18 +391,19 @@ int run(int argc, char** argv) {
   const std::string servers = flag(argc, argv, "bootstrap-servers", "");
   const std::int64_t records = std::stoll(flag(argc, argv, "records", "10000000"));
   const std::string topic = flag(argc, argv, "topic", "kafka-client-benchmark");
+  const long broker_pid = std::stol(flag(argc, argv, "broker-pid", "0"));
   if (servers.empty() || records <= 0) {
     std::fprintf(stderr,
                  "usage: kafka_client_benchmark --bootstrap-servers=HOST:PORT [--records=N] "
-                 "[--topic=T]\n");
+                 "[--topic=T] [--broker-pid=PID]\n");
     return 2;
   }
   std::printf("%" PRId64 " records of %zu bytes; librdkafka %s against %s\n", records, kValueBytes,
               rd_kafka_version_str(), servers.c_str());
   const Figure kafka_produce =
-      measured([&] { return librdkafka_produce(servers, topic, records); });
+      measured([&] { return librdkafka_produce(servers, topic, records); }, broker_pid);
   const Figure kafka_consume =
-      measured([&] { return librdkafka_consume(servers, topic, records); });
+      measured([&] { return librdkafka_consume(servers, topic, records); }, broker_pid);
 
   std::random_device random;
   const std::filesystem::path directory =
