@@ -4,6 +4,7 @@
 // behave as Kafka Connect's do.
 #include "runtime/worker/worker.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -40,6 +41,7 @@ struct Shared {
   std::vector<std::string> values;
   std::atomic<int> retriable_failures{0};  // put() throws RetriableException this many times
   std::atomic<int> puts{0};
+  std::size_t largest_put = 0;  // records in the largest put()
   std::set<std::string> opened;
   // alter_offsets calls: the changes each got ("<partition task>=<offset i or null>").
   std::vector<std::vector<std::string>> altered_offsets;
@@ -166,6 +168,7 @@ class CollectingSinkTask : public sdk::SinkTask {
       throw sdk::RetriableException("sink not ready");
     }
     std::scoped_lock lock(shared_.mutex);
+    shared_.largest_put = std::max(shared_.largest_put, records.size());
     for (const sdk::SinkRecord& record : records) {
       const std::string value = record.value.is_null() ? "null" : record.value.as<std::string>();
       if (value == "bad") {  // what a sink cannot write: reported, not put
@@ -629,6 +632,20 @@ TEST_F(WorkerTest, SinkGetsEveryRecordAndCommitsTheGroupsOffsets) {
   std::this_thread::sleep_for(200ms);
   std::scoped_lock lock(shared_.mutex);
   EXPECT_EQ(shared_.values, expected_values(1, 1010));
+}
+
+// consumer.override.* in a sink connector's config goes to its consumer (Kafka Connect's
+// documented tuning, e.g. of max.poll.records for the JDBC sink).
+TEST_F(WorkerTest, ConsumerOverridesOfASinkReachItsConsumer) {
+  ASSERT_TRUE(worker_->put_connector(source("counter", 200), false).ok());
+  eventually([&] { return topic_values("numbers").size() == 200; }, "200 records in the topic");
+  ASSERT_TRUE(
+      worker_
+          ->put_connector(sink("collector", {{"consumer.override.max.poll.records", "7"}}), false)
+          .ok());
+  eventually([&] { return sink_count() == 200; }, "200 records in the sink");
+  std::scoped_lock lock(shared_.mutex);
+  EXPECT_EQ(shared_.largest_put, 7u) << "puts of the consumer's max.poll.records (default 500)";
 }
 
 TEST_F(WorkerTest, RetriableExceptionDeliversTheSameRecordsAgain) {
