@@ -74,7 +74,7 @@ TEST(Cli, PluginsReportsRefusedLibrariesAndListsTheRest) {
       << result.standard_output;
   const std::string wrong_abi =
       "ferry plugins: " + (test_plugins / "test-wrong-abi" / "libtest-wrong-abi.so").string() +
-      ": ABI version 4, this worker needs 3\n";
+      ": ABI version 5, this worker needs 4\n";
   EXPECT_NE(result.standard_error.find(wrong_abi), std::string::npos) << result.standard_error;
   EXPECT_NE(result.standard_error.find("libtest-broken.so: cannot load: "), std::string::npos)
       << result.standard_error;

@@ -266,7 +266,7 @@ void FileStreamSourceTask::add_record(std::vector<sdk::SourceRecord>& records,
     record.source_offset.emplace(kPositionField, sdk::Value(position_));
   }
   record.topic = topic_;
-  record.value_schema = sdk::Schema::string();
+  record.value_schema = value_schema_;
   record.value = sdk::Value(decode_utf8_replacing(line));
   record.timestamp = read_timestamp_;
 }

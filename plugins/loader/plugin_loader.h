@@ -14,7 +14,7 @@
 //      plugin's private dependencies beside it: a library without the symbol is skipped quietly,
 //      and reported ("no ferry_plugin_descriptor symbol: not a Ferry plugin") only when no
 //      library of its folder has the symbol.
-//   3. abi_version == sdk::kPluginAbiVersion             "ABI version 4, this worker needs 3"
+//   3. abi_version == sdk::kPluginAbiVersion             "ABI version 5, this worker needs 4"
 //   4. build_key equal to sdk::kPluginBuildKey           "built against libstdc++-old/c++20,
 //                                                         this worker uses libstdc++-cxx11/c++20"
 //      (3 and 4 read only the descriptor's leading C fields, so no C++ object of a plugin built

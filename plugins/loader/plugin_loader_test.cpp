@@ -119,7 +119,7 @@ TEST_F(PluginLoaderTest, EveryBadLibraryIsReportedWithFileAndReasonAndSkipped) {
   EXPECT_EQ(reasons_for(report_, library_of("test-no-entry")),
             std::vector<std::string>{"no ferry_plugin_descriptor symbol: not a Ferry plugin"});
   EXPECT_EQ(reasons_for(report_, library_of("test-wrong-abi")),
-            std::vector<std::string>{"ABI version 4, this worker needs 3"});
+            std::vector<std::string>{"ABI version 5, this worker needs 4"});
   EXPECT_EQ(reasons_for(report_, library_of("test-wrong-build-key")),
             std::vector<std::string>{std::string("built against libstdc++-old/c++20, this worker "
                                                  "uses ") +

@@ -79,6 +79,21 @@ bool operator==(const Header& a, const Header& b) {
   return a.key == b.key && schemas_equal(a.schema, b.schema) && a.value == b.value;
 }
 
+SourcePartition::SourcePartition(SourceMap map)
+    : map_(map.empty() ? nullptr : std::make_shared<const SourceMap>(std::move(map))) {}
+
+SourcePartition::SourcePartition(std::initializer_list<SourceMap::value_type> entries)
+    : SourcePartition(SourceMap(entries)) {}
+
+const SourceMap& SourcePartition::empty_map() {
+  static const SourceMap empty;
+  return empty;
+}
+
+std::ostream& operator<<(std::ostream& out, const SourcePartition& partition) {
+  return out << source_map_text(partition);
+}
+
 std::string_view timestamp_type_name(TimestampType type) {
   switch (type) {
     case TimestampType::kCreateTime:

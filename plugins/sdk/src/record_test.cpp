@@ -1,5 +1,6 @@
 #include "ferry/sdk/record.h"
 
+#include <sstream>
 #include <unordered_set>
 
 #include <gtest/gtest.h>
@@ -47,6 +48,26 @@ TEST(SourceRecord, EqualityHashAndPrinting) {
   EXPECT_NE(text.find("sourcePartition={filename=\"orders.csv\"}"), std::string::npos) << text;
   EXPECT_NE(text.find("sourceOffset={position=4096}"), std::string::npos) << text;
   EXPECT_NE(text.find("topic=orders"), std::string::npos) << text;
+}
+
+TEST(SourcePartition, SharedByCopiesAndReadAsItsMap) {
+  const SourcePartition partition = {{"filename", Value("orders.csv")}};
+  const SourcePartition copy = partition;
+  EXPECT_EQ(&copy.map(), &partition.map());  // one map, not a copy of it
+  EXPECT_EQ(partition, (SourceMap{{"filename", Value("orders.csv")}}));
+  EXPECT_NE(partition, (SourceMap{{"filename", Value("other.csv")}}));
+  const SourceMap& map = partition;
+  EXPECT_EQ(map.at("filename"), Value("orders.csv"));
+  ASSERT_NE(partition.find("filename"), partition.end());
+  EXPECT_EQ(partition.size(), 1u);
+
+  const SourcePartition none;
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(none, SourcePartition(SourceMap{}));
+  EXPECT_EQ(none.begin(), none.end());
+  std::ostringstream text;
+  text << partition;
+  EXPECT_EQ(text.str(), "{filename=\"orders.csv\"}");
 }
 
 TEST(SinkRecord, CarriesTopicPartitionOffsetAndTimestamp) {

@@ -30,7 +30,7 @@
 namespace ferry::sdk {
 
 // Bumped whenever a class in the SDK changes layout or a virtual function is added or removed.
-inline constexpr std::uint32_t kPluginAbiVersion = 3;
+inline constexpr std::uint32_t kPluginAbiVersion = 4;
 
 // The C++ standard library and its ABI, as compiled into whoever includes this header.
 #if defined(_LIBCPP_VERSION)

@@ -12,7 +12,9 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -59,11 +61,42 @@ class Headers {
 // as Kafka Connect's Map<String, ?>. Sorted by key, so equal maps are equal values.
 using SourceMap = std::map<std::string, Value, std::less<>>;
 
+// A record's source partition: a SourceMap that the records of one partition share, immutable.
+// Every record of a partition carries the same map, so a task builds it once and copies it into
+// each record, which costs a reference count instead of a map of strings; records that share one
+// compare equal without looking inside. It reads as the SourceMap it holds (an empty one by
+// default) and converts to it, and a SourceMap or a braced list of entries assigns it.
+class SourcePartition {
+ public:
+  SourcePartition() = default;
+  SourcePartition(SourceMap map);  // NOLINT: implicit, so it reads and assigns as a SourceMap
+  SourcePartition(std::initializer_list<SourceMap::value_type> entries);
+
+  const SourceMap& map() const { return map_ ? *map_ : empty_map(); }
+  operator const SourceMap&() const { return map(); }  // NOLINT: implicit, likewise
+
+  bool empty() const { return map().empty(); }
+  std::size_t size() const { return map().size(); }
+  SourceMap::const_iterator begin() const { return map().begin(); }
+  SourceMap::const_iterator end() const { return map().end(); }
+  SourceMap::const_iterator find(std::string_view key) const { return map().find(key); }
+
+  friend bool operator==(const SourcePartition& a, const SourcePartition& b) {
+    return a.map_ == b.map_ || a.map() == b.map();
+  }
+
+ private:
+  static const SourceMap& empty_map();
+
+  std::shared_ptr<const SourceMap> map_;  // null: empty
+};
+std::ostream& operator<<(std::ostream& out, const SourcePartition& partition);
+
 enum class TimestampType { kNoTimestampType, kCreateTime, kLogAppendTime };
 std::string_view timestamp_type_name(TimestampType type);  // "CreateTime", ...
 
 struct SourceRecord {
-  SourceMap source_partition;
+  SourcePartition source_partition;
   SourceMap source_offset;
   std::string topic;
   std::optional<std::int32_t> kafka_partition;  // nullopt: let the producer choose
