@@ -13,6 +13,8 @@
 #pragma once
 
 #include <functional>
+#include <span>
+#include <utility>
 
 #include "broker/client/client_record.h"
 #include "common/result.h"
@@ -25,6 +27,16 @@ class Producer {
 
   virtual ~Producer() = default;
   virtual void send(ProducerRecord record, Callback done) = 0;
+
+  struct Send {
+    ProducerRecord record;
+    Callback done;
+  };
+  // send() for each in order, moving from them: a source task hands over what one poll
+  // returned in one call, which a producer may batch under one lock.
+  virtual void send_all(std::span<Send> sends) {
+    for (Send& send : sends) this->send(std::move(send.record), std::move(send.done));
+  }
   virtual Status flush() = 0;
   virtual void close() = 0;
 };

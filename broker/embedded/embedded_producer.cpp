@@ -95,47 +95,88 @@ Result<std::int32_t> EmbeddedProducer::choose_partition(const ProducerRecord& re
 }
 
 void EmbeddedProducer::send(ProducerRecord record, Callback done) {
-  const auto fail = [&done](Status status) { done(Result<RecordMetadata>(std::move(status))); };
+  Send one{std::move(record), std::move(done)};
+  send_all(std::span<Send>(&one, 1));
+}
+
+void EmbeddedProducer::send_all(std::span<Send> sends) {
+  // Failures are completed after the lock is released: a callback may take locks of its own.
+  std::vector<std::pair<Callback, Status>> failed;
+  {
+    std::unique_lock lock(mutex_);
+    bool wake_sender = false;
+    Run run;
+    for (Send& send : sends) {
+      Status status = append_locked(lock, send.record, send.done, wake_sender, run);
+      if (!status.ok()) failed.emplace_back(std::move(send.done), std::move(status));
+    }
+    // The sender looks at the batches before it sleeps again: only a sleeping one is woken,
+    // and only for a full batch or a new one whose linger ends before it would wake anyway.
+    if (wake_sender) wake_sender_.notify_all();
+  }
+  for (auto& [done, status] : failed) done(Result<RecordMetadata>(std::move(status)));
+}
+
+Status EmbeddedProducer::append_locked(std::unique_lock<std::mutex>& lock, ProducerRecord& record,
+                                       Callback& done, bool& wake_sender, Run& run) {
   const std::size_t size = estimated_size(record);
   if (size > static_cast<std::size_t>(config_.max_request_size)) {
-    return fail(Status::too_large("The message is " + std::to_string(size) +
-                                  " bytes when serialized which is larger than " +
-                                  std::to_string(config_.max_request_size) +
-                                  ", which is the value of the max.request.size configuration."));
+    return Status::too_large("The message is " + std::to_string(size) +
+                             " bytes when serialized which is larger than " +
+                             std::to_string(config_.max_request_size) +
+                             ", which is the value of the max.request.size configuration.");
   }
-  std::unique_lock lock(mutex_);
+  const bool same_topic = run.topic != nullptr && *run.topic == record.topic;
   // The topic's partition count from what was read within kMetadataMaxAge, else read now
   // (without the lock: it may create the topic).
   std::int32_t partitions = 0;
-  const auto known = partition_counts_.find(record.topic);
-  if (known != partition_counts_.end() && coarse_now() - known->second.second < kMetadataMaxAge) {
-    partitions = known->second.first;
+  if (same_topic) {
+    partitions = run.partitions;
   } else {
-    lock.unlock();
-    auto counted = partition_count(record.topic);
-    if (!counted.ok()) return fail(counted.status());
-    partitions = *counted;
-    lock.lock();
+    run = {};
+    const auto known = partition_counts_.find(record.topic);
+    if (known != partition_counts_.end() && coarse_now() - known->second.second < kMetadataMaxAge) {
+      partitions = known->second.first;
+    } else {
+      lock.unlock();
+      auto counted = partition_count(record.topic);
+      lock.lock();
+      if (!counted.ok()) return counted.status();
+      partitions = *counted;
+    }
   }
-  if (closed_) {
-    lock.unlock();
-    return fail(Status::invalid_argument("Cannot send after the producer is closed."));
+  if (closed_) return Status::invalid_argument("Cannot send after the producer is closed.");
+  // A null-key record without a partition goes where the previous one of the run went while
+  // that batch is open: the sticky partition changes only when its batch is sent.
+  const bool sticky = !record.key && !record.partition;
+  std::int32_t chosen = 0;
+  if (sticky && run.sticky_batch != nullptr) {
+    chosen = run.sticky_partition;
+  } else {
+    auto partition = choose_partition(record, partitions);
+    if (!partition.ok()) return partition.status();
+    chosen = *partition;
   }
-  auto partition = choose_partition(record, partitions);
-  if (!partition.ok()) {
-    lock.unlock();
-    return fail(partition.status());
-  }
-  const TopicPartition where{record.topic, *partition};
   const std::int64_t timestamp = record.timestamp ? *record.timestamp : wall_clock_ms();
 
-  Batch& batch = open_batches_[where];
-  bool wake_sender = false;
+  Batch& batch = sticky && run.sticky_batch != nullptr
+                     ? *run.sticky_batch
+                     : open_batches_[TopicPartition{record.topic, chosen}];
+  run.topic = &record.topic;
+  run.partitions = partitions;
+  if (sticky) {
+    run.sticky_batch = &batch;
+    run.sticky_partition = chosen;
+  }
   if (!batch.builder) {
     batch.builder =
         std::make_unique<RecordBatchBuilder>(RecordBatchOptions{.compression = compression_});
     batch.created = std::chrono::steady_clock::now();
-    wake_sender = true;
+    batch.pending.reserve(records_per_batch_ + 1);
+    ++batch_events_;
+    if (batch.created + std::chrono::milliseconds(config_.linger_ms) < sender_wakes_at_) {
+      wake_sender = true;
+    }
   }
   std::vector<RecordHeaderView> headers;
   headers.reserve(record.headers.size());
@@ -149,21 +190,21 @@ void EmbeddedProducer::send(ProducerRecord record, Callback done) {
   const auto value =
       record.value ? std::optional<std::span<const std::uint8_t>>(*record.value) : std::nullopt;
   if (Status status = batch.builder->append(timestamp, key, value, headers); !status.ok()) {
-    lock.unlock();
-    return fail(status);
+    return status;
   }
   batch.pending.push_back({std::move(done), timestamp});
   ++in_flight_;
   if (batch.builder->uncompressed_size() >= static_cast<std::size_t>(config_.batch_size)) {
+    records_per_batch_ = batch.pending.size();
+    const TopicPartition where{record.topic, chosen};
+    if (run.sticky_batch == &batch) run.sticky_batch = nullptr;
     ready_.emplace_back(where, std::move(batch));
     open_batches_.erase(where);
-    if (!record.key && !record.partition) sticky_partition_.erase(record.topic);
-    wake_sender = true;
-  }
-  if (wake_sender) {
+    if (sticky) sticky_partition_.erase(record.topic);
     ++batch_events_;
-    wake_sender_.notify_all();
+    if (sender_wakes_at_ != kSenderAwake) wake_sender = true;
   }
+  return Status::ok_status();
 }
 
 void EmbeddedProducer::send_batch(const TopicPartition& where, Batch batch) {
@@ -209,9 +250,11 @@ void EmbeddedProducer::sender_loop(std::stop_token stop) {
         }
         // Woken early only by what changes the deadline: a new batch, a full one, a flush.
         const std::uint64_t seen = batch_events_;
+        sender_wakes_at_ = deadline;
         wake_sender_.wait_until(lock, stop, deadline, [&] {
           return batch_events_ != seen || (flush_requested_ && !open_batches_.empty());
         });
+        sender_wakes_at_ = kSenderAwake;
       }
       to_send = std::move(ready_);
       ready_.clear();

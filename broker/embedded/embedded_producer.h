@@ -34,6 +34,8 @@ class EmbeddedProducer final : public Producer {
   EmbeddedProducer& operator=(const EmbeddedProducer&) = delete;
 
   void send(ProducerRecord record, Callback done) override;
+  // One lock for all of them.
+  void send_all(std::span<Send> sends) override;
   Status flush() override;
   void close() override;
 
@@ -48,6 +50,19 @@ class EmbeddedProducer final : public Producer {
     std::chrono::steady_clock::time_point created;
   };
 
+  // What the previous record of one send_all() looked up, valid while mutex_ stays held: a run
+  // of records to one topic reads its partition count, and its sticky partition's batch, once.
+  struct Run {
+    const std::string* topic = nullptr;  // the previous record's; empty run when null
+    std::int32_t partitions = 0;
+    Batch* sticky_batch = nullptr;  // the open batch null-key records went to, until it fills
+    std::int32_t sticky_partition = 0;
+  };
+  // Appends the record to its partition's open batch (mutex_ held; released meanwhile to create
+  // a topic, which starts the run over) and takes done on success; sets wake_sender when the
+  // sender must be woken.
+  Status append_locked(std::unique_lock<std::mutex>& lock, ProducerRecord& record, Callback& done,
+                       bool& wake_sender, Run& run);
   Result<std::int32_t> choose_partition(const ProducerRecord& record, std::int32_t partitions);
   Result<std::int32_t> partition_count(const std::string& topic);
   void sender_loop(std::stop_token stop);
@@ -69,6 +84,12 @@ class EmbeddedProducer final : public Producer {
       partition_counts_;
   std::uint64_t in_flight_ = 0;     // records sent and not yet completed
   std::uint64_t batch_events_ = 0;  // batches opened or filled: the sender's wake-up reasons
+  // When the sender wakes by itself if nothing wakes it earlier; kSenderAwake while it is not
+  // waiting (it looks at every batch before it waits again, so it needs no wake-up then).
+  static constexpr std::chrono::steady_clock::time_point kSenderAwake =
+      std::chrono::steady_clock::time_point::min();
+  std::chrono::steady_clock::time_point sender_wakes_at_ = kSenderAwake;
+  std::size_t records_per_batch_ = 0;  // of the last full batch: what a new batch reserves
   bool flush_requested_ = false;
   bool closed_ = false;
   std::mt19937 random_{std::random_device{}()};

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <future>
+#include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -129,6 +131,58 @@ TEST_F(EmbeddedProducerTest, NullKeysStickToOnePartitionPerBatch) {
   }
   ASSERT_TRUE(producer.flush().ok());
   EXPECT_EQ(partitions.size(), 1u);
+}
+
+TEST_F(EmbeddedProducerTest, SendAllIsSendForEachInOrder) {
+  ProducerConfig config;
+  config.batch_size = 200;  // a few records a batch: the sticky partition moves within the call
+  config.max_request_size = 1000;
+  EmbeddedProducer producer(*broker_, config);
+  ASSERT_TRUE(broker_->logs().create_topic("a", 3).ok());
+  ASSERT_TRUE(broker_->logs().create_topic("b", 1).ok());
+  std::mutex mutex;
+  std::vector<std::pair<int, Result<RecordMetadata>>> results;
+  std::vector<Producer::Send> sends;
+  for (int i = 0; i < 60; ++i) {
+    ProducerRecord record{.topic = i % 10 == 9 ? "b" : "a", .value = bytes_of(std::to_string(i))};
+    if (i % 7 == 3) record.key = bytes_of("k" + std::to_string(i));
+    if (i == 20) record.partition = 2;
+    if (i == 30) record.partition = 9;                   // no such partition
+    if (i == 40) record.value = RecordBytes(5000, 'x');  // over max.request.size
+    sends.push_back({std::move(record), [&, i](const Result<RecordMetadata>& result) {
+                       std::lock_guard lock(mutex);
+                       results.emplace_back(i, result);
+                     }});
+  }
+  producer.send_all(sends);
+  ASSERT_TRUE(producer.flush().ok());
+  ASSERT_EQ(results.size(), 60u);
+  std::map<std::pair<std::string, std::int32_t>, std::int64_t> next_offset;
+  std::set<int> seen;
+  for (const auto& [i, result] : results) {
+    seen.insert(i);
+    if (i == 30 || i == 40) {
+      EXPECT_FALSE(result.ok()) << i;
+      continue;
+    }
+    ASSERT_TRUE(result.ok()) << i << ": " << result.status().message();
+    EXPECT_EQ(result->topic, i % 10 == 9 ? "b" : "a") << i;
+    if (i == 20) {
+      EXPECT_EQ(result->partition, 2);
+    }
+    if (i % 7 == 3 && i % 10 != 9) {
+      EXPECT_EQ(result->partition, partition_for_key(bytes_of("k" + std::to_string(i)), 3)) << i;
+    }
+    // Each partition's records are acknowledged in send order, at consecutive offsets.
+    std::int64_t& expected = next_offset[{result->topic, result->partition}];
+    EXPECT_EQ(result->offset, expected) << i;
+    expected = result->offset + 1;
+  }
+  EXPECT_EQ(seen.size(), 60u);
+  std::size_t stored = 0;
+  for (int partition = 0; partition < 3; ++partition) stored += contents("a", partition).size();
+  EXPECT_EQ(stored, 52u);  // 54 to "a", less the two refused
+  EXPECT_EQ(contents("b", 0).size(), 6u);
 }
 
 TEST_F(EmbeddedProducerTest, ErrorsReachTheCallback) {

@@ -9,7 +9,12 @@ namespace ferry::runtime {
 SubmittedRecords::Entry& SubmittedRecords::EntryQueue::push_back() {
   const std::size_t slot = head_ + size_;
   if (slot == chunks_.size() * kChunkEntries) {
-    chunks_.push_back(spare_ ? std::move(spare_) : std::make_unique<Chunk>());
+    if (spares_.empty()) {
+      chunks_.push_back(std::make_unique<Chunk>());
+    } else {
+      chunks_.push_back(std::move(spares_.back()));
+      spares_.pop_back();
+    }
   }
   ++size_;
   return (*chunks_[slot / kChunkEntries])[slot % kChunkEntries];
@@ -22,13 +27,14 @@ SubmittedRecords::Entry& SubmittedRecords::EntryQueue::operator[](std::size_t i)
 
 void SubmittedRecords::EntryQueue::pop_front() {
   Entry& front = (*chunks_.front())[head_];
-  front.record = {};
+  front.record.reset();
   front.position = {};
   front.bytes = 0;
   front.acked.store(false, std::memory_order_relaxed);
   --size_;
   if (++head_ == kChunkEntries) {
-    spare_ = std::move(chunks_.front());  // used up: kept for the next push_back that needs one
+    // Used up: kept for a later push_back, up to a bound.
+    if (spares_.size() < kSpareChunks) spares_.push_back(std::move(chunks_.front()));
     chunks_.pop_front();
     head_ = 0;
   } else if (size_ == 0) {
@@ -46,10 +52,13 @@ SubmittedRecords::Entry* SubmittedRecords::submit(sdk::SourceRecord record, std:
     if (last_ == nullptr) last_ = &partitions_.emplace_back(Partition{record.source_partition, {}});
   }
   Entry& entry = last_->entries.push_back();
-  entry.record = std::move(record);
+  entry.record.emplace(std::move(record));
   entry.bytes = bytes;
-  outstanding_records_.fetch_add(1, std::memory_order_relaxed);
-  outstanding_bytes_.fetch_add(bytes);
+  // This thread's alone to write: no read-modify-write needed.
+  submitted_.records.store(submitted_.records.load(std::memory_order_relaxed) + 1,
+                           std::memory_order_relaxed);
+  submitted_.bytes.store(submitted_.bytes.load(std::memory_order_relaxed) + bytes,
+                         std::memory_order_relaxed);
   return &entry;
 }
 
@@ -58,19 +67,23 @@ void SubmittedRecords::ack(Entry* entry, sdk::RecordPosition position) {
   const std::size_t bytes = entry->bytes;
   // From here on the task thread may reuse the entry: it is not touched again.
   entry->acked.store(true, std::memory_order_release);
-  outstanding_records_.fetch_sub(1, std::memory_order_relaxed);
-  // Sequentially consistent with wait_below's store of waiting_for_ and its read of the bytes:
-  // either this sees the waiter's level or the waiter sees these bytes gone.
-  const std::size_t outstanding = outstanding_bytes_.fetch_sub(bytes) - bytes;
-  const std::size_t wake_at = waiting_for_.load();
+  acknowledged_.records.fetch_add(1, std::memory_order_relaxed);
+  // Sequentially consistent with wait_below's store of waiting_for and its read of the bytes:
+  // either this sees the waiter's level or the waiter sees these bytes acknowledged.
+  const std::size_t acknowledged = acknowledged_.bytes.fetch_add(bytes) + bytes;
+  const std::size_t wake_at = acknowledged_.waiting_for.load();
+  if (wake_at == kNotWaiting) return;
+  // A waiter submits nothing while it waits, and it set its level after its last submit, so the
+  // submitted bytes read here are final (the load above acquired them).
+  const std::size_t outstanding = submitted_.bytes.load(std::memory_order_relaxed) - acknowledged;
   // Only the ack that brings a waiter's bound within reach wakes it: waking for every ack
   // costs the task thread more than the acks themselves.
-  if (wake_at == kNotWaiting || outstanding > wake_at) return;
+  if (outstanding > wake_at) return;
   {
     // The waiter holds the mutex from setting its level until it sleeps, so this notify cannot
     // fall between its last check and its sleep.
     std::scoped_lock lock(mutex_);
-    waiting_for_.store(kNotWaiting);
+    acknowledged_.waiting_for.store(kNotWaiting);
   }
   changed_.notify_all();
 }
@@ -88,8 +101,8 @@ void SubmittedRecords::take_acknowledged(const OnAcknowledged& on_acknowledged,
     const sdk::SourceMap* latest = nullptr;
     for (std::size_t i = 0; i < count; ++i) {
       const Entry& entry = queue[i];
-      on_acknowledged(entry.record, entry.position);
-      if (!entry.record.source_offset.empty()) latest = &entry.record.source_offset;
+      on_acknowledged(*entry.record, entry.position);
+      if (!entry.record->source_offset.empty()) latest = &entry.record->source_offset;
     }
     if (latest != nullptr && !it->partition.empty()) offsets.emplace_back(it->partition, *latest);
     for (std::size_t i = 0; i < count; ++i) queue.pop_front();
@@ -113,9 +126,15 @@ SubmittedRecords::Committable SubmittedRecords::take_committable() {
   return out;
 }
 
-std::size_t SubmittedRecords::outstanding_records() const { return outstanding_records_.load(); }
+std::size_t SubmittedRecords::outstanding_records() const {
+  const std::size_t acknowledged = acknowledged_.records.load(std::memory_order_relaxed);
+  return submitted_.records.load(std::memory_order_relaxed) - acknowledged;
+}
 
-std::size_t SubmittedRecords::outstanding_bytes() const { return outstanding_bytes_.load(); }
+std::size_t SubmittedRecords::outstanding_bytes() const {
+  const std::size_t acknowledged = acknowledged_.bytes.load();
+  return submitted_.bytes.load(std::memory_order_relaxed) - acknowledged;
+}
 
 bool SubmittedRecords::wait_below(std::size_t max_bytes,
                                   std::chrono::steady_clock::time_point deadline,
@@ -123,18 +142,17 @@ bool SubmittedRecords::wait_below(std::size_t max_bytes,
   std::unique_lock lock(mutex_);
   // Waits for half the bound, so that the next wait is a while off (hysteresis).
   const std::size_t wake_at = max_bytes / 2;
-  if (outstanding_bytes_.load() <= max_bytes) return true;
-  waiting_for_.store(wake_at);
-  changed_.wait_until(lock, deadline,
-                      [&] { return outstanding_bytes_.load() <= wake_at || stop(); });
-  waiting_for_.store(kNotWaiting);
-  return outstanding_bytes_.load() <= max_bytes;
+  if (outstanding_bytes() <= max_bytes) return true;
+  acknowledged_.waiting_for.store(wake_at);
+  changed_.wait_until(lock, deadline, [&] { return outstanding_bytes() <= wake_at || stop(); });
+  acknowledged_.waiting_for.store(kNotWaiting);
+  return outstanding_bytes() <= max_bytes;
 }
 
 void SubmittedRecords::notify() {
   {
     std::scoped_lock lock(mutex_);
-    waiting_for_.store(kNotWaiting);
+    acknowledged_.waiting_for.store(kNotWaiting);
   }
   changed_.notify_all();
 }

@@ -22,6 +22,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -69,7 +70,8 @@ class SubmittedRecords {
   class Entry {
    private:
     friend class SubmittedRecords;
-    sdk::SourceRecord record;
+    // Engaged from submit() until the entry is dropped: moved in and destroyed, never assigned.
+    std::optional<sdk::SourceRecord> record;
     sdk::RecordPosition position;
     std::size_t bytes = 0;
     // Set last by ack() (release); once the task thread reads it set (acquire), the entry is
@@ -93,8 +95,11 @@ class SubmittedRecords {
     static constexpr std::size_t kChunkEntries = 128;
     using Chunk = std::array<Entry, kChunkEntries>;
     std::deque<std::unique_ptr<Chunk>> chunks_;
-    std::unique_ptr<Chunk> spare_;  // the last emptied chunk, so a steady flow allocates nothing
-    std::size_t head_ = 0;          // of the front entry in chunks_.front()
+    // Emptied chunks, so that a steady flow allocates nothing: each poll's records take a few
+    // dozen chunks (of some 40 KiB each), which one spare chunk did not cover.
+    static constexpr std::size_t kSpareChunks = 64;
+    std::vector<std::unique_ptr<Chunk>> spares_;
+    std::size_t head_ = 0;  // of the front entry in chunks_.front()
     std::size_t size_ = 0;
   };
 
@@ -103,16 +108,27 @@ class SubmittedRecords {
   std::mutex mutex_;  // for changed_ only
   std::condition_variable changed_;
   struct Partition {
-    sdk::SourceMap partition;
+    sdk::SourcePartition partition;  // shared with its records: compared by pointer first
     EntryQueue entries;
   };
   // Source maps have no order, and tasks have few partitions: a list searched from the one of
   // the last record submitted, so a task with one source partition never searches.
   std::list<Partition> partitions_;
   Partition* last_ = nullptr;
-  std::atomic<std::size_t> outstanding_records_{0};
-  std::atomic<std::size_t> outstanding_bytes_{0};
-  std::atomic<std::size_t> waiting_for_{kNotWaiting};  // a wait_below()'s wake-up level
+  // Outstanding is submitted minus acknowledged. Each count has one writer, and the two writers'
+  // counts sit on cache lines of their own: counts that both threads change for every record
+  // moved their cache line between the cores each time.
+  struct alignas(64) Submitted {  // written by the task thread only
+    std::atomic<std::size_t> records{0};
+    std::atomic<std::size_t> bytes{0};
+  };
+  struct alignas(64) Acknowledged {  // written by ack() only
+    std::atomic<std::size_t> records{0};
+    std::atomic<std::size_t> bytes{0};
+    std::atomic<std::size_t> waiting_for{kNotWaiting};  // a wait_below()'s wake-up level
+  };
+  Submitted submitted_;
+  Acknowledged acknowledged_;
 };
 
 }  // namespace ferry::runtime

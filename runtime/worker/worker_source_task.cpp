@@ -116,6 +116,7 @@ void WorkerSourceTask::execute() {
       metrics().batch_size.observe(records.size());
     }
     for (sdk::SourceRecord& record : records) send(std::move(record));
+    send_gathered();
     metrics().source_record_active.set(static_cast<std::int64_t>(submitted_.outstanding_records()));
   }
 }
@@ -135,6 +136,7 @@ void WorkerSourceTask::send(sdk::SourceRecord record) {
       converted = converters_.to_producer_record(*transformed, &stage);
     }
   } catch (...) {
+    send_gathered();  // what came before goes first, also when the error fails the task
     handle_record_error(stage, record);
     submitted_.ack(submitted_.submit(std::move(record), 0), {});
     return;
@@ -144,21 +146,28 @@ void WorkerSourceTask::send(sdk::SourceRecord record) {
                             (converted.value ? converted.value->size() : 0);
   if (active_topics_) active_topics_->record(converted.topic);
   SubmittedRecords::Entry* entry = submitted_.submit(std::move(record), bytes);
-  producer_->send(std::move(converted), [this, entry](const Result<broker::RecordMetadata>& sent) {
-    if (sent.ok()) {
-      submitted_.ack(entry, {sent->topic, sent->partition, sent->offset});
-      return;
-    }
-    if (settings_.errors_tolerance == ErrorTolerance::kAll) {
-      log()->error("{} Failed to send a record, skipping it (errors.tolerance=all): {}",
-                   to_string(id()), sent.status().message());
-      submitted_.ack(entry, {});
-      return;
-    }
-    std::scoped_lock lock(send_failure_mutex_);
-    if (send_failure_.empty()) send_failure_ = sent.status().message();
-    submitted_.notify();
-  });
+  gathered_.push_back(
+      {std::move(converted), [this, entry](const Result<broker::RecordMetadata>& sent) {
+         if (sent.ok()) {
+           submitted_.ack(entry, {sent->topic, sent->partition, sent->offset});
+           return;
+         }
+         if (settings_.errors_tolerance == ErrorTolerance::kAll) {
+           log()->error("{} Failed to send a record, skipping it (errors.tolerance=all): {}",
+                        to_string(id()), sent.status().message());
+           submitted_.ack(entry, {});
+           return;
+         }
+         std::scoped_lock lock(send_failure_mutex_);
+         if (send_failure_.empty()) send_failure_ = sent.status().message();
+         submitted_.notify();
+       }});
+}
+
+void WorkerSourceTask::send_gathered() {
+  if (gathered_.empty()) return;
+  producer_->send_all(gathered_);
+  gathered_.clear();
 }
 
 void WorkerSourceTask::check_send_failure() {

@@ -3,7 +3,8 @@
 // acknowledged.
 //
 // Loop. While started: poll the task; put each record through the transforms (a dropped record
-// is acknowledged at once), convert it and send it; hand acknowledged records to commit_record;
+// is acknowledged at once) and convert it; hand the poll's converted records to the producer in
+// one call (those before a failing record go first); hand acknowledged records to commit_record;
 // every offset.flush.interval.ms, commit. While more than max_outstanding_bytes wait for
 // acknowledgement, poll() is not called. While paused, nothing is polled; acknowledgements and
 // commits go on.
@@ -55,8 +56,11 @@ class WorkerSourceTask final : public WorkerTask {
 
   void execute() override;
   void on_stop_requested() override;
-  // Sends one polled record; false when it was skipped or dropped.
+  // Transforms, converts and submits one polled record and gathers it for send_gathered(), or
+  // acknowledges it at once when it was dropped or skipped.
   void send(sdk::SourceRecord record);
+  // Hands the gathered records to the producer in one call.
+  void send_gathered();
   // Hands acknowledged records to commit_record and gathers their offsets.
   void collect_acknowledged();
   // Stores and flushes the gathered offsets, then SourceTask::commit(). False if the flush failed.
@@ -73,6 +77,7 @@ class WorkerSourceTask final : public WorkerTask {
   std::unique_ptr<broker::Producer> producer_;
   FileOffsetStore& offsets_;
   SubmittedRecords submitted_;
+  std::vector<broker::Producer::Send> gathered_;  // task thread: converted, not yet sent
   std::vector<SubmittedRecords::SourceOffset> acknowledged_offsets_;  // task thread: scratch
   std::optional<ActiveTopics::Recorder> active_topics_;  // unless topic.tracking.enable=false
   // Offsets acknowledged and not yet committed, one per source partition; task thread only.
