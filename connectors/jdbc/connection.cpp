@@ -159,7 +159,9 @@ std::string ConnectionSettings::soci_connect_string() const {
     if (!database.empty()) text += " dbname=" + quoted(database);
     if (!user.empty()) text += " user=" + quoted(user);
     if (!password.empty()) text += " password=" + quoted(password);
-    text += " application_name='ferry'";
+    // PgJDBC's ApplicationName URL parameter names the session in pg_stat_activity.
+    const auto name = parameters.find("ApplicationName");
+    text += " application_name=" + quoted(name != parameters.end() ? name->second : "ferry");
   } else {
     text = "host=" + quoted(host) + " port=" + std::to_string(port);
     if (!database.empty()) text += " db=" + quoted(database);

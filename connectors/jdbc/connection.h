@@ -4,7 +4,8 @@
 // Kafka Connect users configure them with JDBC URLs, and those URLs must work unchanged:
 //   jdbc:postgresql://host[:port]/database[?user=u&password=p&...]
 //   jdbc:mysql://host[:port]/database[?...]      jdbc:mariadb://host[:port]/database[?...]
-// connection.user / connection.password win over the URL's user / password parameters. Other URL
+// connection.user / connection.password win over the URL's user / password parameters.
+// PostgreSQL's ApplicationName (PgJDBC's) names the session (default "ferry"). Other URL
 // parameters are accepted and ignored (they are JDBC driver settings such as useSSL).
 //
 // A Connection is one SOCI session, set up for the connectors' text exchange: the session time

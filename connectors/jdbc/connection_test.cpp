@@ -63,6 +63,9 @@ TEST(ConnectionSettings, ConnectStringQuotesEveryValue) {
             "host='h' port=5432 dbname='d' user='o\\'neil' password='a b\\\\c' "
             "application_name='ferry'");
   EXPECT_EQ(settings.describe().find("a b"), std::string::npos);
+  EXPECT_EQ(ConnectionSettings::parse("jdbc:postgresql://h/d?ApplicationName=o%27s%20app")
+                .soci_connect_string(),
+            "host='h' port=5432 dbname='d' application_name='o\\'s app'");
 }
 
 TEST(CopyText, EscapesOnlyWhatEndsAFieldOrARowOrStartsAnEscape) {

@@ -503,6 +503,36 @@ TEST_P(JdbcSinkTaskTest, BadRecordInACopySizedBatchIsNamedExactly) {
   EXPECT_NE(log.find("skipping record " + table_ + "-0@412"), std::string::npos) << log;
 }
 
+// The staging table lives as long as the task's session: after the session is lost (the put
+// fails and is retried), the next session makes it again, and COPY goes on.
+TEST_P(JdbcSinkTaskTest, StagingTableIsMadeAgainAfterTheSessionIsLost) {
+  if (!postgres()) GTEST_SKIP() << "MySQL has no staging table";
+  auto task = start_task({{"connection.url", database_.url + "&ApplicationName=" + table_},
+                          {"auto.create", "true"},
+                          {"insert.mode", "upsert"},
+                          {"pk.mode", "record_value"},
+                          {"pk.fields", "id"}});
+  std::vector<sdk::SinkRecord> first;
+  std::vector<sdk::SinkRecord> second;
+  for (std::int32_t id = 0; id < 300; ++id)
+    (id < 150 ? first : second).push_back(person(table_, id, "p" + std::to_string(id), 20, id));
+  task->put(first);
+  // The task's session alone (tests of other processes share the database).
+  const std::string others = " FROM pg_stat_activity WHERE application_name = '" + table_ + "'";
+  EXPECT_EQ(admin_->query("SELECT count(pg_terminate_backend(pid))" + others, 1).at(0).at(0), "1");
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (admin_->query("SELECT count(*)" + others, 1).at(0).at(0) != "0" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_THROW(task->put(second), sdk::RetriableException);
+  task->put(second);
+  EXPECT_EQ(rows(table_, "count(*)", 1), (std::vector<std::string>{"300"}));
+  // One subtransaction a batch: both went through COPY, not the row-at-a-time fallback.
+  EXPECT_EQ(rows("(SELECT DISTINCT xmin::text FROM " + table_ + ") AS x", "count(*)", 1),
+            (std::vector<std::string>{"2"}));
+}
+
 sdk::SinkRecord on_partition(sdk::SinkRecord record, std::int32_t partition) {
   record.kafka_partition = partition;
   return record;
