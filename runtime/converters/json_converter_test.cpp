@@ -182,6 +182,47 @@ TEST(JsonConverterGolden, StringsEscapeQuotesBackslashesAndControlCharactersOnly
                     "tab\there \"quoted\" back\\slash \x01\x1F caf\xC3\xA9 /");
 }
 
+TEST(JsonConverter, EscapesWhereverTheCharacterFallsInAString) {
+  // Strings are scanned eight bytes at a time: an escaped character at every offset of a word,
+  // beside bytes that are not escaped (space, DEL, UTF-8), must come out as byte by byte.
+  const auto c = schemaless();
+  const auto expected_escape = [](char ch) -> std::string {
+    switch (ch) {
+      case '"':
+        return "\\\"";
+      case '\\':
+        return "\\\\";
+      case '\n':
+        return "\\n";
+      default: {
+        constexpr char kHex[] = "0123456789ABCDEF";
+        const auto byte = static_cast<unsigned char>(ch);
+        return std::string("\\u00") + kHex[byte >> 4] + kHex[byte & 0xF];
+      }
+    }
+  };
+  for (const char escaped : {'"', '\\', '\n', '\x01', '\x1F'}) {
+    for (std::size_t at = 0; at < 21; ++at) {
+      // 23 bytes, none escaped; the two-byte UTF-8 character at the end stays whole.
+      std::string text =
+          "a \x7F"
+          "bcdefghijklmnopqrs"
+          "\xC3\xA9";
+      text[at] = escaped;
+      std::string expected = "\"";
+      for (const char ch : text) {
+        const auto byte = static_cast<unsigned char>(ch);
+        expected +=
+            byte < 0x20 || ch == '"' || ch == '\\' ? expected_escape(ch) : std::string(1, ch);
+      }
+      expected += "\"";
+      const std::optional<Bytes> json = c->from_connect_data("t", Schema::string(), Value(text));
+      ASSERT_TRUE(json.has_value());
+      EXPECT_EQ(std::string(json->begin(), json->end()), expected) << "at " << at;
+    }
+  }
+}
+
 TEST(JsonConverterGolden, DoublesAreWrittenAsJavaDoubleToString) {
   auto c = converter();
   const double kNaN = std::numeric_limits<double>::quiet_NaN();

@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "runtime/converters/json_number_format.h"
 
@@ -33,6 +34,17 @@ constexpr std::array<char, 128> kEscapes = [] {
   escapes['\\'] = '\\';
   return escapes;
 }();
+
+// Whether any of the eight bytes is one kEscapes escapes: below 0x20, '"' or '\\'. Each test
+// is the classic exact one for "some byte is zero / below n" (n <= 0x80); bytes of 0x80 and
+// above never match, as none is escaped.
+constexpr bool needs_escape(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101;
+  constexpr std::uint64_t kHighs = 0x8080808080808080;
+  const auto has_zero = [](std::uint64_t x) { return (x - kOnes) & ~x & kHighs; };
+  const std::uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighs;
+  return (below_space | has_zero(word ^ (kOnes * '"')) | has_zero(word ^ (kOnes * '\\'))) != 0;
+}
 
 }  // namespace
 
@@ -65,6 +77,16 @@ void JsonWriter::string(std::string_view value) {
   std::uint8_t* limit = out_->data() + out_->size();
   *p++ = '"';
   for (std::size_t i = 0; i < value.size(); ++i) {
+    // Eight bytes at a time while none of them needs an escape, as in most text.
+    while (value.size() - i >= 8) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, value.data() + i, 8);
+      if (needs_escape(word)) break;
+      std::memcpy(p, value.data() + i, 8);
+      p += 8;
+      i += 8;
+    }
+    if (i == value.size()) break;
     const auto c = static_cast<unsigned char>(value[i]);
     if (c >= 0x80 || kEscapes[c] == 0) {
       *p++ = c;
