@@ -2,8 +2,9 @@
 // records to their tables in one transaction: consecutive records of the same table, operation
 // and columns are one batch (at most batch.size rows). Inserts and upserts (PostgreSQL ON
 // CONFLICT ... DO UPDATE, MySQL ON DUPLICATE KEY UPDATE) go as multi-row INSERT statements, one
-// round trip per kMaxParameters values; UPDATE, and DELETE for tombstones when delete.enabled,
-// bind SOCI vectors to one prepared statement (SOCI runs it once per row).
+// round trip per kMaxParameters values (on MySQL the statement's text is built here, each value
+// escaped by the connection, as SOCI would bind it); UPDATE, and DELETE for tombstones when
+// delete.enabled, bind SOCI vectors to one prepared statement (SOCI runs it once per row).
 // On PostgreSQL a batch of kCopyMinRows or more inserts or upserts is instead COPYed (text
 // format, through libpq) into a temporary staging table of the target's columns (ON COMMIT
 // DELETE ROWS, one per layout and session) and written with one INSERT ... SELECT from it, with
