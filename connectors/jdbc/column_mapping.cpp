@@ -1,5 +1,6 @@
 #include "connectors/jdbc/column_mapping.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -115,14 +116,38 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
 }
 
-std::string format_date(std::int64_t days) {
+// width decimal digits of value at out (zero-padded; value < 10^width).
+char* put_digits(char* out, unsigned value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  return out + width;
+}
+
+// "YYYY-MM-DD" at out (years 0-9999); the end of what was written. The sink formats every
+// timestamp and date it writes, so this is per value, without snprintf.
+char* put_date(char* out, std::int64_t days) {
   int year = 0;
   unsigned month = 0;
   unsigned day = 0;
   civil_from_days(days, year, month, day);
+  if (year < 0 || year > 9999) {
+    char buffer[32];
+    const int length = std::snprintf(buffer, sizeof buffer, "%04d", year);
+    out = std::copy(buffer, buffer + length, out);
+  } else {
+    out = put_digits(out, static_cast<unsigned>(year), 4);
+  }
+  *out++ = '-';
+  out = put_digits(out, month, 2);
+  *out++ = '-';
+  return put_digits(out, day, 2);
+}
+
+std::string format_date(std::int64_t days) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", year, month, day);
-  return buffer;
+  return std::string(buffer, put_date(buffer, days));
 }
 
 std::string format_time_millis(std::int64_t millis) {
@@ -445,12 +470,18 @@ std::optional<SqlTimestamp> parse_timestamp(std::string_view text) {
 
 std::string format_timestamp(const SqlTimestamp& timestamp) {
   const std::int64_t days = floor_div(timestamp.epoch_seconds, 86'400);
-  const std::int64_t seconds = timestamp.epoch_seconds - days * 86'400;
+  const auto seconds = static_cast<unsigned>(timestamp.epoch_seconds - days * 86'400);
   char buffer[48];
-  std::snprintf(buffer, sizeof buffer, " %02d:%02d:%02d.%06d", static_cast<int>(seconds / 3600),
-                static_cast<int>(seconds / 60 % 60), static_cast<int>(seconds % 60),
-                static_cast<int>(timestamp.nanos / 1000));
-  return format_date(days) + buffer;
+  char* out = put_date(buffer, days);
+  *out++ = ' ';
+  out = put_digits(out, seconds / 3600, 2);
+  *out++ = ':';
+  out = put_digits(out, seconds / 60 % 60, 2);
+  *out++ = ':';
+  out = put_digits(out, seconds % 60, 2);
+  *out++ = '.';
+  out = put_digits(out, static_cast<unsigned>(timestamp.nanos / 1000), 6);
+  return std::string(buffer, out);
 }
 
 std::optional<std::string> value_to_text(DatabaseKind kind, const sdk::Schema& schema,

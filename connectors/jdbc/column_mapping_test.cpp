@@ -72,6 +72,9 @@ TEST(ColumnMapping, TimestampsRoundTripThroughText) {
   const SqlTimestamp timestamp{-86'401, 5'000};
   EXPECT_EQ(format_timestamp(timestamp), "1969-12-30 23:59:59.000005");
   EXPECT_EQ(parse_timestamp(format_timestamp(timestamp)), timestamp);
+  EXPECT_EQ(format_timestamp({253'402'300'799, 999'999'000}), "9999-12-31 23:59:59.999999");
+  EXPECT_EQ(format_timestamp({253'402'300'800, 0}), "10000-01-01 00:00:00.000000");
+  EXPECT_EQ(format_timestamp({-62'167'219'200, 0}), "0000-01-01 00:00:00.000000");
 }
 
 TEST(ColumnMapping, BytesFromPostgresHexAndToText) {

@@ -44,7 +44,7 @@ struct JdbcSourceTask::Querier {
   std::optional<TableId> table;  // nullopt: the custom query
   std::string query;
   std::string topic;
-  sdk::SourceMap partition;
+  sdk::SourcePartition partition;  // shared by the records of the table
   std::optional<std::int64_t> incrementing;
   std::optional<SqlTimestamp> timestamp;
 
@@ -392,8 +392,9 @@ std::vector<sdk::SourceRecord> JdbcSourceTask::read_batch(Querier& querier) {
           if (const auto text = reader.value(row, static_cast<std::size_t>(index))) {
             querier.timestamp = parse_timestamp(*text);
             if (querier.timestamp)
-              querier.timestamp = querier.columns[static_cast<std::size_t>(index)]->text_zone().to_instant(
-                  *querier.timestamp);
+              querier.timestamp =
+                  querier.columns[static_cast<std::size_t>(index)]->text_zone().to_instant(
+                      *querier.timestamp);
             break;
           }
         }
