@@ -161,7 +161,7 @@ class EmbeddedConsumer final : public Consumer {
     bool paused = false;
     // Batches read but not yet all returned (max.poll.records stopped inside them), and where
     // the next unread batch starts; dropped whenever the position is set from outside.
-    std::vector<std::uint8_t> fetched;
+    SegmentBytes fetched;  // what the last read returned (not zeroed first)
     std::size_t fetched_next = 0;
   };
 

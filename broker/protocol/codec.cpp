@@ -1,5 +1,11 @@
 #include "broker/protocol/codec.h"
 
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include <unistd.h>
+
 #include "broker/protocol/error_code.h"
 #include "broker/protocol/wire.h"
 #include "broker/storage/wire_format.h"
@@ -152,10 +158,38 @@ void decode_struct(WireReader& reader, const StructDef& def, std::int16_t versio
   if (flexible && reader.ok()) decode_tagged_fields(reader, def, version, out);
 }
 
-void encode_struct(WireWriter& writer, const Struct& in, std::int16_t version, bool flexible);
+void encode_struct(WireWriter& writer, const Struct& in, std::int16_t version, bool flexible,
+                   std::vector<EncodedFrame::Splice>* splices = nullptr);
 
+// Copies the bytes of an external records field into writer: what an encoder that must return
+// one buffer does.
+void write_external(WireWriter& writer, const RecordsRef& records) {
+  if (records.data != nullptr || records.size == 0) {
+    writer.write_raw({records.data, records.size});
+    return;
+  }
+  std::vector<std::uint8_t>& bytes = writer.bytes();
+  const std::size_t start = bytes.size();
+  bytes.resize(start + records.size);
+  std::size_t done = 0;
+  while (done < records.size) {
+    const ssize_t n = ::pread(records.descriptor, bytes.data() + start + done, records.size - done,
+                              static_cast<off_t>(records.position + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      // The file lost bytes the frame's sizes already count: no frame can be made of it.
+      throw std::runtime_error(records.file + ": cannot read the " + std::to_string(records.size) +
+                               " bytes of records at position " + std::to_string(records.position) +
+                               ": " + (n < 0 ? std::strerror(errno) : "the file ends before them"));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+// splices: where external records fields go, which are then left out of writer; null copies
+// them in.
 void encode_field(WireWriter& writer, const FieldDef& field, std::int16_t version, bool flexible,
-                  const Value& value) {
+                  const Value& value, std::vector<EncodedFrame::Splice>* splices) {
   const bool null = value.null && is_nullable(field, version);
   switch (field.type) {
     case FieldType::kBool:
@@ -190,6 +224,12 @@ void encode_field(WireWriter& writer, const FieldDef& field, std::int16_t versio
     case FieldType::kBytes:
     case FieldType::kRecords:
       if (null) return writer.write_length(std::nullopt, flexible, true);
+      if (value.external) {
+        writer.write_length(value.external->size, flexible, true);
+        if (splices == nullptr) return write_external(writer, *value.external);
+        if (value.external->size > 0) splices->push_back({writer.size(), *value.external});
+        return;
+      }
       writer.write_length(value.bytes.size(), flexible, true);
       writer.write_raw(value.bytes);
       return;
@@ -216,22 +256,23 @@ void encode_field(WireWriter& writer, const FieldDef& field, std::int16_t versio
       } else {
         writer.write_length(value.structs.size(), flexible, true);
         for (const Struct& element : value.structs) {
-          encode_struct(writer, element, version, flexible);
+          encode_struct(writer, element, version, flexible, splices);
         }
       }
       return;
     }
     case FieldType::kStruct:
       if (value.structs.empty()) {
-        encode_struct(writer, Struct(*field.fields), version, flexible);
+        encode_struct(writer, Struct(*field.fields), version, flexible, splices);
       } else {
-        encode_struct(writer, value.structs.front(), version, flexible);
+        encode_struct(writer, value.structs.front(), version, flexible, splices);
       }
       return;
   }
 }
 
-void encode_struct(WireWriter& writer, const Struct& in, std::int16_t version, bool flexible) {
+void encode_struct(WireWriter& writer, const Struct& in, std::int16_t version, bool flexible,
+                   std::vector<EncodedFrame::Splice>* splices) {
   const StructDef& def = in.def();
   std::uint32_t tagged = 0;
   for (std::size_t f = 0; f < def.fields.size(); ++f) {
@@ -241,7 +282,7 @@ void encode_struct(WireWriter& writer, const Struct& in, std::int16_t version, b
       if (in.value(f).set) ++tagged;
       continue;
     }
-    encode_field(writer, field, version, flexible, in.value(f));
+    encode_field(writer, field, version, flexible, in.value(f), splices);
   }
   if (!flexible) return;
   writer.write_unsigned_varint(tagged);
@@ -250,7 +291,7 @@ void encode_struct(WireWriter& writer, const Struct& in, std::int16_t version, b
     const FieldDef& field = def.fields[f];
     if (field.tag < 0 || !field.versions.contains(version) || !in.value(f).set) continue;
     WireWriter inner;
-    encode_field(inner, field, version, true, in.value(f));
+    encode_field(inner, field, version, true, in.value(f), nullptr);
     writer.write_unsigned_varint(static_cast<std::uint32_t>(field.tag));
     writer.write_unsigned_varint(static_cast<std::uint32_t>(inner.size()));
     writer.write_raw(inner.bytes());
@@ -351,6 +392,25 @@ std::vector<std::uint8_t> encode_request(const ApiDef& api, std::int16_t version
   if (api.request_header_version(version) >= 2) writer.write_unsigned_varint(0);
   encode_struct(writer, body, version, api.flexible(version));
   return finish_frame(writer);
+}
+
+std::size_t EncodedFrame::size() const {
+  std::size_t size = bytes.size();
+  for (const Splice& splice : splices) size += splice.records.size;
+  return size;
+}
+
+EncodedFrame encode_response_frame(const ApiDef& api, std::int16_t version,
+                                   std::int32_t correlation_id, const Struct& body) {
+  EncodedFrame frame;
+  WireWriter writer;
+  start_frame(writer);
+  writer.write_int32(correlation_id);
+  if (api.response_header_version(version) >= 1) writer.write_unsigned_varint(0);
+  encode_struct(writer, body, version, api.flexible(version), &frame.splices);
+  frame.bytes = std::move(writer.bytes());
+  store_be(frame.bytes.data(), static_cast<std::int32_t>(frame.size() - 4));
+  return frame;
 }
 
 std::vector<std::uint8_t> encode_response(const ApiDef& api, std::int16_t version,

@@ -72,8 +72,27 @@ std::vector<std::uint8_t> encode_request(const ApiDef& api, std::int16_t version
                                          std::int32_t correlation_id,
                                          const std::optional<std::string>& client_id,
                                          const Struct& body);
+// Records fields set with set_records (message.h) are copied in: their file is read if need be,
+// and std::runtime_error names it when it no longer holds them.
 std::vector<std::uint8_t> encode_response(const ApiDef& api, std::int16_t version,
                                           std::int32_t correlation_id, const Struct& body);
+
+// A response frame whose external records fields (RecordsRef) are not copied: bytes is the
+// frame without them (size prefix included, counting them), and each splice says where one goes
+// (before bytes[at], in order). The frame on the wire is bytes[0, at0), records0,
+// bytes[at0, at1), records1, ... Empty records are no splice.
+struct EncodedFrame {
+  struct Splice {
+    std::size_t at = 0;
+    RecordsRef records;
+  };
+  std::vector<std::uint8_t> bytes;
+  std::vector<Splice> splices;
+  // The whole frame on the wire.
+  std::size_t size() const;
+};
+EncodedFrame encode_response_frame(const ApiDef& api, std::int16_t version,
+                                   std::int32_t correlation_id, const Struct& body);
 
 // A response frame without its size prefix (what a client reads); correlation_id receives the
 // header's.

@@ -2,6 +2,7 @@
 // definitions (headers, compact and classic types, tagged fields), not produced by this codec.
 #include "broker/protocol/codec.h"
 
+#include <memory>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -124,6 +125,53 @@ TEST(CodecTest, DecodesProduceV3WithRecordsAsBytes) {
   const Struct& partition = topic.structs("PartitionData").at(0);
   EXPECT_EQ(partition.integer("Index"), 2);
   EXPECT_EQ(partition.bytes("Records"), (Bytes{0xaa, 0xbb, 0xcc}));
+}
+
+// A Fetch response whose records are referred to (set_records) is, on the wire, the same frame
+// as one holding them: the encoder leaves them out of its buffer and says where they go.
+TEST(CodecTest, ExternalRecordsAreSplicedNotCopiedAndTheFrameIsUnchanged) {
+  const auto fetch_response = [](bool external, const std::shared_ptr<const Bytes>& first,
+                                 const std::shared_ptr<const Bytes>& second) {
+    Struct body(api(ApiKey::kFetch).response);
+    Struct& topic = body.add("Responses");
+    topic.set_string("Topic", "t");
+    for (const auto& records : {first, second}) {
+      Struct& partition = topic.add("Partitions");
+      partition.set_integer("PartitionIndex", 0).set_null("AbortedTransactions");
+      if (external) {
+        partition.set_records("Records",
+                              {.owner = records, .data = records->data(), .size = records->size()});
+      } else {
+        partition.set_bytes("Records", *records);
+      }
+    }
+    return body;
+  };
+  const auto first = std::make_shared<const Bytes>(Bytes{1, 2, 3, 4, 5});
+  const auto second = std::make_shared<const Bytes>(Bytes{6, 7});
+  for (const std::int16_t version : {std::int16_t{4}, std::int16_t{12}}) {
+    const Bytes expected =
+        encode_response(api(ApiKey::kFetch), version, 7, fetch_response(false, first, second));
+    const Struct body = fetch_response(true, first, second);
+    const EncodedFrame frame = encode_response_frame(api(ApiKey::kFetch), version, 7, body);
+    ASSERT_EQ(frame.splices.size(), 2u);
+    EXPECT_EQ(frame.bytes.size(), expected.size() - 7);
+    EXPECT_EQ(frame.size(), expected.size());
+    EXPECT_EQ(frame.splices[0].records.data, first->data());  // referred to, not copied
+    Bytes joined;
+    std::size_t from = 0;
+    for (const EncodedFrame::Splice& splice : frame.splices) {
+      joined.insert(joined.end(), frame.bytes.begin() + static_cast<std::ptrdiff_t>(from),
+                    frame.bytes.begin() + static_cast<std::ptrdiff_t>(splice.at));
+      joined.insert(joined.end(), splice.records.data, splice.records.data + splice.records.size);
+      from = splice.at;
+    }
+    joined.insert(joined.end(), frame.bytes.begin() + static_cast<std::ptrdiff_t>(from),
+                  frame.bytes.end());
+    EXPECT_EQ(joined, expected) << "v" << version;
+    // The one-buffer encoder copies them in.
+    EXPECT_EQ(encode_response(api(ApiKey::kFetch), version, 7, body), expected) << "v" << version;
+  }
 }
 
 TEST(CodecTest, EncodesFlexibleFindCoordinatorV3WithResponseHeaderV1) {

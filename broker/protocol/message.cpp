@@ -51,11 +51,22 @@ Struct& Struct::set_nullable_string(std::string_view name, std::optional<std::st
 }
 
 std::vector<std::uint8_t>& Struct::mutable_bytes(std::string_view name) {
-  return get_for_write(name).bytes;
+  Value& value = get_for_write(name);
+  value.external.reset();
+  return value.bytes;
 }
 
 Struct& Struct::set_bytes(std::string_view name, std::vector<std::uint8_t> value) {
-  get_for_write(name).bytes = std::move(value);
+  Value& field = get_for_write(name);
+  field.bytes = std::move(value);
+  field.external.reset();
+  return *this;
+}
+
+Struct& Struct::set_records(std::string_view name, RecordsRef records) {
+  Value& value = get_for_write(name);
+  value.bytes.clear();
+  value.external = std::move(records);
   return *this;
 }
 

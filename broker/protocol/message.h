@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,20 @@ namespace ferry::broker::protocol {
 
 class Struct;
 
+// The bytes of a records field held outside the Struct: the encoder writes their length but not
+// them (codec.h, EncodedFrame), and whoever sends the frame sends them from where they are, so
+// a fetch's batches are not copied into the response. size bytes, in memory at data, or (data
+// null) in the open file `descriptor` at position; owner keeps them alive and the descriptor
+// open for as long as any copy of this exists. file names the file in errors.
+struct RecordsRef {
+  std::shared_ptr<const void> owner;
+  const std::uint8_t* data = nullptr;
+  int descriptor = -1;
+  std::uint64_t position = 0;
+  std::size_t size = 0;
+  std::string file;
+};
+
 // One field's value; which members are used depends on the field's type.
 struct Value {
   std::int64_t integer = 0;            // bool, int8 .. int64
@@ -26,6 +41,7 @@ struct Value {
   bool set = false;                    // assigned: tagged fields are written only then
   std::string text;                    // string; uuid (16 bytes)
   std::vector<std::uint8_t> bytes;     // bytes, records
+  std::optional<RecordsRef> external;  // records: used instead of bytes when set
   std::vector<std::int64_t> integers;  // []int32, []int64
   std::vector<std::string> strings;    // []string
   std::vector<Struct> structs;         // [] (elements), {} (exactly one)
@@ -53,6 +69,8 @@ class Struct {
   const std::vector<std::uint8_t>& bytes(std::string_view name) const { return get(name).bytes; }
   std::vector<std::uint8_t>& mutable_bytes(std::string_view name);
   Struct& set_bytes(std::string_view name, std::vector<std::uint8_t> value);
+  // A records field whose bytes stay where they are (RecordsRef); bytes(name) reads empty.
+  Struct& set_records(std::string_view name, RecordsRef records);
 
   const std::vector<std::int64_t>& integers(std::string_view name) const {
     return get(name).integers;

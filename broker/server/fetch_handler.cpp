@@ -76,12 +76,17 @@ std::pair<protocol::Struct, std::size_t> RequestHandler::read_fetch(
         result.set_integer("ErrorCode", static_cast<std::int16_t>(error_code_for(read.status())));
         continue;
       }
-      total += read->records.size();
-      budget -= static_cast<std::int64_t>(read->records.size());
+      const std::size_t size = read->records.size();
+      total += size;
+      budget -= static_cast<std::int64_t>(size);
+      // The batches are not copied into the response: it refers to them, and the session
+      // writes them from where they are (protocol::EncodedFrame).
+      auto records = std::make_shared<const SegmentBytes>(std::move(read->records));
+      const std::uint8_t* data = records->data();
       result.set_integer("HighWatermark", read->high_watermark)
           .set_integer("LastStableOffset", read->high_watermark)
           .set_integer("LogStartOffset", read->log_start_offset)
-          .set_bytes("Records", std::move(read->records));
+          .set_records("Records", {.owner = std::move(records), .data = data, .size = size});
     }
   }
   return {std::move(response), total};

@@ -162,7 +162,7 @@ class Session : public std::enable_shared_from_this<Session> {
       asio::post(self->socket_.get_executor(),
                  [self, api, version, correlation, body = std::move(body)] {
                    if (!body) return self->read_size();  // acks=0: nothing to answer
-                   self->write(protocol::encode_response(*api, version, correlation, *body));
+                   self->write(protocol::encode_response_frame(*api, version, correlation, *body));
                  });
     };
     try {
@@ -173,10 +173,27 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(std::vector<std::uint8_t> response) {
-    response_ = std::move(response);
-    asio::async_write(socket_, asio::buffer(response_),
+    protocol::EncodedFrame frame;
+    frame.bytes = std::move(response);
+    write(std::move(frame));
+  }
+
+  // One async_write of the frame's own bytes and the records it refers to, in order, without
+  // copying the records; the frame (and so what keeps the records alive) stays until it is sent.
+  void write(protocol::EncodedFrame frame) {
+    response_ = std::move(frame);
+    buffers_.clear();
+    std::size_t from = 0;
+    for (const protocol::EncodedFrame::Splice& splice : response_.splices) {
+      buffers_.emplace_back(response_.bytes.data() + from, splice.at - from);
+      buffers_.emplace_back(splice.records.data, splice.records.size);
+      from = splice.at;
+    }
+    buffers_.emplace_back(response_.bytes.data() + from, response_.bytes.size() - from);
+    asio::async_write(socket_, buffers_,
                       [self = shared_from_this()](boost::system::error_code error, std::size_t) {
                         if (error) return self->shutdown();
+                        self->response_ = {};  // the records can go
                         self->read_size();
                       });
   }
@@ -187,7 +204,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string client_host_;
   std::array<std::uint8_t, 4> size_bytes_{};
   std::vector<std::uint8_t> frame_;
-  std::vector<std::uint8_t> response_;
+  protocol::EncodedFrame response_;
+  std::vector<asio::const_buffer> buffers_;  // response_'s pieces, while it is written
 };
 
 }  // namespace

@@ -170,7 +170,7 @@ LogSegment::LogSegment(std::filesystem::path directory, std::int64_t base_offset
       base_offset_(base_offset),
       index_interval_bytes_(index_interval_bytes),
       suffix_(std::move(suffix)),
-      log_(std::move(log)),
+      log_(std::make_shared<File>(std::move(log))),
       offset_index_(std::move(offset_index)),
       time_index_(std::move(time_index)),
       next_offset_(base_offset),
@@ -366,7 +366,7 @@ Status LogSegment::check_tail(const SegmentOpenOptions& options, std::vector<std
   const std::size_t offsets_before = offset_index_.size();
   const std::size_t times_before = time_index_.size();
 
-  BatchScanner scanner(log_, start, size_);
+  BatchScanner scanner(*log_, start, size_);
   std::optional<std::int64_t> previous_last;
   if (start == 0) previous_last = base_offset_ - 1;
   std::int64_t max_timestamp = -1;
@@ -387,7 +387,7 @@ Status LogSegment::check_tail(const SegmentOpenOptions& options, std::vector<std
     const RecordBatchHeader& header = (*item)->header;
     const std::uint64_t position = (*item)->position;
     const auto where = [&](const Status& status) {
-      return status.with_context(at(log_, position));
+      return status.with_context(at(*log_, position));
     };
     problem = verify_batch((*item)->bytes);
     if (problem.ok()) problem = check_offsets(header, previous_last, options);
@@ -456,7 +456,7 @@ Status LogSegment::check_tail(const SegmentOpenOptions& options, std::vector<std
   if (problem.ok() && (!entry_seen || !time_seen)) {
     problem = Status::corruption((entry_seen ? time_index_.path() : offset_index_.path()).string() +
                                  ": the last entry names an offset or position that no batch of " +
-                                 log_.path().string() + " has");
+                                 log_->path().string() + " has");
   }
   if (!problem.ok()) {
     notes.push_back(problem.message() + "; recovering the segment");
@@ -485,7 +485,7 @@ Status LogSegment::check_tail(const SegmentOpenOptions& options, std::vector<std
 Status LogSegment::read_first_batch_timestamp() {
   first_batch_timestamp_ = -1;
   if (size_ == 0) return Status::ok_status();
-  HeaderReader reader(log_, size_);
+  HeaderReader reader(*log_, size_);
   auto header = reader.read(0);
   if (header.ok()) first_batch_timestamp_ = header->max_timestamp;
   return Status::ok_status();
@@ -513,7 +513,7 @@ Status LogSegment::recover(const SegmentOpenOptions& options, std::vector<std::s
   first_batch_timestamp_ = -1;
   bytes_since_index_entry_ = 0;
 
-  BatchScanner scanner(log_, 0, file_size);
+  BatchScanner scanner(*log_, 0, file_size);
   while (true) {
     auto item = scanner.next();
     Status problem = item.ok() ? Status::ok_status() : item.status();
@@ -521,15 +521,15 @@ Status LogSegment::recover(const SegmentOpenOptions& options, std::vector<std::s
       const RecordBatchHeader& header = (*item)->header;
       problem = verify_batch((*item)->bytes);
       if (problem.ok()) problem = check_offsets(header, next_offset_ - 1, options);
-      if (!problem.ok()) problem = problem.with_context(at(log_, (*item)->position));
+      if (!problem.ok()) problem = problem.with_context(at(*log_, (*item)->position));
     }
     if (!problem.ok()) {
       if (options.read_only) {
-        notes.push_back(problem.message() + "; read-only: " + log_.path().string() +
+        notes.push_back(problem.message() + "; read-only: " + log_->path().string() +
                         " ends at position " + std::to_string(size_) +
                         " for now (the file is left as it is)");
       } else {
-        notes.push_back(problem.message() + "; truncating " + log_.path().string() + " to " +
+        notes.push_back(problem.message() + "; truncating " + log_->path().string() + " to " +
                         std::to_string(size_) + " bytes (dropping " +
                         std::to_string(file_size - size_) + ")");
       }
@@ -544,16 +544,16 @@ Status LogSegment::recover(const SegmentOpenOptions& options, std::vector<std::s
     if (options.on_recovered_batch) options.on_recovered_batch(header);
   }
   if (size_ < file_size && !options.read_only) {
-    if (Status status = log_.truncate(size_); !status.ok()) return status;
+    if (Status status = log_->truncate(size_); !status.ok()) return status;
   }
   return write_index_tail();
 }
 
 Result<bool> LogSegment::refresh_tail() {
-  auto size = log_.size();
+  auto size = log_->size();
   if (!size.ok()) return size.status();
   if (*size < size_) {
-    return Status::corruption(log_.path().string() + ": the file is " + std::to_string(*size) +
+    return Status::corruption(log_->path().string() + ": the file is " + std::to_string(*size) +
                               " bytes, shorter than the " + std::to_string(size_) +
                               " already read: it was truncated");
   }
@@ -561,7 +561,7 @@ Result<bool> LogSegment::refresh_tail() {
   file_size_seen_ = *size;
   const std::uint64_t before = size_;
   const SegmentOpenOptions options{.last = true, .read_only = true};
-  BatchScanner scanner(log_, size_, *size);
+  BatchScanner scanner(*log_, size_, *size);
   while (true) {
     auto item = scanner.next();
     if (!item.ok() || !*item) break;
@@ -609,14 +609,14 @@ Status LogSegment::index(std::uint64_t position, const BatchPlacement& placement
 
 Status LogSegment::append(std::span<const std::uint8_t> batch, const BatchPlacement& placement) {
   if (placement.base_offset < next_offset_) {
-    return Status::invalid_argument(log_.path().string() + ": append at offset " +
+    return Status::invalid_argument(log_->path().string() + ": append at offset " +
                                     std::to_string(placement.base_offset) +
                                     " does not follow offset " + std::to_string(next_offset_ - 1));
   }
   const std::uint64_t position = size_;
-  if (Status status = log_.write_at(position, batch); !status.ok()) {
+  if (Status status = log_->write_at(position, batch); !status.ok()) {
     // Nothing half-written may stay behind: the next append starts at size_ again.
-    (void)log_.truncate(position);
+    (void)log_->truncate(position);
     return status;
   }
   return index(position, placement, batch.size());
@@ -644,7 +644,7 @@ std::uint64_t LogSegment::verified_start(std::int64_t offset, std::uint64_t end,
 
 Result<std::optional<std::uint64_t>> LogSegment::find_position(std::int64_t offset,
                                                                std::uint64_t end) const {
-  HeaderReader reader(log_, end);
+  HeaderReader reader(*log_, end);
   std::uint64_t position = verified_start(offset, end, reader);
   while (position < end) {
     auto header = reader.read(position);
@@ -655,19 +655,19 @@ Result<std::optional<std::uint64_t>> LogSegment::find_position(std::int64_t offs
   return std::optional<std::uint64_t>();
 }
 
-Result<std::vector<std::uint8_t>> LogSegment::read(std::uint64_t position, std::uint64_t max_bytes,
-                                                   std::uint64_t end, bool at_least_one) const {
-  if (position >= end) return std::vector<std::uint8_t>();
+Result<SegmentBytes> LogSegment::read(std::uint64_t position, std::uint64_t max_bytes,
+                                      std::uint64_t end, bool at_least_one) const {
+  if (position >= end) return SegmentBytes();
   const std::uint64_t available = end - position;
   std::uint64_t want = std::min(max_bytes, available);
   if (at_least_one) {
     want = std::max(want, std::min<std::uint64_t>(available, kRecordBatchHeaderSize));
   }
-  std::vector<std::uint8_t> bytes(want);
-  auto read = log_.read_at(position, bytes);
+  SegmentBytes bytes(want);  // not zeroed: the read fills it
+  auto read = log_->read_at(position, bytes);
   if (!read.ok()) return read.status();
   if (*read != bytes.size()) {
-    return Status::corruption(at(log_, position) + ": the file ends " +
+    return Status::corruption(at(*log_, position) + ": the file ends " +
                               std::to_string(available - *read) + " bytes before the segment");
   }
   // Whole batches only, walking the headers in what was read.
@@ -675,22 +675,22 @@ Result<std::vector<std::uint8_t>> LogSegment::read(std::uint64_t position, std::
   while (want - stop >= kRecordBatchHeaderSize) {
     auto header = read_batch_header(std::span<const std::uint8_t>(bytes).subspan(stop));
     if (!header.ok()) {
-      if (stop == 0) return header.status().with_context(at(log_, position));
+      if (stop == 0) return header.status().with_context(at(*log_, position));
       break;  // the next read starts here and reports it
     }
     const std::uint64_t size = header->size();
     if (size > available - stop) {
-      if (stop == 0) return runs_past_end(log_, position, size, available);
+      if (stop == 0) return runs_past_end(*log_, position, size, available);
       break;
     }
     if (size > want - stop) {
       if (stop == 0 && at_least_one) {
         // The first batch is larger than max_bytes: read the rest of it.
         bytes.resize(size);
-        auto rest = log_.read_at(position + want, std::span<std::uint8_t>(bytes).subspan(want));
+        auto rest = log_->read_at(position + want, std::span<std::uint8_t>(bytes).subspan(want));
         if (!rest.ok()) return rest.status();
         if (*rest != size - want) {
-          return Status::corruption(at(log_, position) + ": the file ends inside the batch");
+          return Status::corruption(at(*log_, position) + ": the file ends inside the batch");
         }
         return bytes;
       }
@@ -699,7 +699,7 @@ Result<std::vector<std::uint8_t>> LogSegment::read(std::uint64_t position, std::
     stop += size;
   }
   if (stop == 0 && at_least_one) {
-    return Status::corruption(at(log_, position) + ": " + std::to_string(available) +
+    return Status::corruption(at(*log_, position) + ": " + std::to_string(available) +
                               " bytes left in the segment, less than a batch header");
   }
   bytes.resize(stop);
@@ -717,7 +717,7 @@ Result<std::optional<std::int64_t>> LogSegment::find_offset_for_timestamp(
     if (!found.ok()) return found.status();
     bool verified = false;
     if (*found) {
-      HeaderReader reader(log_, size_);
+      HeaderReader reader(*log_, size_);
       auto header = reader.read(**found);
       if (!header.ok()) return header.status();
       verified =
@@ -729,7 +729,7 @@ Result<std::optional<std::int64_t>> LogSegment::find_offset_for_timestamp(
       mark_indexes_damaged();
     }
   }
-  HeaderReader reader(log_, size_);
+  HeaderReader reader(*log_, size_);
   while (position < size_) {
     auto header = reader.read(position);
     if (!header.ok()) return header.status();
@@ -757,13 +757,13 @@ std::int64_t LogSegment::first_record_at_or_after(std::uint64_t position,
 }
 
 Status LogSegment::for_each_batch(const BatchVisitor& visit) const {
-  BatchScanner scanner(log_, 0, size_);
+  BatchScanner scanner(*log_, 0, size_);
   while (true) {
     auto item = scanner.next();
     if (!item.ok()) return item.status();
     if (!*item) return Status::ok_status();
     auto more = visit((*item)->header, (*item)->bytes);
-    if (!more.ok()) return more.status().with_context(at(log_, (*item)->position));
+    if (!more.ok()) return more.status().with_context(at(*log_, (*item)->position));
     if (!*more) return Status::ok_status();
   }
 }
@@ -792,7 +792,7 @@ Status LogSegment::truncate_to(std::int64_t offset) {
   auto position = find_position(offset, size_);
   if (!position.ok()) return position.status();
   const std::uint64_t new_size = position->value_or(size_);
-  if (Status status = log_.truncate(new_size); !status.ok()) return status;
+  if (Status status = log_->truncate(new_size); !status.ok()) return status;
   if (Status status = offset_index_.truncate_to_position(static_cast<std::uint32_t>(new_size));
       !status.ok()) {
     return status;
@@ -811,7 +811,7 @@ Status LogSegment::write_index_tail() {
 }
 
 Status LogSegment::sync() {
-  if (Status status = log_.sync(); !status.ok()) return status;
+  if (Status status = log_->sync(); !status.ok()) return status;
   if (Status status = offset_index_.sync(); !status.ok()) return status;
   return time_index_.sync();
 }
@@ -841,7 +841,7 @@ Result<std::unique_ptr<LogSegment>> LogSegment::rebuilt_copy() {
   // The entries first, from the headers alone, so that a damaged log changes no file.
   std::vector<OffsetPosition> offsets;
   std::vector<TimestampOffset> times;
-  HeaderReader reader(log_, size_);
+  HeaderReader reader(*log_, size_);
   std::uint64_t bytes_since_entry = 0;
   std::int64_t max_timestamp = -1;
   std::int64_t offset_of_max_timestamp = base_offset_;
@@ -866,7 +866,7 @@ Result<std::unique_ptr<LogSegment>> LogSegment::rebuilt_copy() {
     bytes_since_entry += header->size();
     position += header->size();
   }
-  auto log = File::open(log_.path());
+  auto log = File::open(log_->path());
   if (!log.ok()) return log.status();
   abandon_index_files();
   auto offset_index =

@@ -52,6 +52,8 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "broker/storage/file.h"
@@ -70,6 +72,32 @@ struct BatchPlacement {
 
 // Reads batch headers through a small buffer (log_segment.cpp).
 class HeaderReader;
+
+// An allocator that leaves the elements of a resize() default-initialised: for bytes, not
+// zeroed. A read fills the whole buffer at once, and zeroing megabytes first cost as much as
+// the read itself.
+template <typename T>
+struct DefaultInitAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = DefaultInitAllocator<U>;
+  };
+  DefaultInitAllocator() = default;
+  template <typename U>
+  explicit DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* element) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(element)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* element, Args&&... args) {
+    std::allocator_traits<std::allocator<T>>::construct(static_cast<std::allocator<T>&>(*this),
+                                                        element, std::forward<Args>(args)...);
+  }
+};
+
+// Batches read from a segment.
+using SegmentBytes = std::vector<std::uint8_t, DefaultInitAllocator<std::uint8_t>>;
 
 // How LogSegment::open checks a segment (see the header comment for the offset rules).
 struct SegmentOpenOptions {
@@ -145,13 +173,13 @@ class LogSegment {
   std::int64_t max_timestamp() const { return max_timestamp_; }
   // The max timestamp of the first batch (what segment.ms counts from), or -1 when empty.
   std::int64_t first_batch_timestamp() const { return first_batch_timestamp_; }
-  const std::filesystem::path& log_path() const { return log_.path(); }
+  const std::filesystem::path& log_path() const { return log_->path(); }
   std::size_t offset_index_entries() const { return offset_index_.size(); }
   bool read_only() const { return read_only_; }
   // Whether a log file is open (false only for empty_in_memory()).
-  bool has_file() const { return log_.is_open(); }
+  bool has_file() const { return log_->is_open(); }
   // The identity of the open .log file.
-  Result<FileIdentity> log_identity() const { return log_.identity(); }
+  Result<FileIdentity> log_identity() const { return log_->identity(); }
 
   // Read-only segments: takes in the batches appended to the file since the last look, each
   // whole, passing its CRC and continuing the segment's offsets (the last segment's rule),
@@ -173,8 +201,8 @@ class LogSegment {
   // batch cannot stall a consumer). One read of up to max_bytes; a second only when the first
   // batch is larger. Stops before a batch whose header does not parse or which runs past end;
   // that is an error (naming the file and position) only when it is the first batch.
-  Result<std::vector<std::uint8_t>> read(std::uint64_t position, std::uint64_t max_bytes,
-                                         std::uint64_t end, bool at_least_one) const;
+  Result<SegmentBytes> read(std::uint64_t position, std::uint64_t max_bytes, std::uint64_t end,
+                            bool at_least_one) const;
 
   // The offset of the first record with timestamp >= timestamp (in the first batch whose max
   // timestamp is), or nullopt if none.
@@ -259,7 +287,8 @@ class LogSegment {
   std::int64_t base_offset_;
   std::int64_t index_interval_bytes_;
   std::string suffix_;  // of the file names: "" or ".cleaned"
-  File log_;
+  // Shared with the FileRanges of fetches being sent (locate), which may outlive the segment.
+  std::shared_ptr<File> log_;
   OffsetIndex offset_index_;
   TimeIndex time_index_;
   std::uint64_t size_ = 0;

@@ -102,8 +102,8 @@ struct ProducerAppend {
 };
 
 struct ReadResult {
-  std::vector<std::uint8_t> records;  // whole RecordBatch v2 batches
-  std::int64_t high_watermark = 0;    // the log end offset: a single copy is all there is
+  SegmentBytes records;             // whole RecordBatch v2 batches
+  std::int64_t high_watermark = 0;  // the log end offset: a single copy is all there is
   std::int64_t log_start_offset = 0;
 };
 
