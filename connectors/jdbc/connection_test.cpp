@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "connectors/jdbc/jdbc_source_connector.h"
 #include "ferry/sdk/config_def.h"
 
 namespace ferry::connectors::jdbc {
@@ -80,6 +81,31 @@ TEST(CopyText, EscapesOnlyWhatEndsAFieldOrARowOrStartsAnEscape) {
   append_copy_text(row, "");
   EXPECT_EQ(row, "\\\\");
   EXPECT_EQ(kCopyNull, "\\N");
+}
+
+// REST's validate puts an error about one key beside that key, and the checks across keys beside
+// mode, as Confluent's connector does.
+TEST(JdbcSourceConnectorValidate, ErrorsStandBesideTheKeyTheyName) {
+  const auto errors_of = [](const sdk::ConfigMap& props) {
+    std::map<std::string, std::vector<std::string>> errors;
+    for (const sdk::ConfigValue& value : JdbcSourceConnector().validate(props)) {
+      if (!value.errors.empty()) errors[value.name] = value.errors;
+    }
+    return errors;
+  };
+  const auto bad_url = errors_of({{"connection.url", "jdbc:oracle:thin:@host:1521:db"},
+                                  {"mode", "bulk"},
+                                  {"topic.prefix", "t-"}});
+  ASSERT_EQ(bad_url.size(), 1u);
+  ASSERT_TRUE(bad_url.contains("connection.url"));
+  EXPECT_NE(bad_url.at("connection.url")[0].find("for configuration connection.url"),
+            std::string::npos);
+  const auto no_column = errors_of({{"connection.url", "jdbc:postgresql://localhost/db"},
+                                    {"mode", "timestamp"},
+                                    {"topic.prefix", "t-"}});
+  ASSERT_EQ(no_column.size(), 1u);
+  EXPECT_EQ(no_column.at("mode"),
+            std::vector<std::string>{"Mode timestamp requires timestamp.column.name"});
 }
 
 }  // namespace

@@ -318,7 +318,7 @@ sdk::ParsedConfig JdbcSourceConnector::parse(const sdk::ConfigMap& props) {
       config.get_list("timestamp.column.name").empty()) {
     throw sdk::ConfigException("Mode " + mode + " requires timestamp.column.name");
   }
-  connection_settings(config);  // the URL, the dialect and the time zone
+  connection_settings(config);  // the URL and the dialect
   return config;
 }
 
@@ -340,8 +340,24 @@ std::vector<sdk::ConfigValue> JdbcSourceConnector::validate(const sdk::ConfigMap
   try {
     parse(props);
   } catch (const sdk::ConfigException& error) {
+    // Beside the key the message names ("... for configuration connection.url: ..."), else
+    // beside mode, where the checks across keys start.
+    const std::string message = error.what();
+    std::string key = "mode";
+    constexpr std::string_view kNamed = " for configuration ";
+    if (const auto at = message.find(kNamed); at != std::string::npos) {
+      const auto start = at + kNamed.size();
+      key = message.substr(start, message.find(':', start) - start);
+    }
+    bool placed = false;
     for (sdk::ConfigValue& value : values) {
-      if (value.name == "mode") value.errors.push_back(error.what());
+      if (value.name == key) {
+        value.errors.push_back(message);
+        placed = true;
+      }
+    }
+    for (sdk::ConfigValue& value : values) {
+      if (!placed && value.name == "mode") value.errors.push_back(message);
     }
   }
   return values;
