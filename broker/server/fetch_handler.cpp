@@ -71,22 +71,33 @@ std::pair<protocol::Struct, std::size_t> RequestHandler::read_fetch(
       if (offset == end || (budget <= 0 && total > 0)) continue;
       const std::int64_t limit =
           std::max<std::int64_t>(0, std::min(partition.integer("PartitionMaxBytes"), budget));
-      auto read = (*log)->read(offset, static_cast<std::uint64_t>(limit));
+      auto read = (*log)->locate(offset, static_cast<std::uint64_t>(limit));
       if (!read.ok()) {
         result.set_integer("ErrorCode", static_cast<std::int16_t>(error_code_for(read.status())));
         continue;
       }
-      const std::size_t size = read->records.size();
-      total += size;
-      budget -= static_cast<std::int64_t>(size);
       // The batches are not copied into the response: it refers to them, and the session
-      // writes them from where they are (protocol::EncodedFrame).
-      auto records = std::make_shared<const SegmentBytes>(std::move(read->records));
-      const std::uint8_t* data = records->data();
+      // sends them from where they are (protocol::EncodedFrame): from the segment's file with
+      // sendfile, the response keeping the file open, or (a read-only log) from memory.
+      protocol::RecordsRef records;
+      if (read->file) {
+        const FileRange& range = *read->file;
+        records = {.owner = range.file,
+                   .descriptor = range.file->descriptor(),
+                   .position = range.position,
+                   .size = static_cast<std::size_t>(range.size),
+                   .file = range.file->path().string()};
+      } else {
+        auto bytes = std::make_shared<const SegmentBytes>(std::move(read->records));
+        records = {.data = bytes->data(), .size = bytes->size()};
+        records.owner = std::move(bytes);
+      }
+      total += records.size;
+      budget -= static_cast<std::int64_t>(records.size);
       result.set_integer("HighWatermark", read->high_watermark)
           .set_integer("LastStableOffset", read->high_watermark)
           .set_integer("LogStartOffset", read->log_start_offset)
-          .set_records("Records", {.owner = std::move(records), .data = data, .size = size});
+          .set_records("Records", std::move(records));
     }
   }
   return {std::move(response), total};

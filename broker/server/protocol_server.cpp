@@ -1,13 +1,18 @@
 #include "broker/server/protocol_server.h"
 
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <climits>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <thread>
 
 #include <boost/asio.hpp>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include "broker/protocol/codec.h"
@@ -91,7 +96,12 @@ class Session : public std::enable_shared_from_this<Session> {
     client_host_ = error ? "/unknown" : "/" + remote.address().to_string();
   }
 
-  void start() { read_size(); }
+  void start() {
+    // For sendfile, which must not block the thread when the socket buffer is full.
+    boost::system::error_code ignored;
+    socket_.native_non_blocking(true, ignored);
+    read_size();
+  }
 
   // From any thread.
   void close() {
@@ -178,24 +188,74 @@ class Session : public std::enable_shared_from_this<Session> {
     write(std::move(frame));
   }
 
-  // One async_write of the frame's own bytes and the records it refers to, in order, without
-  // copying the records; the frame (and so what keeps the records alive) stays until it is sent.
+  // Sends the frame without copying the records it refers to: its own bytes and the records in
+  // memory up to the next records in a file go with one async_write, those records with
+  // sendfile, and so on. The frame (and so what keeps the records alive, a segment's file
+  // included) stays until it is sent.
   void write(protocol::EncodedFrame frame) {
     response_ = std::move(frame);
+    next_splice_ = 0;
+    written_ = 0;
+    write_buffers();
+  }
+
+  void write_buffers() {
+    const auto& splices = response_.splices;
     buffers_.clear();
-    std::size_t from = 0;
-    for (const protocol::EncodedFrame::Splice& splice : response_.splices) {
-      buffers_.emplace_back(response_.bytes.data() + from, splice.at - from);
-      buffers_.emplace_back(splice.records.data, splice.records.size);
-      from = splice.at;
+    while (true) {
+      const std::size_t until =
+          next_splice_ < splices.size() ? splices[next_splice_].at : response_.bytes.size();
+      if (until > written_) {
+        buffers_.emplace_back(response_.bytes.data() + written_, until - written_);
+      }
+      written_ = until;
+      if (next_splice_ == splices.size() || splices[next_splice_].records.data == nullptr) break;
+      buffers_.emplace_back(splices[next_splice_].records.data, splices[next_splice_].records.size);
+      ++next_splice_;
     }
-    buffers_.emplace_back(response_.bytes.data() + from, response_.bytes.size() - from);
+    if (buffers_.empty()) return send_file();
     asio::async_write(socket_, buffers_,
                       [self = shared_from_this()](boost::system::error_code error, std::size_t) {
                         if (error) return self->shutdown();
-                        self->response_ = {};  // the records can go
-                        self->read_size();
+                        self->send_file();
                       });
+  }
+
+  // The records of the next splice, in a file, then the rest of the frame; or, at the end of
+  // the frame, the next request. The socket is non-blocking: a full socket buffer waits for the
+  // socket to take more.
+  void send_file() {
+    if (next_splice_ == response_.splices.size()) {
+      response_ = {};  // the records can go
+      return read_size();
+    }
+    const protocol::RecordsRef& records = response_.splices[next_splice_].records;
+    while (file_sent_ < records.size) {
+      auto offset = static_cast<off_t>(records.position + file_sent_);
+      const ssize_t sent = ::sendfile(socket_.native_handle(), records.descriptor, &offset,
+                                      records.size - file_sent_);
+      if (sent > 0) {
+        file_sent_ += static_cast<std::size_t>(sent);
+        continue;
+      }
+      if (sent < 0 && errno == EINTR) continue;
+      if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        socket_.async_wait(tcp::socket::wait_write,
+                           [self = shared_from_this()](boost::system::error_code error) {
+                             if (error) return self->shutdown();
+                             self->send_file();
+                           });
+        return;
+      }
+      if (sent < 0 && (errno == EPIPE || errno == ECONNRESET)) return shutdown();
+      // The client has the frame's size already: closing the connection is all that is left.
+      const std::string why = sent < 0 ? std::strerror(errno) : "the file ends before them";
+      return drop("cannot send " + std::to_string(records.size) + " bytes of records from " +
+                  records.file + " at position " + std::to_string(records.position) + ": " + why);
+    }
+    file_sent_ = 0;
+    ++next_splice_;
+    write_buffers();
   }
 
   tcp::socket socket_;
@@ -205,7 +265,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::array<std::uint8_t, 4> size_bytes_{};
   std::vector<std::uint8_t> frame_;
   protocol::EncodedFrame response_;
-  std::vector<asio::const_buffer> buffers_;  // response_'s pieces, while it is written
+  std::vector<asio::const_buffer> buffers_;  // what write_buffers is writing
+  std::size_t next_splice_ = 0;              // of response_, the first not yet sent
+  std::size_t written_ = 0;                  // of response_.bytes, sent or being sent
+  std::size_t file_sent_ = 0;                // of the records of next_splice_, when in a file
 };
 
 }  // namespace
@@ -300,7 +363,15 @@ void ProtocolServer::Impl::run() {
   handler_ = std::make_unique<RequestHandler>(broker_, std::move(handler_options));
   for (auto& acceptor : acceptors_) accept(*acceptor);
   for (int i = 0; i < std::max(1, options_.threads); ++i) {
-    threads_.emplace_back([this] { io_.run(); });
+    threads_.emplace_back([this] {
+      // sendfile to a connection the client closed raises SIGPIPE, which would end the process:
+      // blocked here, it only leaves the call failing with EPIPE (send() has MSG_NOSIGNAL).
+      sigset_t pipe;
+      sigemptyset(&pipe);
+      sigaddset(&pipe, SIGPIPE);
+      pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+      io_.run();
+    });
   }
 }
 

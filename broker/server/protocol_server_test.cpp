@@ -2,7 +2,12 @@
 // the same codec: one test per behaviour a Kafka client relies on.
 #include "broker/server/protocol_server.h"
 
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include <boost/asio.hpp>
@@ -10,6 +15,7 @@
 
 #include "broker/protocol/codec.h"
 #include "broker/protocol/error_code.h"
+#include "broker/storage/log_segment.h"
 #include "broker/storage/record_batch.h"
 #include "broker/storage/wire_format.h"
 #include "tests/temp_directory.h"
@@ -393,6 +399,114 @@ TEST_F(ProtocolServerTest, ProduceWithAcksZeroIsNotAnswered) {
       client.call(ApiKey::kApiVersions, 0, Struct(api(ApiKey::kApiVersions).request));
   EXPECT_EQ(response.integer("ErrorCode"), 0);  // and its correlation id was checked
   EXPECT_EQ((*broker_->logs().partition("t", 0))->log_end_offset(), 1);
+}
+
+// Fetches are answered from the segment file: the records of a response are the file's bytes,
+// cut at whole batches at the partition's max bytes (the first batch always whole).
+TEST_F(ProtocolServerTest, FetchAnswersTheSegmentFilesBatchesByteForByte) {
+  start();
+  ASSERT_TRUE(broker_->logs().create_topic("t", 1).ok());
+  auto log = broker_->logs().partition("t", 0);
+  ASSERT_TRUE(log.ok());
+  std::vector<std::size_t> ends;
+  for (int i = 0; i < 5; ++i) {
+    auto batch = batch_of({"value " + std::to_string(i), "more"});
+    // At the batches' own time: appended now, batch_of's timestamps would roll every segment.
+    ASSERT_TRUE((*log)->append(batch, 1000).ok());
+    ends.push_back((ends.empty() ? 0 : ends.back()) + batch.size());
+  }
+  Client client(address_);
+  const auto segment = dir_.path() / "t-0" / "00000000000000000000.log";
+  const auto file = [&] {
+    std::ifstream in(segment, std::ios::binary);
+    return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});
+  }();
+  ASSERT_EQ(file.size(), ends.back());
+  for (const std::size_t max_bytes : {std::size_t{1}, ends[2] - 1, ends[2], ends[4] + 100}) {
+    Struct request = fetch_request("t", 0, 0, 0);
+    request.mutable_structs("Topics")[0].mutable_structs("Partitions")[0].set_integer(
+        "PartitionMaxBytes", static_cast<std::int64_t>(max_bytes));
+    const Struct fetched = client.call(ApiKey::kFetch, 11, request);
+    const Struct& partition = fetched.structs("Responses")[0].structs("Partitions")[0];
+    EXPECT_EQ(partition.integer("ErrorCode"), 0);
+    EXPECT_EQ(partition.integer("HighWatermark"), 10);
+    std::size_t expected = ends[0];
+    for (const std::size_t end : ends) {
+      if (end <= max_bytes) expected = end;
+    }
+    EXPECT_EQ(partition.bytes("Records"),
+              std::vector<std::uint8_t>(file.begin(), file.begin() + expected))
+        << max_bytes;
+  }
+}
+
+// Tens of megabytes to a client that reads slowly, its segment deleted (DeleteRecords) while the
+// response is being sent: the response holds the deleted file open, sends it from there, and the
+// client gets the segment's bytes as they were.
+TEST_F(ProtocolServerTest, ABigFetchToASlowReaderSurvivesItsSegmentBeingDeleted) {
+  start({{"log.segment.bytes", std::to_string(24 << 20)}});
+  ASSERT_TRUE(broker_->logs().create_topic("t", 1).ok());
+  auto log = broker_->logs().partition("t", 0);
+  ASSERT_TRUE(log.ok());
+  const std::string value(900 * 1024, 'v');  // a batch within max.message.bytes
+  for (int i = 0; i < 30; ++i) {
+    auto batch = batch_of({value + std::to_string(i)});
+    ASSERT_TRUE((*log)->append(batch, 1000).ok());
+  }
+  std::vector<std::filesystem::path> segments;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path() / "t-0")) {
+    if (entry.path().extension() == ".log") segments.push_back(entry.path());
+  }
+  std::sort(segments.begin(), segments.end());
+  ASSERT_GE(segments.size(), 2u);
+  std::ifstream in(segments.front(), std::ios::binary);
+  const std::vector<std::uint8_t> expected(std::istreambuf_iterator<char>(in), {});
+  ASSERT_GT(expected.size(), 20u << 20);
+
+  asio::io_context io;
+  tcp::socket socket(io);
+  const auto colon = address_.rfind(':');
+  socket.open(tcp::v4());
+  socket.set_option(asio::socket_base::receive_buffer_size(64 * 1024));
+  socket.connect(tcp::endpoint(asio::ip::make_address(address_.substr(0, colon)),
+                               static_cast<std::uint16_t>(std::stoi(address_.substr(colon + 1)))));
+  Struct request = fetch_request("t", 0, 0, 0);
+  request.set_integer("MaxBytes", 64 << 20);
+  request.mutable_structs("Topics")[0].mutable_structs("Partitions")[0].set_integer(
+      "PartitionMaxBytes", 64 << 20);
+  asio::write(socket,
+              asio::buffer(protocol::encode_request(api(ApiKey::kFetch), 11, 1, "slow", request)));
+  std::array<std::uint8_t, 4> size{};
+  asio::read(socket, asio::buffer(size));
+  std::vector<std::uint8_t> frame(load_be<std::int32_t>(size.data()));
+  ASSERT_GT(frame.size(), expected.size());
+  const auto read_slowly = [&](std::size_t from, std::size_t to) {
+    constexpr std::size_t kChunk = 256 * 1024;
+    for (std::size_t at = from; at < to; at += kChunk) {
+      asio::read(socket, asio::buffer(frame.data() + at, std::min(kChunk, to - at)));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  };
+  read_slowly(0, 1 << 20);
+  const auto base = LogSegment::parse_file_stem(segments[1].stem().string());
+  ASSERT_TRUE(base);
+  ASSERT_TRUE((*log)->delete_records_before(*base).ok());
+  ASSERT_FALSE(std::filesystem::exists(segments.front()));
+  // The response being sent holds the deleted segment open.
+  bool held = false;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code error;
+    const auto target = std::filesystem::read_symlink(entry.path(), error);
+    if (!error && target.string() == segments.front().string() + " (deleted)") held = true;
+  }
+  EXPECT_TRUE(held);
+  read_slowly(1 << 20, frame.size());
+  std::int32_t correlation = 0;
+  auto body = protocol::decode_response(api(ApiKey::kFetch), 11, frame, correlation);
+  ASSERT_TRUE(body.ok()) << body.status().message();
+  const Struct& partition = body->structs("Responses")[0].structs("Partitions")[0];
+  EXPECT_EQ(partition.integer("ErrorCode"), 0);
+  EXPECT_TRUE(partition.bytes("Records") == expected);
 }
 
 TEST_F(ProtocolServerTest, FetchWaitsForAnAppendUpToMaxWait) {

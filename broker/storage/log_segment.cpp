@@ -706,6 +706,39 @@ Result<SegmentBytes> LogSegment::read(std::uint64_t position, std::uint64_t max_
   return bytes;
 }
 
+Result<FileRange> LogSegment::locate(std::uint64_t position, std::uint64_t max_bytes,
+                                     std::uint64_t end) const {
+  FileRange range{log_, position, 0};
+  if (position >= end) return range;
+  HeaderReader reader(*log_, end);
+  auto first = reader.read(position);
+  if (!first.ok()) return first.status();
+  std::uint64_t stop = position + first->size();
+  const std::uint64_t limit = position + std::min(max_bytes, end - position);
+  if (stop < limit) {
+    // Index entries name batch starts: everything before a sound one at or before the limit is
+    // whole batches.
+    const std::size_t after = offset_index_.first_slot_from(limit + 1);
+    if (after > 0 && offset_index_.entry(after - 1).position > stop) {
+      const OffsetPosition& entry = offset_index_.entry(after - 1);
+      auto header = reader.read(entry.position);
+      if (header.ok() && header->last_offset() == entry.offset) {
+        stop = entry.position;
+      } else {
+        mark_indexes_damaged();
+      }
+    }
+    while (limit - stop >= kRecordBatchHeaderSize) {
+      auto header = reader.read(stop);
+      // A batch that does not parse ends the range; the read that starts there reports it.
+      if (!header.ok() || header->size() > limit - stop) break;
+      stop += header->size();
+    }
+  }
+  range.size = stop - position;
+  return range;
+}
+
 Result<std::optional<std::int64_t>> LogSegment::find_offset_for_timestamp(
     std::int64_t timestamp) const {
   if (max_timestamp_ < timestamp) return std::optional<std::int64_t>();

@@ -99,6 +99,15 @@ struct DefaultInitAllocator : std::allocator<T> {
 // Batches read from a segment.
 using SegmentBytes = std::vector<std::uint8_t, DefaultInitAllocator<std::uint8_t>>;
 
+// Where a run of whole batches lies in a segment's .log file: size bytes at position. file is
+// the segment's own open file, shared, so it stays open (and, after the segment is deleted or
+// replaced, readable as it was) for as long as the range is kept.
+struct FileRange {
+  std::shared_ptr<const File> file;
+  std::uint64_t position = 0;
+  std::uint64_t size = 0;
+};
+
 // How LogSegment::open checks a segment (see the header comment for the offset rules).
 struct SegmentOpenOptions {
   // Read every batch, check its CRC and offsets, truncate at the first that fails, rebuild the
@@ -203,6 +212,16 @@ class LogSegment {
   // that is an error (naming the file and position) only when it is the first batch.
   Result<SegmentBytes> read(std::uint64_t position, std::uint64_t max_bytes, std::uint64_t end,
                             bool at_least_one) const;
+
+  // The batches read(position, max_bytes, end, true) returns, located instead of read, for a
+  // fetch to send from the file: the first batch always (the errors of read() when it is not a
+  // whole batch), then whole batches up to max_bytes. Their bytes are not read: the last offset
+  // index entry at or before the limit ends a run of whole batches once its batch checks out
+  // (as find_position checks entries; one that does not marks the indexes damaged), and headers
+  // are read from there on; without such an entry, from the first batch on. A few small reads,
+  // however large the range.
+  Result<FileRange> locate(std::uint64_t position, std::uint64_t max_bytes,
+                           std::uint64_t end) const;
 
   // The offset of the first record with timestamp >= timestamp (in the first batch whose max
   // timestamp is), or nullopt if none.

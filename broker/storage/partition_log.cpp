@@ -542,6 +542,15 @@ Result<AppendResult> PartitionLog::do_append(
 }
 
 Result<ReadResult> PartitionLog::read(std::int64_t offset, std::uint64_t max_bytes) const {
+  return read_batches(offset, max_bytes, false);
+}
+
+Result<ReadResult> PartitionLog::locate(std::int64_t offset, std::uint64_t max_bytes) const {
+  return read_batches(offset, max_bytes, !read_only_);
+}
+
+Result<ReadResult> PartitionLog::read_batches(std::int64_t offset, std::uint64_t max_bytes,
+                                              bool in_file) const {
   if (Status status = refresh(); !status.ok()) return status;
   std::shared_ptr<LogSegment> damaged;
   auto result = [&]() -> Result<ReadResult> {
@@ -564,6 +573,13 @@ Result<ReadResult> PartitionLog::read(std::int64_t offset, std::uint64_t max_byt
       if (segment.indexes_damaged()) damaged = it->second;
       if (!position.ok()) return position.status();
       if (!*position) continue;
+      if (in_file && segment.has_file()) {
+        auto range = segment.locate(**position, max_bytes, segment.size());
+        if (segment.indexes_damaged()) damaged = it->second;
+        if (!range.ok()) return range.status();
+        result.file = std::move(*range);
+        return result;
+      }
       auto bytes = segment.read(**position, max_bytes, segment.size(), true);
       if (!bytes.ok()) return bytes.status();
       result.records = std::move(*bytes);

@@ -14,7 +14,10 @@
 // records may be below it; Kafka consumers skip them). Reading at the log end offset returns no
 // bytes; before the log start offset or past the end is out_of_range. A batch whose header is
 // damaged, or which claims to run past the end of its segment, is never skipped: the read that
-// reaches it fails with corruption naming the file and position.
+// reaches it fails with corruption naming the file and position. locate finds the batches read
+// would return in their segment file instead, for a fetch to send with sendfile; it does not read
+// every header on the way (the offset index says where whole batches end), so a damaged header
+// inside a located range reaches the consumer as it is, whose CRC check reports it.
 //
 // Reads do not check CRCs, as Kafka's broker does not on fetch: that would cost a pass over
 // every byte served, and the consumer checks them anyway (Kafka's check.crcs; Ferry's consumer
@@ -102,7 +105,8 @@ struct ProducerAppend {
 };
 
 struct ReadResult {
-  SegmentBytes records;             // whole RecordBatch v2 batches
+  SegmentBytes records;             // whole RecordBatch v2 batches (read)
+  std::optional<FileRange> file;    // locate: where those batches are instead, if any
   std::int64_t high_watermark = 0;  // the log end offset: a single copy is all there is
   std::int64_t log_start_offset = 0;
 };
@@ -148,6 +152,10 @@ class PartitionLog {
                                            bool new_producer);
 
   Result<ReadResult> read(std::int64_t offset, std::uint64_t max_bytes) const;
+  // The same batches, located in their segment's file rather than read (ReadResult::file, set
+  // when there are any), for a fetch to send them from the file (LogSegment::locate). A
+  // read-only log reads them instead: its writer may truncate the files under it.
+  Result<ReadResult> locate(std::int64_t offset, std::uint64_t max_bytes) const;
 
   std::int64_t log_start_offset() const;
   std::int64_t log_end_offset() const;
@@ -247,6 +255,8 @@ class PartitionLog {
   bool sync_queued(bool background);
   // Moves the recovery point to next_base and writes the checkpoint. Under sync_mutex_.
   void advance_recovery_point(std::int64_t next_base);
+  // read and locate: the batches read, or in_file located.
+  Result<ReadResult> read_batches(std::int64_t offset, std::uint64_t max_bytes, bool in_file) const;
   // Replaces segment by a copy with rebuilt indexes, if it is still in the log (takes mutex_).
   void repair_indexes(const std::shared_ptr<LogSegment>& segment) const;
   // The first readable offset: DeleteRecords's start, or the first segment's base when later

@@ -14,6 +14,7 @@
 
 #include "broker/storage/log_segment.h"
 #include "broker/storage/record_batch.h"
+#include "broker/storage/wire_format.h"
 #include "tests/temp_directory.h"
 
 namespace ferry::broker {
@@ -647,6 +648,94 @@ TEST(PartitionLog, AnIndexEntryTheLogContradictsIsRepairedAfterTheRead) {
     ASSERT_TRUE(again.ok()) << again.status().message();
     EXPECT_EQ(records_in(again->records).front().first, i);
   }
+}
+
+// The bytes of a located range, read through the file it holds.
+std::vector<std::uint8_t> located_bytes(const ReadResult& result) {
+  if (!result.file) return {};
+  std::vector<std::uint8_t> bytes(result.file->size);
+  auto read = result.file->file->read_at(result.file->position, bytes);
+  EXPECT_TRUE(read.ok() && *read == bytes.size());
+  return bytes;
+}
+
+std::vector<std::uint8_t> read_bytes(const ReadResult& result) {
+  return std::vector<std::uint8_t>(result.records.begin(), result.records.end());
+}
+
+// What a fetch sends from the segment file is what read() returns, for every offset and budget:
+// whole batches, the first one even past max_bytes, cut before a batch that would cross it.
+TEST(PartitionLog, LocateFindsInTheFileTheBatchesReadReturns) {
+  ferry::testing::TempDir dir;
+  const LogConfig config = small_segments();
+  const auto path = dir.path() / "t-0";
+  write_values(path, 100, config);
+  auto log = open_log(path, config);
+  for (std::int64_t offset = 0; offset <= 100; ++offset) {
+    for (const std::uint64_t max_bytes : {0, 1, 69, 70, 71, 150, 500, 1999, 1 << 20}) {
+      auto read = log->read(offset, max_bytes);
+      auto located = log->locate(offset, max_bytes);
+      ASSERT_TRUE(read.ok()) << read.status().message();
+      ASSERT_TRUE(located.ok()) << located.status().message();
+      EXPECT_TRUE(located->records.empty());
+      EXPECT_EQ(located->file.has_value(), offset < 100);
+      EXPECT_EQ(located_bytes(*located), read_bytes(*read)) << offset << " " << max_bytes;
+      EXPECT_EQ(located->high_watermark, read->high_watermark);
+      EXPECT_EQ(located->log_start_offset, read->log_start_offset);
+    }
+  }
+  // A budget ending inside a batch ends the range at the batch before it; one inside the first
+  // batch still gets the first batch.
+  const std::vector<std::uint64_t> positions = batch_positions(segment_files(path).front());
+  ASSERT_GT(positions.size(), 5u);
+  EXPECT_EQ(log->locate(0, positions[4] - 1)->file->size, positions[3]);
+  EXPECT_EQ(log->locate(0, positions[4])->file->size, positions[4]);
+  EXPECT_EQ(log->locate(0, 1)->file->size, positions[1]);
+  EXPECT_FALSE(log->locate(101, 1).ok());
+}
+
+// A fetch being sent from a segment's file is not broken by retention deleting the segment: the
+// range holds the file open, and the bytes stay what they were.
+TEST(PartitionLog, ALocatedRangeStaysReadableAfterItsSegmentIsDeleted) {
+  ferry::testing::TempDir dir;
+  const LogConfig config = small_segments();
+  const auto path = dir.path() / "t-0";
+  write_values(path, 100, config);
+  auto log = open_log(path, config);
+  const std::filesystem::path first = segment_files(path).front();
+  const std::vector<std::uint8_t> expected = file_bytes(first);
+  auto located = log->locate(0, 1 << 20);
+  ASSERT_TRUE(located.ok()) << located.status().message();
+  ASSERT_EQ(located->file->size, expected.size());
+  ASSERT_TRUE(log->delete_records_before(99).ok());
+  ASSERT_FALSE(std::filesystem::exists(first));
+  EXPECT_EQ(located_bytes(*located), expected);
+}
+
+// The index entry that ends a located range is checked like any other: one the log contradicts
+// is not trusted (the range is still right) and the indexes are rebuilt after the lookup.
+TEST(PartitionLog, LocateChecksTheIndexEntryItJumpsToAndHasADamagedIndexRepaired) {
+  ferry::testing::TempDir dir;
+  const LogConfig config = small_segments();
+  const auto path = dir.path() / "t-0";
+  write_values(path, 100, config);
+  auto index = segment_files(path).front();
+  index.replace_extension(".index");
+  const std::vector<std::uint8_t> original = file_bytes(index);
+  ASSERT_GE(original.size(), 24u);
+  std::vector<std::uint8_t> nudged = original;
+  ++nudged[8 + 7];  // the second entry's position, one byte on
+  write_bytes(index, nudged);
+  auto log = open_log(path, config, true);
+  const std::uint64_t second = load_be<std::uint32_t>(original.data() + 8 + 4);
+  for (const std::uint64_t max_bytes : {second + 1, second + 2, second + 80}) {
+    auto located = log->locate(0, max_bytes);
+    ASSERT_TRUE(located.ok()) << located.status().message();
+    auto read = log->read(0, max_bytes);
+    ASSERT_TRUE(read.ok()) << read.status().message();
+    EXPECT_EQ(located_bytes(*located), read_bytes(*read)) << max_bytes;
+  }
+  EXPECT_EQ(file_bytes(index), original);
 }
 
 TEST(PartitionLog, AReadStopsBeforeADamagedHeaderAndReportsItWhenItComesFirst) {
