@@ -15,11 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "tests/broker_process.h"
 #include "tests/process.h"
@@ -34,22 +30,6 @@ using namespace std::chrono_literals;
 
 constexpr auto kDeadline = 60s;
 const fs::path kPython = "/usr/bin/python3";  // Debian's python3-kafka is installed for it
-
-// A loopback port nobody listens on now (the broker must come back on the same one).
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
@@ -176,7 +156,7 @@ while True:
 }
 
 TEST_F(KafkaFaultsTest, BrokerKilledMidFetchComesBackWithEveryRecordAndTheGroupsOffsets) {
-  const int port = free_port();
+  const int port = free_loopback_port();
   ASSERT_GT(port, 0);
   const std::string listeners = "listeners=PLAINTEXT://127.0.0.1:" + std::to_string(port) + "\n";
   auto broker = std::make_unique<BrokerProcess>(dir_.path(), listeners, "-first");

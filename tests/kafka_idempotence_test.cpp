@@ -29,22 +29,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A loopback port nobody listens on now (the broker must come back on the same one).
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 // A TCP proxy in front of the broker (which advertises the proxy's port, so the client's every
 // connection goes through it) that can drop the broker's responses: the broker appends what
 // the producer sends, and the producer never hears of it. Killing the broker then leaves batches
@@ -222,8 +206,8 @@ std::vector<std::pair<std::int64_t, std::string>> read_all(const std::string& ad
 
 TEST(KafkaIdempotence, AProducerGoesOnThroughABrokerKilledAndRestartedWithoutDuplicates) {
   TempDir dir;
-  const int port = free_port();
-  const int proxy_port = free_port();
+  const int port = free_loopback_port();
+  const int proxy_port = free_loopback_port();
   ASSERT_GT(port, 0);
   ASSERT_GT(proxy_port, 0);
   ResponseDroppingProxy proxy(proxy_port, port);

@@ -49,6 +49,10 @@ class BackgroundProcess {
 // kcat), or nullopt.
 std::optional<std::filesystem::path> find_program(const std::vector<std::string>& names);
 
+// A loopback TCP port nobody listens on now, or -1: for a server that must come back on the same
+// port after a restart (a port picked by the server itself would change).
+int free_loopback_port();
+
 // <build>/bin/ferry of the build under test.
 std::filesystem::path ferry_binary();
 
