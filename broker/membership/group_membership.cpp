@@ -11,56 +11,20 @@ using namespace std::chrono_literals;
 using protocol::ApiKey;
 using protocol::Struct;
 
-// Kafka's error codes that the group APIs answer (org.apache.kafka.common.protocol.Errors).
-// broker/protocol's ErrorCode has the others; broker/groups has these too, but this client must
-// not depend on the embedded broker's storage to run against Apache Kafka.
-enum GroupErrorCode : std::int16_t {
-  kNone = 0,
-  kCoordinatorLoadInProgress = 14,
-  kCoordinatorNotAvailable = 15,
-  kNotCoordinator = 16,
-  kIllegalGeneration = 22,
-  kInconsistentGroupProtocol = 23,
-  kInvalidGroupId = 24,
-  kUnknownMemberId = 25,
-  kInvalidSessionTimeout = 26,
-  kRebalanceInProgress = 27,
-  kGroupAuthorizationFailed = 30,
-  kMemberIdRequired = 79,
-  kGroupMaxSizeReached = 81,
-};
+using protocol::ErrorCode;
+using enum protocol::ErrorCode;
 
-std::string error_name(std::int64_t code) {
-  switch (code) {
-    case kCoordinatorLoadInProgress:
-      return "COORDINATOR_LOAD_IN_PROGRESS";
-    case kIllegalGeneration:
-      return "ILLEGAL_GENERATION";
-    case kInconsistentGroupProtocol:
-      return "INCONSISTENT_GROUP_PROTOCOL";
-    case kInvalidGroupId:
-      return "INVALID_GROUP_ID";
-    case kUnknownMemberId:
-      return "UNKNOWN_MEMBER_ID";
-    case kInvalidSessionTimeout:
-      return "INVALID_SESSION_TIMEOUT";
-    case kRebalanceInProgress:
-      return "REBALANCE_IN_PROGRESS";
-    case kGroupAuthorizationFailed:
-      return "GROUP_AUTHORIZATION_FAILED";
-    case kMemberIdRequired:
-      return "MEMBER_ID_REQUIRED";
-    case kGroupMaxSizeReached:
-      return "GROUP_MAX_SIZE_REACHED";
-    default:
-      break;
-  }
-  const std::string_view name = protocol::error_code_name(static_cast<protocol::ErrorCode>(code));
-  return name == "UNKNOWN" ? "error " + std::to_string(code) : std::string(name);
+ErrorCode error_code(const Struct& response) {
+  return static_cast<ErrorCode>(response.integer("ErrorCode"));
+}
+
+std::string error_name(ErrorCode code) {
+  const std::string_view name = protocol::error_code_name(code);
+  return name == "UNKNOWN" ? "error " + std::to_string(static_cast<int>(code)) : std::string(name);
 }
 
 // The coordinator is gone or elsewhere: find it again before the next request.
-bool coordinator_moved(std::int64_t code) {
+bool coordinator_moved(ErrorCode code) {
   return code == kCoordinatorNotAvailable || code == kNotCoordinator;
 }
 
@@ -143,7 +107,7 @@ Result<std::string> GroupMembership::find_coordinator(Deadline deadline) {
       failures += "; " + response.status().message();
       continue;
     }
-    if (const std::int64_t error = response->integer("ErrorCode"); error != kNone) {
+    if (const ErrorCode error = error_code(*response); error != kNone) {
       failures += "; " + bootstrap + ": FindCoordinator: " + error_name(error);
       continue;
     }
@@ -230,7 +194,7 @@ Result<GroupAssignment> GroupMembership::join() {
       forget_coordinator();
       continue;
     }
-    const std::int64_t join_error = joined->integer("ErrorCode");
+    const ErrorCode join_error = error_code(*joined);
     if (join_error != kNone) {
       last_error = context(Status::retriable(error_name(join_error)), "JoinGroup");
       switch (join_error) {
@@ -303,7 +267,7 @@ Result<GroupAssignment> GroupMembership::join() {
       forget_coordinator();
       continue;
     }
-    if (const std::int64_t sync_error = synced->integer("ErrorCode"); sync_error != kNone) {
+    if (const ErrorCode sync_error = error_code(*synced); sync_error != kNone) {
       last_error = context(Status::retriable(error_name(sync_error)), "SyncGroup");
       if (sync_error == kUnknownMemberId) set_member_id("");
       if (coordinator_moved(sync_error)) forget_coordinator();
@@ -351,9 +315,9 @@ Status GroupMembership::leave() {
     forget_coordinator();
     return failed;
   }
-  std::int64_t error = response->integer("ErrorCode");
+  ErrorCode error = error_code(*response);
   if (error == kNone && !response->structs("Members").empty()) {
-    error = response->structs("Members").front().integer("ErrorCode");
+    error = error_code(response->structs("Members").front());
   }
   // UNKNOWN_MEMBER_ID: already removed (its session expired), which is what leaving asks for.
   if (error != kNone && error != kUnknownMemberId) {
@@ -419,7 +383,7 @@ void GroupMembership::heartbeat_loop(std::stop_token stop) {
 
     // Its own connection: join() may be blocked in a JoinGroup on the other one.
     Status failure;
-    std::int64_t error = kNone;
+    ErrorCode error = kNone;
     if (!connection || connection->address() != coordinator) {
       connection.reset();
       auto opened = KafkaConnection::open(coordinator, connection_options_);
@@ -445,7 +409,7 @@ void GroupMembership::heartbeat_loop(std::stop_token stop) {
         in_flight = nullptr;
       }
       if (response.ok()) {
-        error = response->integer("ErrorCode");
+        error = error_code(*response);
       } else {
         failure = response.status();
         connection.reset();

@@ -54,6 +54,32 @@ std::string_view error_code_name(ErrorCode code) {
       return "TRANSACTIONAL_ID_AUTHORIZATION_FAILED";
     case ErrorCode::kInvalidRecord:
       return "INVALID_RECORD";
+    case ErrorCode::kOffsetMetadataTooLarge:
+      return "OFFSET_METADATA_TOO_LARGE";
+    case ErrorCode::kCoordinatorLoadInProgress:
+      return "COORDINATOR_LOAD_IN_PROGRESS";
+    case ErrorCode::kIllegalGeneration:
+      return "ILLEGAL_GENERATION";
+    case ErrorCode::kInconsistentGroupProtocol:
+      return "INCONSISTENT_GROUP_PROTOCOL";
+    case ErrorCode::kInvalidGroupId:
+      return "INVALID_GROUP_ID";
+    case ErrorCode::kUnknownMemberId:
+      return "UNKNOWN_MEMBER_ID";
+    case ErrorCode::kInvalidSessionTimeout:
+      return "INVALID_SESSION_TIMEOUT";
+    case ErrorCode::kRebalanceInProgress:
+      return "REBALANCE_IN_PROGRESS";
+    case ErrorCode::kGroupAuthorizationFailed:
+      return "GROUP_AUTHORIZATION_FAILED";
+    case ErrorCode::kNonEmptyGroup:
+      return "NON_EMPTY_GROUP";
+    case ErrorCode::kGroupIdNotFound:
+      return "GROUP_ID_NOT_FOUND";
+    case ErrorCode::kMemberIdRequired:
+      return "MEMBER_ID_REQUIRED";
+    case ErrorCode::kGroupMaxSizeReached:
+      return "GROUP_MAX_SIZE_REACHED";
   }
   return "UNKNOWN";
 }

@@ -1,6 +1,7 @@
 // Kafka's wire error codes, with the protocol's numbers (apache/kafka
 // clients/src/main/java/org/apache/kafka/common/protocol/Errors.java), as responses carry them.
-// Group errors (broker/groups/group_error.h) use the same numbers and go on the wire as they are.
+// The group APIs' codes are here too, for clients of those APIs (broker/membership); the embedded
+// coordinator's GroupError (broker/groups/group_error.h) uses the same numbers.
 #pragma once
 
 #include <cstdint>
@@ -18,11 +19,20 @@ enum class ErrorCode : std::int16_t {
   kNotLeaderOrFollower = 6,
   kRequestTimedOut = 7,
   kMessageTooLarge = 10,
+  kOffsetMetadataTooLarge = 12,
+  kCoordinatorLoadInProgress = 14,
   kCoordinatorNotAvailable = 15,
   kNotCoordinator = 16,
   kInvalidTopicException = 17,
   kRecordListTooLarge = 18,
   kInvalidRequiredAcks = 21,
+  kIllegalGeneration = 22,
+  kInconsistentGroupProtocol = 23,
+  kInvalidGroupId = 24,
+  kUnknownMemberId = 25,
+  kInvalidSessionTimeout = 26,
+  kRebalanceInProgress = 27,
+  kGroupAuthorizationFailed = 30,
   kUnsupportedVersion = 35,
   kTopicAlreadyExists = 36,
   kInvalidPartitions = 37,
@@ -33,6 +43,10 @@ enum class ErrorCode : std::int16_t {
   kOutOfOrderSequenceNumber = 45,
   kInvalidProducerEpoch = 47,
   kTransactionalIdAuthorizationFailed = 53,
+  kNonEmptyGroup = 68,
+  kGroupIdNotFound = 69,
+  kMemberIdRequired = 79,
+  kGroupMaxSizeReached = 81,
   kInvalidRecord = 87,
 };
 
