@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "broker/network/rdkafka_handles.h"
 #include "tests/broker_process.h"
 #include "tests/temp_directory.h"
 
@@ -127,10 +128,7 @@ class ResponseDroppingProxy {
   std::vector<std::thread> pumps_;  // guarded by mutex_
 };
 
-struct KafkaDeleter {
-  void operator()(rd_kafka_t* kafka) const { rd_kafka_destroy(kafka); }
-};
-using Kafka = std::unique_ptr<rd_kafka_t, KafkaDeleter>;
+using Kafka = broker::rdkafka::KafkaHandle;
 
 Kafka make_client(rd_kafka_type_t type, const std::map<std::string, std::string>& settings,
                   void (*delivered)(rd_kafka_t*, const rd_kafka_message_t*, void*) = nullptr,

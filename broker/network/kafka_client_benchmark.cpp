@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "broker/embedded/embedded_clients.h"
+#include "broker/network/rdkafka_handles.h"
 #include "broker/server/broker.h"
 #include "broker/storage/partition_log.h"
 #include "broker/storage/record_batch.h"
@@ -134,10 +135,7 @@ Figure measured(Step step, long broker_pid = 0) {
 
 // --- librdkafka ---------------------------------------------------------------------------
 
-struct KafkaDeleter {
-  void operator()(rd_kafka_t* kafka) const { rd_kafka_destroy(kafka); }
-};
-using Kafka = std::unique_ptr<rd_kafka_t, KafkaDeleter>;
+using Kafka = rdkafka::KafkaHandle;
 
 Kafka make_client(rd_kafka_type_t type, const std::map<std::string, std::string>& settings,
                   void (*delivered)(rd_kafka_t*, const rd_kafka_message_t*, void*) = nullptr,
