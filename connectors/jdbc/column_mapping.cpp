@@ -496,9 +496,10 @@ std::optional<std::string> value_to_text(DatabaseKind kind, const sdk::Schema& s
     const std::int64_t seconds = floor_div(millis, 1000);
     const SqlTimestamp instant{seconds,
                                static_cast<std::int32_t>((millis - seconds * 1000) * 1'000'000)};
-    std::string text = format_timestamp(zone.to_wall_clock(instant));
+    const long offset = zone.offset_seconds_at(instant);  // one zone lookup per value
+    std::string text = format_timestamp({instant.epoch_seconds + offset, instant.nanos});
     text.resize(text.size() - 3);  // milliseconds are all a Timestamp holds
-    if (postgres && !zone.is_utc()) text += format_utc_offset(zone.offset_seconds_at(instant));
+    if (postgres && !zone.is_utc()) text += format_utc_offset(offset);
     return text;
   }
   return std::visit(

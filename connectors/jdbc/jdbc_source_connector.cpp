@@ -349,16 +349,13 @@ std::vector<sdk::ConfigValue> JdbcSourceConnector::validate(const sdk::ConfigMap
       const auto start = at + kNamed.size();
       key = message.substr(start, message.find(':', start) - start);
     }
-    bool placed = false;
-    for (sdk::ConfigValue& value : values) {
-      if (value.name == key) {
-        value.errors.push_back(message);
-        placed = true;
-      }
-    }
-    for (sdk::ConfigValue& value : values) {
-      if (!placed && value.name == "mode") value.errors.push_back(message);
-    }
+    const auto beside = [&values](std::string_view name) {
+      return std::find_if(values.begin(), values.end(),
+                          [name](const sdk::ConfigValue& value) { return value.name == name; });
+    };
+    auto value = beside(key);
+    if (value == values.end()) value = beside("mode");
+    if (value != values.end()) value->errors.push_back(message);
   }
   return values;
 }
