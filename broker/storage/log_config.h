@@ -15,13 +15,14 @@
 //   message.timestamp.type CreateTime  CreateTime | LogAppendTime
 //   flush.messages         (see below) fsync after this many records
 //   flush.ms               (see below) fsync when the oldest unsynced append is this old
+//                          (the broker's background check, every 200 ms; appends never wait)
 //
 // Durability: an acknowledged append has been written to the file, so it survives kill -9 of the
 // process. Power loss is what fsync is for: Kafka leaves flush.messages and flush.ms at
 // Long.MAX_VALUE because replication covers it, but the embedded broker has no replica, so Ferry's
-// default is flush.ms=1000 (at most about a second of acknowledged records at risk on power loss)
-// and flush.messages=Long.MAX_VALUE. flush.messages=1 makes every append durable before it is
-// acknowledged.
+// default is flush.ms=1000 (at most about a second, plus the 200 ms check, of acknowledged records
+// at risk on power loss) and flush.messages=Long.MAX_VALUE. flush.messages=1 makes every append
+// durable before it is acknowledged.
 #pragma once
 
 #include <cstdint>

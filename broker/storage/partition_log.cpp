@@ -531,8 +531,10 @@ Result<AppendResult> PartitionLog::do_append(
     unflushed_messages_ += header.records_count;
     if (first_unflushed_ms_ < 0) first_unflushed_ms_ = now_ms;
   }
-  if (unflushed_messages_ >= config_.flush_messages ||
-      (first_unflushed_ms_ >= 0 && now_ms - first_unflushed_ms_ >= config_.flush_ms)) {
+  // Only flush.messages syncs here, as in Kafka: flush.ms is the broker's background check
+  // (flush_if_due), so the append that crosses the interval does not hold its producer, and
+  // every consumer waiting behind it, for the fsync of a second's worth of data.
+  if (unflushed_messages_ >= config_.flush_messages) {
     auto to_sync = prepare_flush();
     if (!to_sync.ok()) return to_sync.status();
     lock.unlock();
@@ -767,6 +769,11 @@ Status PartitionLog::flush_if_due(std::int64_t now_ms) {
   if (!active.ok()) return active.status();
   lock.unlock();
   return sync_all(*active);
+}
+
+std::int64_t PartitionLog::unflushed_messages() const {
+  std::shared_lock lock(mutex_);
+  return unflushed_messages_;
 }
 
 std::int64_t PartitionLog::recovery_point() const {

@@ -170,8 +170,11 @@ class PartitionLog {
   // ListOffsets by timestamp answers -1 then).
   Result<std::optional<std::int64_t>> offset_for_timestamp(std::int64_t timestamp) const;
 
-  // fsync what flush.ms says is due; called by the broker's background thread.
+  // fsync what flush.ms says is due; called by the broker's background thread (appends sync
+  // only for flush.messages).
   Status flush_if_due(std::int64_t now_ms);
+  // Records appended since the last fsync of the active segment.
+  std::int64_t unflushed_messages() const;
   // fsyncs everything appended so far, the segments rolled but not yet synced included. An
   // fsync that failed once fails every later flush: after a failed fsync the kernel may have
   // dropped the data, and a retry that succeeds would wrongly vouch for it.

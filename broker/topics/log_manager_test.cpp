@@ -192,6 +192,30 @@ TEST_F(LogManagerTest, MaintenanceAppliesRetentionAndReportsIt) {
   EXPECT_NE(notes_.back().find("retention deleted"), std::string::npos) << notes_.back();
 }
 
+TEST_F(LogManagerTest, FlushMsIsTheBackgroundChecksFsyncNotTheAppends) {
+  auto manager = open();
+  ASSERT_TRUE(manager->create_topic("t", 1, {{"flush.ms", "1000"}}).ok());
+  auto log = manager->partition("t", 0);
+  ASSERT_TRUE(log.ok());
+  ASSERT_TRUE(append(*manager, "t", 0, "first").ok());  // at 1000
+  EXPECT_EQ((*log)->unflushed_messages(), 1);
+  clock_ = 1999;
+  manager->run_maintenance();
+  EXPECT_EQ((*log)->unflushed_messages(), 1);  // not due yet
+  clock_ = 2000;
+  // Due now, but the append does not wait for an fsync: the producer goes on.
+  ASSERT_TRUE(append(*manager, "t", 0, "second").ok());
+  EXPECT_EQ((*log)->unflushed_messages(), 2);
+  manager->run_maintenance();
+  EXPECT_EQ((*log)->unflushed_messages(), 0);
+  // flush.messages is still the append's own: the append that reaches it is synced on return.
+  ASSERT_TRUE(manager->alter_topic_config("t", {{"flush.messages", "2"}}).ok());
+  ASSERT_TRUE(append(*manager, "t", 0, "third").ok());
+  EXPECT_EQ((*log)->unflushed_messages(), 1);
+  ASSERT_TRUE(append(*manager, "t", 0, "fourth").ok());
+  EXPECT_EQ((*log)->unflushed_messages(), 0);
+}
+
 TEST_F(LogManagerTest, AlterAndAddPartitions) {
   auto manager = open();
   ASSERT_TRUE(manager->create_topic("t", 1).ok());
