@@ -42,8 +42,10 @@
 #           Baseline: psql's COPY (SELECT <the connector's query>) TO STDOUT > /dev/null.
 #   sink    the JDBC sink, insert.mode=upsert, pk.mode=record_value (pk.fields=id), from that
 #           topic into an empty PostgreSQL table of the same columns: launch to the sink's
-#           sink_record_send_total reaching ROWS (each put() is one committed transaction),
-#           checked with count(*) and by comparing the whole table with the source.
+#           sink_record_send_total reaching ROWS and then the table's count(*) (a put() is one
+#           transaction, which the sink sends and reads the outcome of at the next put: the
+#           last one may still be committing), checked by comparing the whole table with the
+#           source.
 #           Baseline: COPY table FROM STDIN of the same rows (exported with COPY TO before).
 #           The same into MariaDB beside LOAD DATA LOCAL INFILE of the same rows.
 #
@@ -416,6 +418,7 @@ EOF
   local start cpu
   launch_worker "$dir" "$dir/sink.properties" start || return 0
   await_metric "$name" kafka_connect_sink_task_sink_record_send_total "$name" "$start"
+  await_sink_rows "$database"
   cpu=$(cpu_seconds "$worker_pid")
   local running peak
   peak=$(peak_mb)
@@ -426,6 +429,28 @@ EOF
   if [[ -n $done_at ]]; then
     results+=("$name|$((done_at - start))|$baseline_name|launch to RUNNING ${running:-?} ms, worker CPU $cpu s, peak RSS ${peak:-?} MB${extra:+, $extra}")
   fi
+}
+
+# After the sink's last put(): polls the sink table's count(*) until it holds $rows rows; done_at
+# becomes the start of the first count that saw them all (empty if none did within 10 s).
+await_sink_rows() {
+  local database=$1 count asked _
+  [[ -n $done_at ]] || return 0
+  for _ in $(seq 200); do
+    now_us asked
+    if [[ $database == mariadb ]]; then
+      count=$("${mariadb_cmd[@]}" -Nse "SELECT count(*) FROM ${sink_table}")
+    else
+      count=$("${psql_cmd[@]}" -Atc "SELECT count(*) FROM ${sink_table}")
+    fi
+    if ((count >= rows)); then
+      done_at=$asked
+      return
+    fi
+    nap 0.05
+  done
+  fail "$database: ${sink_table} holds $count of $rows rows 10 s after the last put"
+  done_at=
 }
 
 # A sink run's checks: the row count, and every row equal to the source's.

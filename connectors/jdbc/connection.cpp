@@ -512,17 +512,10 @@ void append_copy_text(std::string& row, std::string_view value) {
   row.append(value.data() + plain, value.size() - plain);
 }
 
-void Connection::copy_from(const std::string& sql, std::string_view rows) {
-  if (settings_.kind != DatabaseKind::kPostgres)
-    throw std::logic_error("COPY FROM STDIN is PostgreSQL's");
-  PGconn* conn = postgres_handle(*this);
-  {
-    const PgResult started(PQexec(conn, sql.c_str()));
-    if (PQresultStatus(started.get()) != PGRES_COPY_IN) {
-      const std::string error = PQresultErrorMessage(started.get());
-      throw soci::soci_error(error.empty() ? PQerrorMessage(conn) : error);
-    }
-  }
+namespace {
+
+// Sends a COPY's rows and its end once the server is in COPY IN; the first error, or "".
+std::string put_copy_rows(PGconn* conn, std::string_view rows) {
   // Pieces of at most 1 MiB: libpq queues what the socket does not take at once.
   constexpr std::size_t kPieceBytes = 1 << 20;
   std::string error;
@@ -537,16 +530,112 @@ void Connection::copy_from(const std::string& sql, std::string_view rows) {
       error.empty()) {
     error = PQerrorMessage(conn);
   }
-  // The COPY's result, then nothing; a lost connection ends in an error result too.
+  return error;
+}
+
+// Reads the results left of a query until there are none; the first error, or "". A COPY IN
+// still waiting (the rows did not get through) ends the reading with an error.
+std::string read_results(PGconn* conn, std::string error) {
   while (PGresult* next = PQgetResult(conn)) {
     const PgResult result(next);
     const ExecStatusType status = PQresultStatus(next);
-    if (status == PGRES_COMMAND_OK) continue;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) continue;
     if (error.empty()) error = PQresultErrorMessage(next);
-    if (error.empty()) error = "COPY failed";
-    if (status == PGRES_COPY_IN) break;  // PQputCopyEnd did not get through: nothing will
+    if (error.empty()) error = "the statement failed";
+    if (status == PGRES_COPY_IN) break;
   }
+  if (error.empty() && PQstatus(conn) != CONNECTION_OK) error = PQerrorMessage(conn);
+  return error;
+}
+
+// After a failed script: ends the transaction it left open (best effort), then throws.
+[[noreturn]] void fail_script(PGconn* conn, const std::string& error) {
+  if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE)
+    PgResult rollback(PQexec(conn, "ROLLBACK"));
+  throw soci::soci_error(error);
+}
+
+}  // namespace
+
+void Connection::copy_from(const std::string& sql, std::string_view rows) {
+  if (settings_.kind != DatabaseKind::kPostgres)
+    throw std::logic_error("COPY FROM STDIN is PostgreSQL's");
+  PGconn* conn = postgres_handle(*this);
+  {
+    const PgResult started(PQexec(conn, sql.c_str()));
+    if (PQresultStatus(started.get()) != PGRES_COPY_IN) {
+      const std::string error = PQresultErrorMessage(started.get());
+      throw soci::soci_error(error.empty() ? PQerrorMessage(conn) : error);
+    }
+  }
+  // The COPY's result, then nothing; a lost connection ends in an error result too.
+  const std::string error = read_results(conn, put_copy_rows(conn, rows));
   if (!error.empty()) throw soci::soci_error(error);
+}
+
+void Connection::send_script(const std::string& script, std::string_view rows) {
+  if (settings_.kind == DatabaseKind::kMysql) {
+    if (!rows.empty()) throw std::logic_error("COPY FROM STDIN is PostgreSQL's");
+    MYSQL* conn = mysql_handle(*this);
+    if (!mysql_multi_statements_) {
+      if (mysql_set_server_option(conn, MYSQL_OPTION_MULTI_STATEMENTS_ON) != 0)
+        throw soci::soci_error(mysql_error(conn));
+      mysql_multi_statements_ = true;
+    }
+    if (mysql_send_query(conn, script.data(), script.size()) != 0)
+      throw soci::soci_error(mysql_error(conn));
+    return;
+  }
+  PGconn* conn = postgres_handle(*this);
+  if (PQsendQuery(conn, script.c_str()) != 1) fail_script(conn, PQerrorMessage(conn));
+  // The results of the statements before the COPY, then the COPY's start.
+  std::string error;
+  while (PGresult* next = PQgetResult(conn)) {
+    const PgResult result(next);
+    const ExecStatusType status = PQresultStatus(next);
+    if (status == PGRES_COPY_IN) {
+      error = put_copy_rows(conn, rows);
+      if (!error.empty()) fail_script(conn, read_results(conn, error));
+      return;
+    }
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && error.empty()) {
+      error = PQresultErrorMessage(next);
+      if (error.empty()) error = "the statement failed";
+    }
+  }
+  if (error.empty())
+    error = PQstatus(conn) == CONNECTION_OK ? "no COPY in the script" : PQerrorMessage(conn);
+  fail_script(conn, error);
+}
+
+void Connection::finish_script() {
+  if (settings_.kind == DatabaseKind::kMysql) {
+    MYSQL* conn = mysql_handle(*this);
+    // A result a statement, up to the first that failed (the server runs none after it).
+    int status = mysql_read_query_result(conn) == 0 ? 0 : 1;
+    while (status == 0) {
+      if (MYSQL_RES* result = mysql_store_result(conn)) mysql_free_result(result);
+      status = mysql_next_result(conn);
+    }
+    if (status > 0) {
+      const std::string error = mysql_error(conn);
+      mysql_real_query(conn, "ROLLBACK", 8);  // best effort: a lost connection needs none
+      throw soci::soci_error(error);
+    }
+    return;
+  }
+  PGconn* conn = postgres_handle(*this);
+  const std::string error = read_results(conn, "");
+  if (!error.empty()) fail_script(conn, error);
+}
+
+void Connection::append_postgres_literal(std::string& sql, std::string_view value) {
+  if (settings_.kind != DatabaseKind::kPostgres) throw std::logic_error("a PostgreSQL literal");
+  PGconn* conn = postgres_handle(*this);
+  char* literal = PQescapeLiteral(conn, value.data(), value.size());
+  if (literal == nullptr) throw soci::soci_error(PQerrorMessage(conn));
+  sql += literal;
+  PQfreemem(literal);
 }
 
 void Connection::append_mysql_string(std::string& sql, std::string_view value) {

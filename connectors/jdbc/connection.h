@@ -93,6 +93,19 @@ class Connection {
   // MySQL: runs sql, a statement that returns nothing, as it is (SOCI would look for
   // placeholders in it). Throws soci::soci_error with the server's message.
   void execute_mysql(const std::string& sql);
+  // For a transaction whose outcome is read later (the sink converts its next records
+  // meanwhile): sends script, statements separated by ';', and returns without waiting for them.
+  // PostgreSQL: exactly one of them is a COPY ... FROM STDIN; waits for the server to start it
+  // (the statements before it must succeed) and sends it rows (COPY text, as copy_from). MySQL:
+  // rows must be empty (multiple statements are switched on for the session). Nothing else may
+  // use the connection until finish_script() has read the outcome. Throws soci::soci_error with
+  // the server's message, after rolling back what the script began.
+  void send_script(const std::string& script, std::string_view rows);
+  // Waits for the outcome of the script send_script() sent. Throws soci::soci_error with the
+  // first error, after rolling back a transaction the script left open.
+  void finish_script();
+  // PostgreSQL: appends value to sql as a string literal, escaped for the connection.
+  void append_postgres_literal(std::string& sql, std::string_view value);
   // Whether the server still answers (a trivial query succeeds): after an error, tells a lost
   // connection (worth reconnecting) from an error of the statement itself.
   bool alive();
@@ -119,6 +132,7 @@ class Connection {
   ConnectionSettings settings_;
   std::unique_ptr<soci::session> session_;
   CursorTransaction cursor_transaction_;
+  bool mysql_multi_statements_ = false;  // send_script() switched them on
 };
 
 // A query's result read in batches of rows, every column as text: the source tasks read tables

@@ -46,6 +46,10 @@ constexpr std::size_t kMaxParameters = 30000;
 // as a 50-row INSERT (docs/performance.md, JDBC section), which is where COPY starts to win.
 constexpr std::size_t kCopyMinRows = 100;
 
+// Puts of at least this many records (of one batch) send their transaction and return before
+// its outcome (send()): smaller ones wait, their cost is mostly the round trips anyway.
+constexpr std::size_t kSendMinRows = kCopyMinRows;
+
 }  // namespace
 
 struct JdbcSinkTask::Layout {
@@ -57,6 +61,17 @@ struct JdbcSinkTask::Layout {
   // or empty when the batches go as multi-row INSERTs.
   std::string copy_table;
 
+  // The columns a row binds, in parameter order (:c0, :c1, ...): the keys, then the values (a
+  // DELETE binds only the keys).
+  std::vector<const Column*> columns() const {
+    std::vector<const Column*> columns;
+    for (const Column& column : keys) columns.push_back(&column);
+    if (operation != Operation::kDelete) {
+      for (const Column& column : values) columns.push_back(&column);
+    }
+    return columns;
+  }
+
   std::string signature() const {
     std::string text = table.qualified() + "|" + std::to_string(static_cast<int>(operation));
     for (const auto* columns : {&keys, &values}) {
@@ -66,6 +81,13 @@ struct JdbcSinkTask::Layout {
     }
     return text;
   }
+};
+
+struct JdbcSinkTask::Rows {
+  std::vector<const Column*> columns;                    // Layout::columns()
+  std::vector<std::vector<std::string>> values;          // by column, then row
+  std::vector<std::vector<soci::indicator>> indicators;  // soci::i_null for SQL NULL
+  std::size_t count = 0;                                 // rows
 };
 
 struct JdbcSinkTask::Batch {
@@ -98,9 +120,14 @@ void JdbcSinkTask::start(const sdk::ConfigMap& props) {
 
 void JdbcSinkTask::open(const std::set<sdk::TopicPartitionId>& partitions) {
   if (!offset_store_) return;
+  collect_sent();
   ensure_connected();
   // The database's offsets were committed with the rows: they win over the consumer group's.
   for (const auto& [partition, next] : offset_store_->load(*connection_, partitions)) {
+    // Records of a failed transaction are read again from there: not written twice.
+    std::erase_if(redo_, [&](const sdk::SinkRecord& record) {
+      return record.topic == partition.topic && record.kafka_partition == partition.partition;
+    });
     log("rewinding " + partition.topic + "-" + std::to_string(partition.partition) + " to " +
         std::to_string(next) + ", the offset stored with the rows in " +
         offset_store_->table().qualified());
@@ -316,51 +343,16 @@ void JdbcSinkTask::ensure_copy_table(Layout& layout) {
   layout.copy_table = found->second;
 }
 
-void JdbcSinkTask::write_batch(Batch& batch) {
-  if (batch.records.empty()) return;
+JdbcSinkTask::Rows JdbcSinkTask::convert(Batch& batch) {
+  Rows converted;
   const Layout& layout = *batch.layout;
-  std::vector<const Column*> columns;  // in parameter order: :c0, :c1, ...
-  for (const Column& column : layout.keys) columns.push_back(&column);
-  if (layout.operation != Operation::kDelete) {
-    for (const Column& column : layout.values) columns.push_back(&column);
-  }
-  std::vector<std::string> placeholders;
-  std::vector<std::string> key_names;
-  std::vector<std::string> value_names;
-  std::vector<std::string> key_placeholders;
-  std::vector<std::string> value_placeholders;
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    const std::string placeholder =
-        dialect_->placeholder(*columns[i]->schema, "c" + std::to_string(i));
-    placeholders.push_back(placeholder);
-    if (i < layout.keys.size()) {
-      key_names.push_back(columns[i]->name);
-      key_placeholders.push_back(placeholder);
-    } else {
-      value_names.push_back(columns[i]->name);
-      value_placeholders.push_back(placeholder);
-    }
-  }
-  std::string sql;
-  switch (layout.operation) {
-    case Operation::kInsert:
-    case Operation::kUpsert:
-      sql = dialect_->insert_sql(layout.table, key_names, value_names, placeholders,
-                                 layout.operation == Operation::kUpsert);
-      break;
-    case Operation::kUpdate:
-      sql = dialect_->update_sql(layout.table, key_names, value_names, value_placeholders,
-                                 key_placeholders);
-      break;
-    case Operation::kDelete:
-      sql = dialect_->delete_sql(layout.table, key_names, key_placeholders);
-      break;
-  }
-
+  converted.columns = layout.columns();
+  const std::vector<const Column*>& columns = converted.columns;
   std::size_t rows = batch.records.size();
-  std::vector<std::vector<std::string>> values(columns.size(), std::vector<std::string>(rows));
-  std::vector<std::vector<soci::indicator>> indicators(
-      columns.size(), std::vector<soci::indicator>(rows, soci::i_ok));
+  std::vector<std::vector<std::string>>& values = converted.values;
+  std::vector<std::vector<soci::indicator>>& indicators = converted.indicators;
+  values.assign(columns.size(), std::vector<std::string>(rows));
+  indicators.assign(columns.size(), std::vector<soci::indicator>(rows, soci::i_ok));
   std::vector<DbTimeZone> zones;  // the zone each column's Timestamps are written in
   for (const Column* column : columns) zones.push_back(zone_of(layout.table, column->name));
   std::size_t kept = 0;  // rows that converted; a bad record's row is written over
@@ -417,9 +409,124 @@ void JdbcSinkTask::write_batch(Batch& batch) {
   }
   rows = kept;
   batch.records.resize(rows);
-  if (rows == 0) return;
+  converted.count = rows;
   for (auto& column : values) column.resize(rows);
   for (auto& column : indicators) column.resize(rows);
+  return converted;
+}
+
+std::vector<std::size_t> JdbcSinkTask::chosen_rows(const Layout& layout, const Rows& rows) {
+  std::vector<std::size_t> chosen;
+  chosen.reserve(rows.count);
+  if (layout.operation != Operation::kUpsert) {
+    for (std::size_t row = 0; row < rows.count; ++row) chosen.push_back(row);
+    return chosen;
+  }
+  std::unordered_set<std::string> keys;
+  for (std::size_t row = rows.count; row-- > 0;) {
+    std::string key;
+    for (std::size_t i = 0; i < layout.keys.size(); ++i)
+      key += std::to_string(rows.values[i][row].size()) + ":" + rows.values[i][row];
+    if (keys.insert(std::move(key)).second) chosen.push_back(row);
+  }
+  std::reverse(chosen.begin(), chosen.end());
+  return chosen;
+}
+
+void JdbcSinkTask::set_copy_rows(const Rows& rows, const std::vector<std::size_t>& chosen) {
+  copy_rows_.clear();
+  for (const std::size_t row : chosen) {
+    for (std::size_t i = 0; i < rows.columns.size(); ++i) {
+      if (i > 0) copy_rows_ += '\t';
+      if (rows.indicators[i][row] == soci::i_null) {
+        copy_rows_ += kCopyNull;
+      } else {
+        append_copy_text(copy_rows_, rows.values[i][row]);
+      }
+    }
+    copy_rows_ += '\n';
+  }
+}
+
+std::vector<std::string> JdbcSinkTask::mysql_inserts(const Layout& layout, const Rows& rows,
+                                                     const std::vector<std::size_t>& chosen) {
+  // The statement's text built here, values escaped as SOCI would bind them: SOCI's
+  // placeholders cost more CPU than the server spends on the rows.
+  std::vector<std::pair<std::string, std::string>> around;  // each column's value
+  std::vector<std::string> names[2];                        // key columns, value columns
+  for (std::size_t i = 0; i < rows.columns.size(); ++i) {
+    const Column& column = *rows.columns[i];
+    const std::string placeholder = dialect_->placeholder(*column.schema, "v");
+    const std::size_t at = placeholder.find(":v");
+    around.emplace_back(placeholder.substr(0, at), placeholder.substr(at + 2));
+    names[i < layout.keys.size() ? 0 : 1].push_back(column.name);
+  }
+  const std::size_t per_statement = std::max<std::size_t>(1, kMaxParameters / rows.columns.size());
+  std::vector<std::string> statements;
+  for (std::size_t first = 0; first < chosen.size(); first += per_statement) {
+    const std::size_t count = std::min(per_statement, chosen.size() - first);
+    std::vector<std::vector<std::string>> literal_rows(count, std::vector<std::string>(1));
+    for (std::size_t r = 0; r < count; ++r) {
+      const std::size_t row = chosen[first + r];
+      std::string& text = literal_rows[r][0];
+      for (std::size_t i = 0; i < rows.columns.size(); ++i) {
+        if (i > 0) text += ',';
+        if (rows.indicators[i][row] == soci::i_null) {
+          text += "NULL";
+          continue;
+        }
+        text += around[i].first;
+        connection_->append_mysql_string(text, rows.values[i][row]);
+        text += around[i].second;
+      }
+    }
+    statements.push_back(dialect_->insert_rows_sql(layout.table, names[0], names[1], literal_rows,
+                                                   layout.operation == Operation::kUpsert));
+  }
+  return statements;
+}
+
+void JdbcSinkTask::write_batch(Batch& batch) {
+  if (batch.records.empty()) return;
+  const Layout& layout = *batch.layout;
+  Rows converted = convert(batch);
+  const std::size_t rows = converted.count;
+  if (rows == 0) return;
+  const std::vector<const Column*>& columns = converted.columns;  // parameters :c0, :c1, ...
+  std::vector<std::vector<std::string>>& values = converted.values;
+  std::vector<std::vector<soci::indicator>>& indicators = converted.indicators;
+  std::vector<std::string> placeholders;
+  std::vector<std::string> key_names;
+  std::vector<std::string> value_names;
+  std::vector<std::string> key_placeholders;
+  std::vector<std::string> value_placeholders;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const std::string placeholder =
+        dialect_->placeholder(*columns[i]->schema, "c" + std::to_string(i));
+    placeholders.push_back(placeholder);
+    if (i < layout.keys.size()) {
+      key_names.push_back(columns[i]->name);
+      key_placeholders.push_back(placeholder);
+    } else {
+      value_names.push_back(columns[i]->name);
+      value_placeholders.push_back(placeholder);
+    }
+  }
+  std::string sql;
+  switch (layout.operation) {
+    case Operation::kInsert:
+    case Operation::kUpsert:
+      sql = dialect_->insert_sql(layout.table, key_names, value_names, placeholders,
+                                 layout.operation == Operation::kUpsert);
+      break;
+    case Operation::kUpdate:
+      sql = dialect_->update_sql(layout.table, key_names, value_names, value_placeholders,
+                                 key_placeholders);
+      break;
+    case Operation::kDelete:
+      sql = dialect_->delete_sql(layout.table, key_names, key_placeholders);
+      break;
+  }
 
   const auto run = [&](std::vector<std::vector<std::string>>& row_values,
                        std::vector<std::vector<soci::indicator>>& row_indicators) {
@@ -445,32 +552,9 @@ void JdbcSinkTask::write_batch(Batch& batch) {
   // Inserts and upserts go as multi-row statements, up to kMaxParameters values each: SOCI runs
   // a statement bound to vectors once per row, a round trip each.
   const auto run_multi_row = [&] {
-    std::vector<std::size_t> chosen;  // rows in order; an upsert keeps only a key's last row
-    if (layout.operation == Operation::kUpsert) {
-      std::unordered_set<std::string> keys;
-      for (std::size_t row = rows; row-- > 0;) {
-        std::string key;
-        for (std::size_t i = 0; i < layout.keys.size(); ++i)
-          key += std::to_string(values[i][row].size()) + ":" + values[i][row];
-        if (keys.insert(std::move(key)).second) chosen.push_back(row);
-      }
-      std::reverse(chosen.begin(), chosen.end());
-    } else {
-      for (std::size_t row = 0; row < rows; ++row) chosen.push_back(row);
-    }
+    const std::vector<std::size_t> chosen = chosen_rows(layout, converted);
     if (!layout.copy_table.empty() && chosen.size() >= kCopyMinRows) {
-      copy_rows_.clear();
-      for (const std::size_t row : chosen) {
-        for (std::size_t i = 0; i < columns.size(); ++i) {
-          if (i > 0) copy_rows_ += '\t';
-          if (indicators[i][row] == soci::i_null) {
-            copy_rows_ += kCopyNull;
-          } else {
-            append_copy_text(copy_rows_, values[i][row]);
-          }
-        }
-        copy_rows_ += '\n';
-      }
+      set_copy_rows(converted, chosen);
       // Emptied at each commit; a second batch of the layout in one put empties it itself.
       if (!copy_tables_used_.insert(layout.copy_table).second)
         connection_->execute("DELETE FROM " + layout.copy_table);
@@ -482,35 +566,8 @@ void JdbcSinkTask::write_batch(Batch& batch) {
     }
     const std::size_t per_statement = std::max<std::size_t>(1, kMaxParameters / columns.size());
     if (connection_->kind() == DatabaseKind::kMysql) {
-      // The statement's text built here, values escaped as SOCI would bind them: SOCI's
-      // placeholders cost more CPU than the server spends on the rows.
-      std::vector<std::pair<std::string, std::string>> around;  // each column's value
-      for (const Column* column : columns) {
-        const std::string placeholder = dialect_->placeholder(*column->schema, "v");
-        const std::size_t at = placeholder.find(":v");
-        around.emplace_back(placeholder.substr(0, at), placeholder.substr(at + 2));
-      }
-      for (std::size_t first = 0; first < chosen.size(); first += per_statement) {
-        const std::size_t count = std::min(per_statement, chosen.size() - first);
-        std::vector<std::vector<std::string>> literal_rows(count, std::vector<std::string>(1));
-        for (std::size_t r = 0; r < count; ++r) {
-          const std::size_t row = chosen[first + r];
-          std::string& text = literal_rows[r][0];
-          for (std::size_t i = 0; i < columns.size(); ++i) {
-            if (i > 0) text += ',';
-            if (indicators[i][row] == soci::i_null) {
-              text += "NULL";
-              continue;
-            }
-            text += around[i].first;
-            connection_->append_mysql_string(text, values[i][row]);
-            text += around[i].second;
-          }
-        }
-        connection_->execute_mysql(
-            dialect_->insert_rows_sql(layout.table, key_names, value_names, literal_rows,
-                                      layout.operation == Operation::kUpsert));
-      }
+      for (const std::string& statement : mysql_inserts(layout, converted, chosen))
+        connection_->execute_mysql(statement);
       return;
     }
     for (std::size_t first = 0; first < chosen.size(); first += per_statement) {
@@ -593,11 +650,7 @@ std::string JdbcSinkTask::too_long_column(const Batch& batch,
   } catch (const std::exception&) {
     return "";
   }
-  std::vector<const Column*> columns;
-  for (const Column& column : batch.layout->keys) columns.push_back(&column);
-  if (batch.layout->operation != Operation::kDelete) {
-    for (const Column& column : batch.layout->values) columns.push_back(&column);
-  }
+  const std::vector<const Column*> columns = batch.layout->columns();
   for (std::size_t i = 0; i < columns.size() && i < values.size(); ++i) {
     if (columns[i]->schema->type() != sdk::Type::kString) continue;
     for (const ColumnInfo& info : described) {
@@ -616,14 +669,13 @@ std::string JdbcSinkTask::too_long_column(const Batch& batch,
   return "";
 }
 
-void JdbcSinkTask::write(const std::vector<sdk::SinkRecord>& records) {
-  const std::size_t batch_size = static_cast<std::size_t>(config_->get_int("batch.size"));
+JdbcSinkTask::Plan JdbcSinkTask::plan_of(const std::vector<sdk::SinkRecord>& records) {
   // First each record's layout, and the tables created or evolved, before the transaction opens:
   // MySQL commits on DDL, and the put's rows (and offsets) must commit together.
-  std::vector<Layout> layouts;
+  Plan plan;
+  std::vector<Layout>& layouts = plan.layouts;
   std::unordered_map<std::string, std::size_t> layout_by_signature;
-  std::vector<std::pair<const sdk::SinkRecord*, std::size_t>> plan;  // record, its layout
-  plan.reserve(records.size());
+  plan.records.reserve(records.size());
   const bool delete_enabled = config_->get_bool("delete.enabled");
   // A record's layout depends only on its topic, its schemas and whether it is a tombstone, and
   // the converters hand consecutive records the same schema objects: the previous record's
@@ -634,7 +686,7 @@ void JdbcSinkTask::write(const std::vector<sdk::SinkRecord>& records) {
     if (previous != nullptr && record.value_schema == previous->value_schema &&
         record.key_schema == previous->key_schema &&
         record.value.is_null() == previous->value.is_null() && record.topic == previous->topic) {
-      plan.emplace_back(&record, plan.back().second);
+      plan.records.emplace_back(&record, plan.records.back().second);
       continue;
     }
     Layout layout;
@@ -665,27 +717,37 @@ void JdbcSinkTask::write(const std::vector<sdk::SinkRecord>& records) {
       ensure_copy_table(layout);
       layouts.push_back(std::move(layout));
     }
-    plan.emplace_back(&record, found->second);
+    plan.records.emplace_back(&record, found->second);
     previous = &record;
   }
 
+  return plan;
+}
+
+sdk::SinkOffsets JdbcSinkTask::next_offsets(const std::vector<sdk::SinkRecord>& records) {
+  sdk::SinkOffsets next;
+  for (const sdk::SinkRecord& record : records) {
+    auto& offset = next[{record.topic, record.kafka_partition}];
+    offset = std::max(offset, record.kafka_offset + 1);
+  }
+  return next;
+}
+
+void JdbcSinkTask::write(const std::vector<sdk::SinkRecord>& records, const Plan& plan) {
+  const std::size_t batch_size = static_cast<std::size_t>(config_->get_int("batch.size"));
   copy_tables_used_.clear();  // a new transaction: every staging table is empty
   soci::transaction transaction(connection_->session());
   Batch batch;
-  for (const auto& [record, layout] : plan) {
-    if (batch.layout != &layouts[layout] || batch.records.size() >= batch_size) {
+  for (const auto& [record, layout] : plan.records) {
+    if (batch.layout != &plan.layouts[layout] || batch.records.size() >= batch_size) {
       write_batch(batch);
-      batch.layout = &layouts[layout];
+      batch.layout = &plan.layouts[layout];
     }
     batch.records.push_back(record);
   }
   write_batch(batch);
   if (offset_store_) {
-    std::map<sdk::TopicPartitionId, std::int64_t> next;
-    for (const sdk::SinkRecord& record : records) {
-      auto& offset = next[{record.topic, record.kafka_partition}];
-      offset = std::max(offset, record.kafka_offset + 1);
-    }
+    const sdk::SinkOffsets next = next_offsets(records);
     std::vector<std::pair<sdk::TopicPartitionId, std::optional<std::int64_t>>> changes(next.begin(),
                                                                                        next.end());
     offset_store_->save(*connection_, changes);
@@ -693,11 +755,106 @@ void JdbcSinkTask::write(const std::vector<sdk::SinkRecord>& records) {
   transaction.commit();
 }
 
+bool JdbcSinkTask::send(std::vector<sdk::SinkRecord>& records, const Plan& plan) {
+  // One batch of inserts or upserts, written by the statements write() would run (PostgreSQL:
+  // when COPYed) without the savepoint: a bad row fails the transaction as a whole, which
+  // write() then redoes, row by row if need be.
+  if (plan.layouts.size() != 1 || plan.records.size() < kSendMinRows ||
+      plan.records.size() > static_cast<std::size_t>(config_->get_int("batch.size"))) {
+    return false;
+  }
+  const Layout& layout = plan.layouts.front();
+  const bool postgres = connection_->kind() == DatabaseKind::kPostgres;
+  if ((postgres && layout.copy_table.empty()) ||
+      (layout.operation != Operation::kInsert && layout.operation != Operation::kUpsert)) {
+    return false;
+  }
+  Batch batch{&layout, {}};
+  batch.records.reserve(plan.records.size());
+  for (const auto& [record, index] : plan.records) batch.records.push_back(record);
+  const Rows rows = convert(batch);
+  const std::vector<std::size_t> chosen = chosen_rows(layout, rows);
+  std::string script = postgres ? "BEGIN;" : "START TRANSACTION;";
+  if (offset_store_) script += offset_store_->save_sql(*connection_, next_offsets(records)) + ";";
+  if (postgres) {
+    set_copy_rows(rows, chosen);
+    std::vector<std::string> names[2];  // key columns, value columns
+    for (std::size_t i = 0; i < rows.columns.size(); ++i)
+      names[i < layout.keys.size() ? 0 : 1].push_back(rows.columns[i]->name);
+    script += "COPY " + layout.copy_table + " FROM STDIN;" +
+              dialect_->insert_select_sql(layout.table, names[0], names[1], layout.copy_table,
+                                          layout.operation == Operation::kUpsert) +
+              ";";
+  } else if (!chosen.empty()) {
+    for (const std::string& statement : mysql_inserts(layout, rows, chosen))
+      script += statement + ";";
+  }
+  script += "COMMIT";
+  connection_->send_script(script, copy_rows_);
+  // Kept to write again should the transaction fail: those converted (the others are reported).
+  std::vector<bool> kept(records.size());
+  for (const sdk::SinkRecord* record : batch.records)
+    kept[static_cast<std::size_t>(record - records.data())] = true;
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (kept[i] && next++ != i) records[next - 1] = std::move(records[i]);
+  }
+  records.resize(next);
+  sent_ = std::move(records);
+  sending_ = true;
+  return true;
+}
+
+void JdbcSinkTask::collect_sent() {
+  if (!sending_) return;
+  sending_ = false;
+  try {
+    connection_->finish_script();
+    sent_.clear();
+    return;
+  } catch (const std::exception& error) {
+    log("writing " + std::to_string(sent_.size()) + " record(s) failed: " + error.what() +
+        "; writing them again batch by batch");
+  }
+  if (!connection_->alive()) connection_.reset();
+  redo_ = std::move(sent_);
+  sent_.clear();
+}
+
+void JdbcSinkTask::write_pending() {
+  collect_sent();
+  if (failure_) std::rethrow_exception(failure_);
+  if (redo_.empty()) return;
+  ensure_connected();
+  if (offset_store_) {
+    // A commit whose answer was lost stored its offsets: its records are not written twice.
+    std::set<sdk::TopicPartitionId> partitions;
+    for (const sdk::SinkRecord& record : redo_)
+      partitions.insert({record.topic, record.kafka_partition});
+    const sdk::SinkOffsets stored = offset_store_->load(*connection_, partitions);
+    std::erase_if(redo_, [&](const sdk::SinkRecord& record) {
+      const auto found = stored.find({record.topic, record.kafka_partition});
+      return found != stored.end() && record.kafka_offset < found->second;
+    });
+    if (redo_.empty()) return;
+  }
+  try {
+    write(redo_, plan_of(redo_));
+  } catch (const sdk::ConnectException&) {
+    // A bad record with errors.tolerance=none: the task fails, and the records stay unwritten.
+    failure_ = std::current_exception();
+    throw;
+  }
+  redo_.clear();
+}
+
 void JdbcSinkTask::put(std::vector<sdk::SinkRecord> records) {
   if (records.empty()) return;
   try {
+    write_pending();
     ensure_connected();
-    write(records);
+    const Plan plan = plan_of(records);
+    if (!send(records, plan)) write(records, plan);
     remaining_retries_ = config_->get_int("max.retries");
   } catch (const sdk::ConnectException&) {
     throw;  // bad records and configuration: retrying cannot help
@@ -714,6 +871,42 @@ void JdbcSinkTask::put(std::vector<sdk::SinkRecord> records) {
     context().timeout(std::chrono::milliseconds(config_->get_int("retry.backoff.ms")));
     throw sdk::RetriableException(error.what());
   }
+}
+
+void JdbcSinkTask::flush(const sdk::SinkOffsets& /*current_offsets*/) {
+  try {
+    write_pending();
+  } catch (const sdk::ConnectException&) {
+    throw;
+  } catch (const std::exception&) {
+    checked_layouts_.clear();  // as in put()
+    connection_.reset();
+    throw;
+  }
+}
+
+sdk::SinkOffsets JdbcSinkTask::pre_commit(const sdk::SinkOffsets& current_offsets) {
+  try {
+    flush(current_offsets);
+  } catch (const std::exception& error) {
+    // The next put() writes them first, with its retries; until then their offsets wait.
+    log(std::string("writing the records of a failed transaction again failed: ") + error.what() +
+        "; their offsets are not committed");
+  }
+  sdk::SinkOffsets committed = current_offsets;
+  for (const sdk::SinkRecord& record : redo_) {
+    const auto found = committed.find({record.topic, record.kafka_partition});
+    if (found != committed.end()) found->second = std::min(found->second, record.kafka_offset);
+  }
+  return committed;
+}
+
+void JdbcSinkTask::close(const std::set<sdk::TopicPartitionId>& partitions) {
+  collect_sent();
+  // Not committed, nor their offsets: the partitions' next owner reads them again.
+  std::erase_if(redo_, [&](const sdk::SinkRecord& record) {
+    return partitions.contains({record.topic, record.kafka_partition});
+  });
 }
 
 }  // namespace ferry::connectors::jdbc

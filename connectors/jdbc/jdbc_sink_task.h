@@ -30,11 +30,24 @@
 // exactly.once.enabled: each put's transaction also stores the next offsets of its partitions
 // in a table of the database (sink_offset_store.h), and open() rewinds to them.
 //
+// Sent transactions: a put whose records make one batch of inserts or upserts (one layout,
+// kSendMinRows to batch.size records) sends its whole transaction at once - BEGIN, the offsets,
+// the rows (PostgreSQL: the COPY and its rows, then the INSERT ... SELECT; MySQL: the multi-row
+// INSERTs), COMMIT - and returns without waiting for the outcome, so the worker converts the next
+// records while the database writes these (Kafka Connect lets put() write asynchronously). The next
+// put(), flush(), pre_commit(), open() or close() reads the outcome first. A transaction that
+// failed is rolled back and its records, kept until then, are written again as any put's are (batch
+// by batch under savepoints, a failed batch row by row, the bad record named and reported; a lost
+// connection retried by put()). pre_commit() reports no offset of a record not yet committed. With
+// exactly.once.enabled, records whose offsets the database already holds (a commit whose answer was
+// lost) are not written again.
+//
 // Tables are created or evolved before the put's transaction opens (MySQL commits on DDL).
 //
 // Threading: everything on the task thread; stop() does nothing that needs another thread.
 #pragma once
 
+#include <exception>
 #include <map>
 #include <memory>
 #include <set>
@@ -58,14 +71,42 @@ class JdbcSinkTask : public sdk::SinkTask {
   void start(const sdk::ConfigMap& props) override;
   // With exactly.once.enabled: rewinds the partitions to the offsets stored with the rows.
   void open(const std::set<sdk::TopicPartitionId>& partitions) override;
+  // Writes what earlier puts left unwritten, then sends these records' transaction (or writes
+  // them, see the header).
   void put(std::vector<sdk::SinkRecord> records) override;
+  // Waits for the transaction put() sent; writes its records again if it failed. Throws when
+  // they cannot be written.
+  void flush(const sdk::SinkOffsets& current_offsets) override;
+  // As flush(), but never throws: the offsets returned stop before the first record not written.
+  sdk::SinkOffsets pre_commit(const sdk::SinkOffsets& current_offsets) override;
+  // Waits for the transaction put() sent; forgets the partitions' records still to write.
+  void close(const std::set<sdk::TopicPartitionId>& partitions) override;
   void stop() override {}
 
  private:
   struct Layout;
   struct Batch;
+  struct Rows;
+  // A put's records, each with its layout (an index into layouts), bad records left out.
+  struct Plan {
+    std::vector<Layout> layouts;
+    std::vector<std::pair<const sdk::SinkRecord*, std::size_t>> records;
+  };
 
-  void write(const std::vector<sdk::SinkRecord>& records);
+  // Works out the records' layouts, creating or evolving their tables; reports bad records.
+  Plan plan_of(const std::vector<sdk::SinkRecord>& records);
+  static sdk::SinkOffsets next_offsets(const std::vector<sdk::SinkRecord>& records);
+  // Writes the records in one transaction, waiting for it to commit.
+  void write(const std::vector<sdk::SinkRecord>& records, const Plan& plan);
+  // Records of one batch of inserts or upserts (PostgreSQL: COPYed): sends their transaction
+  // whole and takes the records into sent_, without waiting for the outcome. False (nothing
+  // sent) otherwise.
+  bool send(std::vector<sdk::SinkRecord>& records, const Plan& plan);
+  // Reads the outcome of the transaction send() sent; when it failed its records go to redo_.
+  // Never throws.
+  void collect_sent();
+  // collect_sent(), then writes redo_ (write(): batch by batch, a failed batch row by row).
+  void write_pending();
   Layout layout_of(const sdk::SinkRecord& record) const;
   // Creates or evolves the table as needed.
   void ensure_table(const Layout& layout);
@@ -73,6 +114,15 @@ class JdbcSinkTask : public sdk::SinkTask {
   // the layout, created on first use (outside any transaction), or leaves it empty when the
   // table cannot be created.
   void ensure_copy_table(Layout& layout);
+  // The batch's rows as text, by column; bad records are reported and left out of the batch.
+  Rows convert(Batch& batch);
+  // The rows a statement writes, in order: an upsert keeps only a key's last row.
+  static std::vector<std::size_t> chosen_rows(const Layout& layout, const Rows& rows);
+  // copy_rows_ = those rows as COPY text.
+  void set_copy_rows(const Rows& rows, const std::vector<std::size_t>& chosen);
+  // MySQL: the multi-row INSERTs (kMaxParameters values each) writing the chosen rows.
+  std::vector<std::string> mysql_inserts(const Layout& layout, const Rows& rows,
+                                         const std::vector<std::size_t>& chosen);
   // Writes the batch's rows (named so as not to hide SinkTask::flush).
   void write_batch(Batch& batch);
   // A bad record: to the worker's ErrantRecordReporter when it has one (which throws, or logs
@@ -108,6 +158,15 @@ class JdbcSinkTask : public sdk::SinkTask {
   std::set<std::string> copy_tables_used_;
   std::size_t next_copy_table_ = 0;
   std::string copy_rows_;
+  // The records of the transaction send() sent, whose outcome is not read yet; those of one
+  // that failed, to write again before anything else. Their offsets are not reported as
+  // committed (pre_commit) until then.
+  std::vector<sdk::SinkRecord> sent_;
+  bool sending_ = false;  // a transaction was sent (sent_ may be empty: every record was bad)
+  std::vector<sdk::SinkRecord> redo_;
+  // Why redo_ could not be written (a bad record, errors.tolerance=none): thrown again by every
+  // later put() and flush(), as the task has failed.
+  std::exception_ptr failure_;
   int remaining_retries_ = 0;
   bool tolerate_errors_ = false;  // errors.tolerance=all
 };

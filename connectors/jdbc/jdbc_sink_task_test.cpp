@@ -29,11 +29,22 @@ class FakeSinkTaskContext : public sdk::SinkTaskContext {
   void pause(const std::set<sdk::TopicPartitionId>&) override {}
   void resume(const std::set<sdk::TopicPartitionId>&) override {}
   void request_commit() override {}
+  sdk::ErrantRecordReporter* errant_record_reporter() override { return reporter; }
   std::chrono::milliseconds last_timeout{-1};
   sdk::SinkOffsets requested_offsets;
+  sdk::ErrantRecordReporter* reporter = nullptr;
 
  private:
   sdk::ConfigMap configs_;
+};
+
+// The worker's reporter with errors.tolerance=all: what it was given, in order.
+class RecordingReporter : public sdk::ErrantRecordReporter {
+ public:
+  void report(const sdk::SinkRecord& record, const std::exception& error) override {
+    reported.emplace_back(record.kafka_offset, error.what());
+  }
+  std::vector<std::pair<std::int64_t, std::string>> reported;
 };
 
 class FakeOffsetStorageReader : public sdk::OffsetStorageReader {
@@ -407,7 +418,9 @@ TEST_P(JdbcSinkTaskTest, LargeBatchesWriteHostileValuesExactlyAsSmallOnesDo) {
   {
     sdk::ConfigMap props = upsert;
     props["batch.size"] = "1000";
-    start_task(props)->put(puts(table_)[1]);
+    auto task = start_task(props);
+    task->put(puts(table_)[1]);
+    task->flush({});
   }
   const std::string all = "id, body, " +
                           std::string(postgres() ? "encode(raw, 'hex')" : "HEX(raw)") +
@@ -464,14 +477,22 @@ TEST_P(JdbcSinkTaskTest, BadRecordInACopySizedBatchIsNamedExactly) {
     }
     return records;
   };
-  auto task = start_task({{"name", "eos-" + table_},
-                          {"exactly.once.enabled", "true"},
-                          {"exactly.once.offsets.table", table_ + "_offsets"}});
-  task->put(batch(0, -1, -1));
+  const sdk::ConfigMap exactly_once = {{"name", "eos-" + table_},
+                                       {"exactly.once.enabled", "true"},
+                                       {"exactly.once.offsets.table", table_ + "_offsets"}};
+  {
+    auto task = start_task(exactly_once);
+    task->put(batch(0, -1, -1));
+    task->flush({});
+  }
   for (const auto& [bad_long, bad_check, named] :
        {std::tuple{377, -1, "@377"}, std::tuple{-1, 412, "@412"}}) {
+    // A task whose put failed has failed: each case has its own.
+    auto task = start_task(exactly_once);
     try {
+      // The outcome of a put of 100 records or more is read at the next put or flush.
       task->put(batch(250, bad_long, bad_check));
+      task->flush({});
       FAIL() << "accepted " << named;
     } catch (const sdk::RetriableException& error) {
       FAIL() << "retried a bad record: " << error.what();
@@ -493,6 +514,7 @@ TEST_P(JdbcSinkTaskTest, BadRecordInACopySizedBatchIsNamedExactly) {
   auto tolerant = start_task({{"errors.tolerance", "all"}});
   ::testing::internal::CaptureStderr();
   tolerant->put(batch(250, 377, 412));
+  tolerant->flush({});
   const std::string log = ::testing::internal::GetCapturedStderr();
   EXPECT_EQ(rows(table_, "count(*)", 1), (std::vector<std::string>{"498"}));
   EXPECT_TRUE(rows(table_ + " WHERE id IN (377, 412)", "id", 1).empty());
@@ -517,6 +539,7 @@ TEST_P(JdbcSinkTaskTest, StagingTableIsMadeAgainAfterTheSessionIsLost) {
   for (std::int32_t id = 0; id < 300; ++id)
     (id < 150 ? first : second).push_back(person(table_, id, "p" + std::to_string(id), 20, id));
   task->put(first);
+  task->flush({});
   // The task's session alone (tests of other processes share the database).
   const std::string others = " FROM pg_stat_activity WHERE application_name = '" + table_ + "'";
   EXPECT_EQ(admin_->query("SELECT count(pg_terminate_backend(pid))" + others, 1).at(0).at(0), "1");
@@ -527,6 +550,7 @@ TEST_P(JdbcSinkTaskTest, StagingTableIsMadeAgainAfterTheSessionIsLost) {
   }
   EXPECT_THROW(task->put(second), sdk::RetriableException);
   task->put(second);
+  task->flush({});
   EXPECT_EQ(rows(table_, "count(*)", 1), (std::vector<std::string>{"300"}));
   // One subtransaction a batch: both went through COPY, not the row-at-a-time fallback.
   EXPECT_EQ(rows("(SELECT DISTINCT xmin::text FROM " + table_ + ") AS x", "count(*)", 1),
@@ -536,6 +560,116 @@ TEST_P(JdbcSinkTaskTest, StagingTableIsMadeAgainAfterTheSessionIsLost) {
 sdk::SinkRecord on_partition(sdk::SinkRecord record, std::int32_t partition) {
   record.kafka_partition = partition;
   return record;
+}
+
+// A put of one batch of 100 records or more sends its transaction and returns; the next put,
+// flush or pre_commit reads its outcome. A bad record in it is found then, exactly as in a put that
+// waits: the transaction is written again batch by batch, a failed batch row by row, and the record
+// is named (errors.tolerance=none: the task fails, and pre_commit never reports its offset) or
+// reported and skipped (all: the worker's reporter, for the dead letter queue).
+TEST_P(JdbcSinkTaskTest, BadRecordInASentTransactionIsFoundAtTheNextPutAndNamed) {
+  admin_->execute("CREATE TABLE " + table_ +
+                  " (id INT PRIMARY KEY, name VARCHAR(8) NOT NULL, age INT)");
+  const auto put = [&](std::int64_t first, std::int64_t bad) {
+    std::vector<sdk::SinkRecord> records;
+    for (std::int64_t offset = first; offset < first + 200; ++offset) {
+      records.push_back(person(table_, static_cast<std::int32_t>(offset),
+                               offset == bad ? "much too long" : "p" + std::to_string(offset), 20,
+                               offset));
+    }
+    return records;
+  };
+  const sdk::TopicPartitionId partition{table_, 0};
+  {
+    auto task = start_task({});
+    task->put(put(0, -1));
+    task->put(put(200, 250));  // sent: the put does not see the bad row
+    try {
+      task->put(put(400, -1));
+      FAIL() << "the bad record of the sent transaction went unnoticed";
+    } catch (const sdk::ConnectException& error) {
+      const std::string message = error.what();
+      EXPECT_NE(message.find("record " + table_ + "-0@250,"), std::string::npos) << message;
+      EXPECT_NE(message.find("column name"), std::string::npos) << message;
+    }
+    EXPECT_EQ(rows(table_, "count(*)", 1), (std::vector<std::string>{"200"}));
+    // The failed transaction's records are not committed, nor anything after them.
+    EXPECT_EQ(task->pre_commit({{partition, 600}}), (sdk::SinkOffsets{{partition, 200}}));
+    EXPECT_THROW(task->put(put(400, -1)), sdk::ConnectException) << "the task has failed";
+    EXPECT_THROW(task->flush({}), sdk::ConnectException);
+    admin_->execute("DELETE FROM " + table_);
+  }
+  RecordingReporter reporter;
+  context_.reporter = &reporter;
+  auto tolerant = start_task({{"errors.tolerance", "all"}});
+  tolerant->put(put(0, -1));
+  tolerant->put(put(200, 250));
+  tolerant->put(put(400, 420));
+  EXPECT_EQ(tolerant->pre_commit({{partition, 600}}), (sdk::SinkOffsets{{partition, 600}}));
+  context_.reporter = nullptr;
+  EXPECT_EQ(rows(table_, "count(*)", 1), (std::vector<std::string>{"598"}));
+  ASSERT_EQ(reporter.reported.size(), 2u);
+  EXPECT_EQ(reporter.reported[0].first, 250);
+  EXPECT_EQ(reporter.reported[1].first, 420);
+  EXPECT_NE(reporter.reported[0].second.find("record " + table_ + "-0@250, table "),
+            std::string::npos)
+      << reporter.reported[0].second;
+}
+
+// The session lost while the sent transaction waits (here for a lock): nothing of it committed,
+// and it is written again once the database answers; put() did not wait for it. With
+// exactly.once.enabled a task started after such a loss is rewound to the last committed offset.
+TEST_P(JdbcSinkTaskTest, SentTransactionLostWithTheSessionIsWrittenAgainExactlyOnce) {
+  if (!postgres()) GTEST_SKIP() << "the session is ended through PostgreSQL's application_name";
+  const sdk::ConfigMap exactly_once = {
+      {"connection.url", database_.url + "&ApplicationName=" + table_},
+      {"name", "eos-" + table_},
+      {"auto.create", "true"},
+      {"exactly.once.enabled", "true"},
+      {"exactly.once.offsets.table", table_ + "_offsets"}};
+  const auto put = [&](std::int64_t first) {
+    std::vector<sdk::SinkRecord> records;
+    for (std::int64_t offset = first; offset < first + 200; ++offset)
+      records.push_back(person(table_, static_cast<std::int32_t>(offset), "p", 20, offset));
+    return records;
+  };
+  const sdk::TopicPartitionId partition{table_, 0};
+  const auto lose_session_while_locked = [&](JdbcSinkTask& task, std::int64_t first) {
+    auto locker = testing::connect_to(database_);
+    locker->execute("BEGIN");
+    locker->execute("LOCK TABLE " + table_ + " IN EXCLUSIVE MODE");
+    task.put(put(first));  // returns while its INSERT waits for the lock
+    const std::string session = " FROM pg_stat_activity WHERE application_name = '" + table_ + "'";
+    EXPECT_EQ(admin_->query("SELECT count(pg_terminate_backend(pid))" + session, 1).at(0).at(0),
+              "1");
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (admin_->query("SELECT count(*)" + session, 1).at(0).at(0) != "0" &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(10ms);
+    }
+    locker->execute("ROLLBACK");
+  };
+  {
+    auto task = start_task(exactly_once);
+    task->open({partition});
+    task->put(put(0));
+    task->flush({});
+    lose_session_while_locked(*task, 200);
+    EXPECT_EQ(rows(table_, "count(*)", 1), (std::vector<std::string>{"200"}));
+    // Read, failed, written again in a new session.
+    EXPECT_EQ(task->pre_commit({{partition, 400}}), (sdk::SinkOffsets{{partition, 400}}));
+    EXPECT_EQ(rows(table_, "count(*), count(DISTINCT id)", 2),
+              (std::vector<std::string>{"400|400"}));
+    lose_session_while_locked(*task, 400);
+  }  // the task dies with its transaction unread (a crash of the worker)
+  EXPECT_EQ(rows(table_ + "_offsets", "next_offset", 1), (std::vector<std::string>{"400"}));
+  auto restarted = start_task(exactly_once);
+  restarted->open({partition});
+  EXPECT_EQ(context_.requested_offsets, (sdk::SinkOffsets{{partition, 400}}));
+  restarted->put(put(400));
+  restarted->flush({});
+  EXPECT_EQ(rows(table_, "count(*), count(DISTINCT id)", 2), (std::vector<std::string>{"600|600"}));
+  EXPECT_EQ(rows(table_ + "_offsets", "next_offset", 1), (std::vector<std::string>{"600"}));
 }
 
 // exactly.once.enabled: the offsets go into a table in the rows' transaction, and a task

@@ -108,4 +108,25 @@ void SinkOffsetStore::save(
                deletes);
 }
 
+std::string SinkOffsetStore::save_sql(Connection& connection,
+                                      const sdk::SinkOffsets& offsets) const {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [partition, offset] : offsets) {
+    std::string row;
+    const auto append_literal = [&](std::string_view value) {
+      if (connection.kind() == DatabaseKind::kPostgres) {
+        connection.append_postgres_literal(row, value);
+      } else {
+        connection.append_mysql_string(row, value);
+      }
+    };
+    append_literal(connector_);
+    row += ',';
+    append_literal(partition.topic);
+    row += ',' + std::to_string(partition.partition) + ',' + std::to_string(offset);
+    rows.push_back({std::move(row)});
+  }
+  return dialect_.insert_rows_sql(table_, kKeyColumns, kValueColumns, rows, /*upsert=*/true);
+}
+
 }  // namespace ferry::connectors::jdbc

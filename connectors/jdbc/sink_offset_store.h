@@ -53,6 +53,9 @@ class SinkOffsetStore {
   void save(Connection& connection,
             const std::vector<std::pair<sdk::TopicPartitionId, std::optional<std::int64_t>>>&
                 offsets) const;
+  // The statement that sets the stored offsets, its values written into it (for a script sent
+  // whole, Connection::send_script).
+  std::string save_sql(Connection& connection, const sdk::SinkOffsets& offsets) const;
 
  private:
   Dialect dialect_;
