@@ -205,7 +205,21 @@ std::unique_ptr<Connection> Connection::open(const ConnectionSettings& settings,
                               std::to_string(std::max(1, attempts)) + " attempt(s): " + last_error);
 }
 
-void Connection::execute(const std::string& sql) { *session_ << sql; }
+namespace {
+
+// Reads the rows of a cursor's FETCH in flight on the connection into that cursor, if there is
+// one, so that the connection can run another statement.
+void receive_pending_fetch(Connection& connection) {
+  if (auto receive = std::exchange(connection.cursor_transaction().receive_fetch, nullptr))
+    receive();
+}
+
+}  // namespace
+
+void Connection::execute(const std::string& sql) {
+  receive_pending_fetch(*this);
+  *session_ << sql;
+}
 
 namespace {
 
@@ -345,6 +359,9 @@ class SociSource final : public ResultReader::Source {
 // first batch comes at once; later ones for about kFetchBytes of rows (estimated from the rows of
 // the previous one), at most kMaxFetchRows and at least batch_rows, handed out batch_rows at a
 // time: a small batch.max.rows (Confluent's default is 100) does not cost a round trip per batch.
+// After a FETCH that filled up, the next one is sent at once and its rows are read when the
+// caller has had these (or when the connection is wanted for something else, receive_fetch):
+// the server reads the table and sends the rows while the caller turns these into records.
 class PostgresCursor final : public ResultReader::Source {
  public:
   PostgresCursor(Connection& connection, const std::string& sql, std::size_t column_count,
@@ -353,6 +370,7 @@ class PostgresCursor final : public ResultReader::Source {
         conn_(postgres_handle(connection)),
         column_count_(column_count),
         batch_rows_(batch_rows) {
+    receive_pending_fetch(connection);
     Connection::CursorTransaction& transaction = connection.cursor_transaction();
     bool began = false;
     if (transaction.open_cursors == 0) {
@@ -419,6 +437,8 @@ class PostgresCursor final : public ResultReader::Source {
   void close() {
     if (closed_) return;
     closed_ = true;
+    if (in_flight_) receive();  // rows nobody will read
+    received_.reset();
     Connection::CursorTransaction& transaction = connection_.cursor_transaction();
     if (transaction.generation != generation_ || PQstatus(conn_) != CONNECTION_OK) return;
     --transaction.open_cursors;
@@ -430,16 +450,39 @@ class PostgresCursor final : public ResultReader::Source {
     }
   }
 
-  // Reads the next fetch_rows_ rows into result_; closes the cursor after the last of them.
+  // Sends FETCH FORWARD fetch_rows_ without waiting for its rows.
+  void send_fetch() {
+    const std::string sql = "FETCH FORWARD " + std::to_string(fetch_rows_) + " FROM " + name_;
+    if (PQsendQuery(conn_, sql.c_str()) != 1) {
+      const std::string error = PQerrorMessage(conn_);
+      throw std::runtime_error(error.empty() ? "FETCH failed" : error);
+    }
+    in_flight_ = true;
+    connection_.cursor_transaction().receive_fetch = [this] { receive(); };
+  }
+
+  // Reads the result of the FETCH in flight into received_ (null if the connection failed).
+  void receive() {
+    in_flight_ = false;
+    connection_.cursor_transaction().receive_fetch = nullptr;
+    received_.reset(PQgetResult(conn_));
+    while (PGresult* more = PQgetResult(conn_)) PQclear(more);  // none for one statement
+  }
+
+  // Reads the next fetch_rows_ rows into result_; closes the cursor after the last of them, or
+  // else sends the FETCH of the rows after them.
   void fetch() {
     if (connection_.cursor_transaction().generation != generation_) {
       closed_ = true;
+      if (in_flight_) receive();  // what the rollback left of it
       throw std::runtime_error("the cursor's transaction was rolled back");
     }
-    const std::string sql = "FETCH FORWARD " + std::to_string(fetch_rows_) + " FROM " + name_;
-    result_.reset(PQexec(conn_, sql.c_str()));
+    if (!in_flight_ && !received_) send_fetch();
+    if (in_flight_) receive();
+    result_ = std::move(received_);
     if (PQresultStatus(result_.get()) != PGRES_TUPLES_OK) {
-      const std::string error = PQresultErrorMessage(result_.get());
+      std::string error = PQresultErrorMessage(result_.get());
+      if (error.empty()) error = PQerrorMessage(conn_);
       result_.reset();
       throw std::runtime_error(error.empty() ? "FETCH failed" : error);
     }
@@ -463,6 +506,7 @@ class PostgresCursor final : public ResultReader::Source {
     const std::size_t row_bytes = std::max<std::size_t>(1, sampled / 3);
     fetch_rows_ =
         std::clamp(kFetchBytes / row_bytes, batch_rows_, std::max(batch_rows_, kMaxFetchRows));
+    send_fetch();
   }
 
   static constexpr std::size_t kFetchBytes = 4 << 20;
@@ -473,12 +517,14 @@ class PostgresCursor final : public ResultReader::Source {
   const std::size_t column_count_;
   const std::size_t batch_rows_;
   std::string name_;
-  std::size_t fetch_rows_ = 0;  // rows the next FETCH asks for
+  std::size_t fetch_rows_ = 0;  // rows the next FETCH asks for (or the one in flight)
   std::uint64_t generation_ = 0;
   PgResult result_;  // the rows of the last FETCH
   std::size_t fetched_rows_ = 0;
   std::size_t offset_ = 0;  // of the current batch in result_
   std::size_t rows_ = 0;    // in the current batch
+  bool in_flight_ = false;  // a FETCH was sent and its rows not read yet
+  PgResult received_;       // the rows of the FETCH after result_'s, read before they were due
   bool closed_ = false;
 };
 
@@ -680,6 +726,7 @@ bool Connection::alive() {
 
 std::vector<TextRow> Connection::query(const std::string& sql, std::size_t column_count,
                                        const std::vector<std::optional<std::string>>& parameters) {
+  receive_pending_fetch(*this);
   SociSource source(*this, sql, column_count, parameters, 1000);
   std::vector<TextRow> rows;
   while (const std::size_t count = source.next_batch()) {

@@ -123,6 +123,9 @@ class Connection {
     bool owned = false;  // begun by the first cursor, committed after the last
     std::uint64_t generation = 0;
     std::uint64_t next_cursor = 0;
+    // Set while a cursor's FETCH is in flight: reads its rows into that cursor, so that another
+    // statement can use the connection (execute(), query() and new cursors call it first).
+    std::function<void()> receive_fetch;
   };
   CursorTransaction& cursor_transaction() { return cursor_transaction_; }
 
@@ -143,7 +146,10 @@ class Connection {
 // FORWARD) in a transaction, through the session's libpq connection: the first FETCH reads one
 // batch, so the first rows come before the query has finished, later ones about 4 MiB of rows
 // (at most 10,000, at least a batch), so memory stays bounded and a small batch does not cost a
-// round trip each.
+// round trip each. Each later FETCH is sent as soon as the rows of the one before have arrived,
+// so the server reads and sends them while the caller works through those: the FETCH stays in
+// flight between next_batch() calls, and anything else using the connection through execute(),
+// query() or another ResultReader first reads its rows (for the reader's later batches).
 // The cursor reads one snapshot of the table, as the whole result did. The transaction is the
 // connection's (Connection::CursorTransaction): it begins with the first open cursor and commits
 // when the last one closes, so several tables of a task can be read side by side; the reader

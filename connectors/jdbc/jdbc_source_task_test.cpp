@@ -313,6 +313,45 @@ TEST_P(JdbcSourceTaskTest, ResultReadersShareTheConnection) {
   EXPECT_EQ(connection->query("SELECT COUNT(*) FROM " + table_, 1)[0][0], "5");
 }
 
+// PostgreSQL's reader sends its next FETCH before its rows are due: statements that use the
+// connection meanwhile (execute, query, another reader) read those rows for it, and a result of
+// several FETCHes (10,000 rows at most each) comes whole and in order.
+TEST_P(JdbcSourceTaskTest, ResultReaderKeepsItsRowsWhileTheConnectionRunsOtherStatements) {
+  if (!postgres()) GTEST_SKIP() << "MySQL's results come whole";
+  admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() + ", name VARCHAR(45) NOT NULL)");
+  admin_->execute("INSERT INTO " + table_ +
+                  " (name) SELECT 'row ' || i FROM generate_series(1, 25000) AS i");
+  auto connection = testing::connect_to(database_);
+  const std::string sql = "SELECT id, name FROM " + table_ + " WHERE id > :p0 ORDER BY id";
+  ResultReader reader(*connection, sql, 2, {"0"}, 1000);
+  std::int64_t next = 1;
+  int batches = 0;
+  while (reader.next_batch()) {
+    for (std::size_t row = 0; row < reader.rows(); ++row, ++next) {
+      ASSERT_EQ(*reader.value(row, 0), std::to_string(next));
+      ASSERT_EQ(*reader.value(row, 1), "row " + std::to_string(next));
+    }
+    switch (++batches % 4) {
+      case 1:
+        EXPECT_EQ(connection->query("SELECT COUNT(*) FROM " + table_, 1)[0][0], "25000");
+        break;
+      case 2:
+        connection->execute("SET application_name = 'ferry-test'");
+        break;
+      case 3: {
+        ResultReader other(*connection, sql, 2, {"24998"}, 100);
+        ASSERT_TRUE(other.next_batch());
+        EXPECT_EQ(other.rows(), 2u);
+        EXPECT_EQ(*other.value(1, 1), "row 25000");
+        break;
+      }
+    }
+  }
+  EXPECT_EQ(next, 25001);
+  EXPECT_TRUE(reader.exhausted());
+  EXPECT_EQ(connection->query("SELECT COUNT(*) FROM " + table_, 1)[0][0], "25000");
+}
+
 TEST_P(JdbcSourceTaskTest, TimestampIncrementingModeSeesUpdates) {
   admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() +
                   ", name VARCHAR(45) NOT NULL, updated " + timestamp_type() + " NOT NULL)");
