@@ -44,6 +44,31 @@ std::optional<double> parse_double(std::string_view text) {
   return value;
 }
 
+// Plain decimal text as the databases write it ("-123.45": digits, at most one point with digits
+// on both sides) with at most 18 digits at scale and no more than scale after the point: its
+// unscaled value at scale, which Decimal::from_unscaled takes without parsing the text again.
+// nullopt for anything else (more digits, an exponent, NaN), which Decimal::parse reads.
+std::optional<std::int64_t> unscaled_at_scale(std::string_view text, std::int32_t scale) {
+  std::size_t pos = !text.empty() && text[0] == '-' ? 1 : 0;
+  std::int64_t value = 0;
+  int digits = 0;
+  int fraction = -1;  // digits after the point; -1: no point
+  for (; pos < text.size(); ++pos) {
+    const char c = text[pos];
+    if (c == '.' && fraction < 0 && digits > 0) {
+      fraction = 0;
+      continue;
+    }
+    if (c < '0' || c > '9' || ++digits > 18) return std::nullopt;
+    value = value * 10 + (c - '0');
+    if (fraction >= 0) ++fraction;
+  }
+  if (digits == 0 || fraction == 0 || fraction > scale || digits - fraction + scale > 18)
+    return std::nullopt;
+  for (int i = std::max(fraction, 0); i < scale; ++i) value *= 10;
+  return text[0] == '-' ? -value : value;
+}
+
 // Digits at text[pos, pos+count) as a number; advances pos.
 std::optional<int> digits(std::string_view text, std::size_t& pos, std::size_t count) {
   if (pos + count > text.size()) return std::nullopt;
@@ -403,6 +428,8 @@ sdk::Value text_to_value(const ColumnMapping& column, std::string_view text) {
       return bytes;
     }
     case ValueKind::kDecimal:
+      if (const auto unscaled = unscaled_at_scale(text, column.scale))
+        return sdk::Decimal::from_unscaled(*unscaled, column.scale);
       try {
         return sdk::Decimal::parse(text).with_scale(column.scale);
       } catch (const sdk::DataException& error) {
