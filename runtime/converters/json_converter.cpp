@@ -244,13 +244,20 @@ void JsonConverter::apply(const sdk::ConfigMap& configs) {
 
 const JsonConverterSettings& JsonConverter::settings() const { return state_->settings; }
 
-std::optional<sdk::Bytes> JsonConverter::from_connect_data(std::string_view /*topic*/,
+std::optional<sdk::Bytes> JsonConverter::from_connect_data(std::string_view topic,
                                                            const sdk::SchemaPtr& schema,
                                                            const sdk::Value& value) {
-  if (!schema && value.is_null()) return std::nullopt;
-  State& state = *state_;
   sdk::Bytes out;
-  out.reserve(state.last_output_size + state.last_output_size / 4);
+  out.reserve(state_->last_output_size + state_->last_output_size / 4);
+  if (!from_connect_data_into(topic, schema, value, out)) return std::nullopt;
+  return out;
+}
+
+bool JsonConverter::from_connect_data_into(std::string_view /*topic*/, const sdk::SchemaPtr& schema,
+                                           const sdk::Value& value, sdk::Bytes& out) {
+  out.clear();
+  if (!schema && value.is_null()) return false;
+  State& state = *state_;
   {
     JsonWriter writer(&out);
     if (state.settings.schemas_enable) {
@@ -269,7 +276,7 @@ std::optional<sdk::Bytes> JsonConverter::from_connect_data(std::string_view /*to
     }
   }  // the writer trims out to what it wrote
   state.last_output_size = out.size();
-  return out;
+  return true;
 }
 
 sdk::SchemaAndValue JsonConverter::to_connect_data(std::string_view /*topic*/,

@@ -44,6 +44,7 @@
 #include "ferry/sdk/converter.h"
 #include "ferry/sdk/schema.h"
 #include "ferry/sdk/value.h"
+#include "runtime/converters/converter_into.h"
 #include "runtime/converters/converter_type.h"
 #include "runtime/converters/json_payload_codec.h"
 
@@ -56,7 +57,9 @@ struct JsonConverterSettings {
   ConverterType type = ConverterType::kValue;
 };
 
-class JsonConverter final : public sdk::Converter, public sdk::HeaderConverter {
+class JsonConverter final : public sdk::Converter,
+                            public sdk::HeaderConverter,
+                            public ConvertsInto {
  public:
   static constexpr std::string_view kSchemasEnableConfig = "schemas.enable";
   static constexpr std::string_view kSchemasCacheSizeConfig = "schemas.cache.size";
@@ -81,6 +84,8 @@ class JsonConverter final : public sdk::Converter, public sdk::HeaderConverter {
 
   std::optional<sdk::Bytes> from_connect_data(std::string_view topic, const sdk::SchemaPtr& schema,
                                               const sdk::Value& value) override;
+  bool from_connect_data_into(std::string_view topic, const sdk::SchemaPtr& schema,
+                              const sdk::Value& value, sdk::Bytes& out) override;
   sdk::SchemaAndValue to_connect_data(std::string_view topic,
                                       std::optional<sdk::ByteView> bytes) override;
 

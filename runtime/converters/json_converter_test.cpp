@@ -441,6 +441,23 @@ TEST(JsonConverter, NullSchemaAndNullValueIsATombstoneBothWays) {
   }
 }
 
+// The worker's path: the same bytes as from_connect_data, written over what the buffer held and
+// in its storage once it is large enough.
+TEST(JsonConverter, WritesIntoAReusedBuffer) {
+  for (const char* enabled : {"true", "false"}) {
+    auto c = converter({{"schemas.enable", enabled}});
+    Bytes out;
+    ASSERT_TRUE(c->from_connect_data_into("t", Schema::string(), Value("a \"quoted\" line"), out));
+    EXPECT_EQ(out, c->from_connect_data("t", Schema::string(), Value("a \"quoted\" line")));
+    const std::uint8_t* storage = out.data();
+    ASSERT_TRUE(c->from_connect_data_into("t", Schema::int32(), Value(std::int32_t{7}), out));
+    EXPECT_EQ(out, c->from_connect_data("t", Schema::int32(), Value(std::int32_t{7})));
+    EXPECT_EQ(out.data(), storage);
+    EXPECT_FALSE(c->from_connect_data_into("t", nullptr, Value(), out));
+    EXPECT_TRUE(out.empty());
+  }
+}
+
 TEST(JsonConverter, NullValueWithOptionalSchemaIsNotATombstone) {
   EXPECT_EQ(write(*converter(), Schema::optional_int32(), Value()),
             R"({"schema":{"type":"int32","optional":true},"payload":null})");

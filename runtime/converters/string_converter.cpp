@@ -45,13 +45,27 @@ void StringConverter::apply(const sdk::ConfigMap& configs) {
   type_ = parse_converter_type(parsed.get_string(kConverterTypeConfig));
 }
 
-std::optional<sdk::Bytes> StringConverter::from_connect_data(std::string_view /*topic*/,
-                                                             const sdk::SchemaPtr& /*schema*/,
+std::optional<sdk::Bytes> StringConverter::from_connect_data(std::string_view topic,
+                                                             const sdk::SchemaPtr& schema,
                                                              const sdk::Value& value) {
-  if (value.is_null()) return std::nullopt;
-  if (const auto* bytes = value.get_if<sdk::Bytes>()) return *bytes;
-  if (const auto* text = value.get_if<std::string>()) return encode_text(*text, encoding_);
-  return encode_text(java_to_string(value), encoding_);
+  sdk::Bytes out;
+  if (!from_connect_data_into(topic, schema, value, out)) return std::nullopt;
+  return out;
+}
+
+bool StringConverter::from_connect_data_into(std::string_view /*topic*/,
+                                             const sdk::SchemaPtr& /*schema*/,
+                                             const sdk::Value& value, sdk::Bytes& out) {
+  out.clear();
+  if (value.is_null()) return false;
+  if (const auto* bytes = value.get_if<sdk::Bytes>()) {
+    out.assign(bytes->begin(), bytes->end());
+  } else if (const auto* text = value.get_if<std::string>()) {
+    encode_text_into(*text, encoding_, out);
+  } else {
+    encode_text_into(java_to_string(value), encoding_, out);
+  }
+  return true;
 }
 
 sdk::SchemaAndValue StringConverter::to_connect_data(std::string_view /*topic*/,

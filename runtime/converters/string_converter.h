@@ -14,12 +14,15 @@
 #pragma once
 
 #include "ferry/sdk/converter.h"
+#include "runtime/converters/converter_into.h"
 #include "runtime/converters/converter_type.h"
 #include "runtime/converters/text_encoding.h"
 
 namespace ferry::runtime {
 
-class StringConverter final : public sdk::Converter, public sdk::HeaderConverter {
+class StringConverter final : public sdk::Converter,
+                              public sdk::HeaderConverter,
+                              public ConvertsInto {
  public:
   static constexpr std::string_view kEncodingConfig = "converter.encoding";
 
@@ -31,6 +34,8 @@ class StringConverter final : public sdk::Converter, public sdk::HeaderConverter
 
   std::optional<sdk::Bytes> from_connect_data(std::string_view topic, const sdk::SchemaPtr& schema,
                                               const sdk::Value& value) override;
+  bool from_connect_data_into(std::string_view topic, const sdk::SchemaPtr& schema,
+                              const sdk::Value& value, sdk::Bytes& out) override;
   sdk::SchemaAndValue to_connect_data(std::string_view topic,
                                       std::optional<sdk::ByteView> bytes) override;
 

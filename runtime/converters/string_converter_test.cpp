@@ -77,6 +77,25 @@ TEST(StringConverter, UnknownEncodingIsAConfigErrorNamingIt) {
   }
 }
 
+// The worker's path: the same bytes as from_connect_data, written over what the buffer held and
+// in its storage.
+TEST(StringConverter, WritesIntoAReusedBuffer) {
+  StringConverter converter;
+  converter.configure({{"converter.encoding", "ISO-8859-1"}}, false);
+  sdk::Bytes out;
+  out.reserve(64);
+  const std::uint8_t* storage = out.data();
+  ASSERT_TRUE(converter.from_connect_data_into("t", nullptr, Value("café"), out));
+  EXPECT_EQ(out, converter.from_connect_data("t", nullptr, Value("café")));
+  ASSERT_TRUE(converter.from_connect_data_into("t", nullptr, Value(std::int32_t{42}), out));
+  EXPECT_EQ(out, (sdk::Bytes{'4', '2'}));
+  ASSERT_TRUE(converter.from_connect_data_into("t", nullptr, Value(sdk::Bytes{1, 2, 3}), out));
+  EXPECT_EQ(out, (sdk::Bytes{1, 2, 3}));
+  EXPECT_EQ(out.data(), storage);
+  EXPECT_FALSE(converter.from_connect_data_into("t", Schema::optional_string(), Value(), out));
+  EXPECT_TRUE(out.empty());
+}
+
 TEST(StringConverter, AsAHeaderConverter) {
   StringConverter converter;
   converter.configure(sdk::ConfigMap{});

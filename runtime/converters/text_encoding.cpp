@@ -68,14 +68,20 @@ std::string_view text_encoding_name(TextEncoding encoding) {
 }
 
 sdk::Bytes encode_text(std::string_view utf8, TextEncoding encoding) {
+  sdk::Bytes out;
+  encode_text_into(utf8, encoding, out);
+  return out;
+}
+
+void encode_text_into(std::string_view utf8, TextEncoding encoding, sdk::Bytes& out) {
   if (encoding == TextEncoding::kUtf8) {
     // Bytes from bytes, one memcpy: from chars the vector converts element by element.
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(utf8.data());
-    return sdk::Bytes(bytes, bytes + utf8.size());
+    out.insert(out.end(), bytes, bytes + utf8.size());
+    return;
   }
   const std::uint32_t highest = encoding == TextEncoding::kIso88591 ? 0xFF : 0x7F;
-  sdk::Bytes out;
-  out.reserve(utf8.size());
+  out.reserve(out.size() + utf8.size());
   for (std::size_t i = 0; i < utf8.size();) {
     const Utf8Step step = next_utf8(utf8, i);
     if (step.length == 0) {
@@ -86,7 +92,6 @@ sdk::Bytes encode_text(std::string_view utf8, TextEncoding encoding) {
     out.push_back(step.code_point <= highest ? static_cast<std::uint8_t>(step.code_point) : '?');
     i += step.length;
   }
-  return out;
 }
 
 std::string decode_text(sdk::ByteView bytes, TextEncoding encoding) {

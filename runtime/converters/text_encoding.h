@@ -29,6 +29,8 @@ std::string_view text_encoding_name(TextEncoding encoding);
 // utf8 must be UTF-8 (as every Ferry string is); ill-formed sequences in it are written as '?'
 // for the single-byte encodings and kept as they are for UTF-8.
 sdk::Bytes encode_text(std::string_view utf8, TextEncoding encoding);
+// The same, appended to out.
+void encode_text_into(std::string_view utf8, TextEncoding encoding, sdk::Bytes& out);
 
 std::string decode_text(sdk::ByteView bytes, TextEncoding encoding);
 

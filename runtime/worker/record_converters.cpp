@@ -71,6 +71,8 @@ Result<RecordConverters> RecordConverters::create(const loader::PluginRegistry& 
   }
   converters.key_ = std::move(*key_converter);
   converters.value_ = std::move(*value_converter);
+  converters.key_into_ = dynamic_cast<ConvertsInto*>(converters.key_.get());
+  converters.value_into_ = dynamic_cast<ConvertsInto*>(converters.value_.get());
   converters.key_class_ = *registry.resolve(loader::ComponentKind::kConverter, key.class_name);
   converters.value_class_ = *registry.resolve(loader::ComponentKind::kConverter, value.class_name);
   converters.header_class_ =
@@ -81,20 +83,43 @@ Result<RecordConverters> RecordConverters::create(const loader::PluginRegistry& 
 broker::ProducerRecord RecordConverters::to_producer_record(const sdk::SourceRecord& record,
                                                             Stage* stage) const {
   broker::ProducerRecord out;
+  to_producer_record(record, stage, out);
+  return out;
+}
+
+namespace {
+
+// converter's bytes for value into out, in out's storage when into (converter as ConvertsInto)
+// is not null.
+void convert_into(sdk::Converter& converter, ConvertsInto* into, const sdk::SourceRecord& record,
+                  const sdk::SchemaPtr& schema, const sdk::Value& value,
+                  std::optional<broker::RecordBytes>& out) {
+  if (into == nullptr) {
+    out = converter.from_connect_data(record.topic, schema, value);
+    return;
+  }
+  if (!out) out.emplace();
+  if (!into->from_connect_data_into(record.topic, schema, value, *out)) out.reset();
+}
+
+}  // namespace
+
+void RecordConverters::to_producer_record(const sdk::SourceRecord& record, Stage* stage,
+                                          broker::ProducerRecord& out) const {
   out.topic = record.topic;
   out.partition = record.kafka_partition;
   out.timestamp = record.timestamp;
   *stage = Stage::kKeyConverter;
-  out.key = key_->from_connect_data(record.topic, record.key_schema, record.key);
+  convert_into(*key_, key_into_, record, record.key_schema, record.key, out.key);
   *stage = Stage::kValueConverter;
-  out.value = value_->from_connect_data(record.topic, record.value_schema, record.value);
+  convert_into(*value_, value_into_, record, record.value_schema, record.value, out.value);
   *stage = Stage::kHeaderConverter;
+  out.headers.clear();
   out.headers.reserve(record.headers.size());
   for (const sdk::Header& header : record.headers) {
     out.headers.push_back({header.key, header_->from_connect_header(record.topic, header.key,
                                                                     header.schema, header.value)});
   }
-  return out;
 }
 
 sdk::SinkRecord RecordConverters::to_sink_record(const broker::ConsumerRecord& record,

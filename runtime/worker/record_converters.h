@@ -14,6 +14,7 @@
 #include "ferry/sdk/converter.h"
 #include "ferry/sdk/record.h"
 #include "plugins/loader/plugin_registry.h"
+#include "runtime/converters/converter_into.h"
 #include "runtime/worker/connector_config.h"
 #include "runtime/worker/worker_config.h"
 
@@ -43,6 +44,11 @@ class RecordConverters {
   // A source record as the producer sends it. Exceptions of a converter pass through; *stage
   // says which one threw.
   broker::ProducerRecord to_producer_record(const sdk::SourceRecord& record, Stage* stage) const;
+  // The same into out, replacing what it held and reusing its storage where the converter can
+  // write into it (runtime/converters/converter_into.h): a task that converts into the same
+  // records poll after poll allocates nothing per record for their topics, keys and values.
+  void to_producer_record(const sdk::SourceRecord& record, Stage* stage,
+                          broker::ProducerRecord& out) const;
   // A consumed record as a sink task gets it (before transforms), likewise.
   sdk::SinkRecord to_sink_record(const broker::ConsumerRecord& record, Stage* stage) const;
 
@@ -58,6 +64,9 @@ class RecordConverters {
   std::unique_ptr<sdk::Converter> key_;
   std::unique_ptr<sdk::Converter> value_;
   std::unique_ptr<sdk::HeaderConverter> header_;
+  // key_ and value_ as ConvertsInto, or null when they cannot write into a buffer.
+  ConvertsInto* key_into_ = nullptr;
+  ConvertsInto* value_into_ = nullptr;
   std::string key_class_;
   std::string value_class_;
   std::string header_class_;
