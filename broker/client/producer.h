@@ -12,9 +12,11 @@
 // Thread-safety: send, flush and close may be called from any thread.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <span>
-#include <utility>
+#include <string>
 
 #include "broker/client/client_record.h"
 #include "common/result.h"
@@ -28,14 +30,34 @@ class Producer {
   virtual ~Producer() = default;
   virtual void send(ProducerRecord record, Callback done) = 0;
 
-  struct Send {
-    ProducerRecord record;
-    Callback done;
+  // How the records of a send_all() ended, told per run instead of per record: a producer
+  // acknowledges a whole batch at once, and a callback per record cost its sender thread more
+  // than the batch's append. Calls for one partition come in send order, on the thread the
+  // callbacks of send() would run on; a listener must not call flush() or close().
+  class Listener {
+   public:
+    virtual ~Listener() = default;
+    // The records of tokens are at offsets base_offset, base_offset + 1, ... of topic's partition.
+    virtual void acknowledged(const std::string& topic, std::int32_t partition,
+                              std::int64_t base_offset, std::span<const std::uint64_t> tokens) = 0;
+    // The records of tokens were not sent.
+    virtual void failed(const Status& status, std::span<const std::uint64_t> tokens) = 0;
   };
-  // send() for each in order, moving from them: a source task hands over what one poll
-  // returned in one call, which a producer may batch under one lock.
-  virtual void send_all(std::span<Send> sends) {
-    for (Send& send : sends) this->send(std::move(send.record), std::move(send.done));
+  // send() for each record in order, reporting records[i] to listener under tokens[i] (a value of
+  // the caller's choosing). The records are copied: the caller may reuse them once this returns.
+  // A source task hands over what one poll returned in one call, which a producer may batch under
+  // one lock. listener must stay valid until every record is reported (flush() waits for that).
+  virtual void send_all(std::span<const ProducerRecord> records,
+                        std::span<const std::uint64_t> tokens, Listener& listener) {
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      send(records[i], [&listener, token = tokens[i]](const Result<RecordMetadata>& sent) {
+        if (sent.ok()) {
+          listener.acknowledged(sent->topic, sent->partition, sent->offset, {&token, 1});
+        } else {
+          listener.failed(sent.status(), {&token, 1});
+        }
+      });
+    }
   }
   virtual Status flush() = 0;
   virtual void close() = 0;

@@ -95,30 +95,42 @@ Result<std::int32_t> EmbeddedProducer::choose_partition(const ProducerRecord& re
 }
 
 void EmbeddedProducer::send(ProducerRecord record, Callback done) {
-  Send one{std::move(record), std::move(done)};
-  send_all(std::span<Send>(&one, 1));
-}
-
-void EmbeddedProducer::send_all(std::span<Send> sends) {
-  // Failures are completed after the lock is released: a callback may take locks of its own.
-  std::vector<std::pair<Callback, Status>> failed;
+  Status status;
   {
     std::unique_lock lock(mutex_);
     bool wake_sender = false;
     Run run;
-    for (Send& send : sends) {
-      Status status = append_locked(lock, send.record, send.done, wake_sender, run);
-      if (!status.ok()) failed.emplace_back(std::move(send.done), std::move(status));
+    status = append_locked(lock, record, nullptr, 0, &done, wake_sender, run);
+    if (wake_sender) wake_sender_.notify_all();
+  }
+  // A failure is completed after the lock is released: a callback may take locks of its own.
+  if (!status.ok()) done(Result<RecordMetadata>(std::move(status)));
+}
+
+void EmbeddedProducer::send_all(std::span<const ProducerRecord> records,
+                                std::span<const std::uint64_t> tokens, Listener& listener) {
+  // Failures are reported after the lock is released, like send()'s.
+  std::vector<std::pair<std::size_t, Status>> failed;
+  {
+    std::unique_lock lock(mutex_);
+    bool wake_sender = false;
+    Run run;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      Status status =
+          append_locked(lock, records[i], &listener, tokens[i], nullptr, wake_sender, run);
+      if (!status.ok()) failed.emplace_back(i, std::move(status));
     }
     // The sender looks at the batches before it sleeps again: only a sleeping one is woken,
     // and only for a full batch or a new one whose linger ends before it would wake anyway.
     if (wake_sender) wake_sender_.notify_all();
   }
-  for (auto& [done, status] : failed) done(Result<RecordMetadata>(std::move(status)));
+  for (const auto& [i, status] : failed) listener.failed(status, tokens.subspan(i, 1));
 }
 
-Status EmbeddedProducer::append_locked(std::unique_lock<std::mutex>& lock, ProducerRecord& record,
-                                       Callback& done, bool& wake_sender, Run& run) {
+Status EmbeddedProducer::append_locked(std::unique_lock<std::mutex>& lock,
+                                       const ProducerRecord& record, Listener* listener,
+                                       std::uint64_t token, Callback* done, bool& wake_sender,
+                                       Run& run) {
   const std::size_t size = estimated_size(record);
   if (size > static_cast<std::size_t>(config_.max_request_size)) {
     return Status::too_large("The message is " + std::to_string(size) +
@@ -192,7 +204,11 @@ Status EmbeddedProducer::append_locked(std::unique_lock<std::mutex>& lock, Produ
   if (Status status = batch.builder->append(timestamp, key, value, headers); !status.ok()) {
     return status;
   }
-  batch.pending.push_back({std::move(done), timestamp});
+  if (listener == nullptr) {
+    token = batch.callbacks.size();
+    batch.callbacks.push_back(std::move(*done));
+  }
+  batch.pending.push_back({listener, token, timestamp});
   ++in_flight_;
   if (batch.builder->uncompressed_size() >= static_cast<std::size_t>(config_.batch_size)) {
     records_per_batch_ = batch.pending.size();
@@ -209,23 +225,45 @@ Status EmbeddedProducer::append_locked(std::unique_lock<std::mutex>& lock, Produ
 
 void EmbeddedProducer::send_batch(const TopicPartition& where, Batch batch) {
   auto bytes = batch.builder->build();
-  Result<AppendResult> appended = bytes.ok()
-                                      ? broker_.logs().append(where.topic, where.partition, *bytes)
-                                      : Result<AppendResult>(bytes.status());
-  for (std::size_t i = 0; i < batch.pending.size(); ++i) {
-    Pending& pending = batch.pending[i];
-    if (!appended.ok()) {
-      pending.done(Result<RecordMetadata>(appended.status()));
-      continue;
-    }
-    RecordMetadata metadata{
-        where.topic, where.partition, appended->base_offset + static_cast<std::int64_t>(i),
-        appended->log_append_time >= 0 ? appended->log_append_time : pending.timestamp};
-    pending.done(metadata);
-  }
+  const Result<AppendResult> appended =
+      bytes.ok() ? broker_.logs().append(where.topic, where.partition, *bytes)
+                 : Result<AppendResult>(bytes.status());
+  complete(where, batch, appended);
   std::lock_guard lock(mutex_);
   in_flight_ -= batch.pending.size();
   if (in_flight_ == 0) all_done_.notify_all();
+}
+
+void EmbeddedProducer::complete(const TopicPartition& where, Batch& batch,
+                                const Result<AppendResult>& appended) {
+  const std::vector<Pending>& pending = batch.pending;
+  std::size_t i = 0;
+  while (i < pending.size()) {
+    Listener* const listener = pending[i].listener;
+    if (listener == nullptr) {
+      Callback& done = batch.callbacks[pending[i].token];
+      if (!appended.ok()) {
+        done(Result<RecordMetadata>(appended.status()));
+      } else {
+        done(RecordMetadata{
+            where.topic, where.partition, appended->base_offset + static_cast<std::int64_t>(i),
+            appended->log_append_time >= 0 ? appended->log_append_time : pending[i].timestamp});
+      }
+      ++i;
+      continue;
+    }
+    const std::size_t first = i;
+    run_tokens_.clear();
+    for (; i < pending.size() && pending[i].listener == listener; ++i) {
+      run_tokens_.push_back(pending[i].token);
+    }
+    if (!appended.ok()) {
+      listener->failed(appended.status(), run_tokens_);
+    } else {
+      listener->acknowledged(where.topic, where.partition,
+                             appended->base_offset + static_cast<std::int64_t>(first), run_tokens_);
+    }
+  }
 }
 
 void EmbeddedProducer::sender_loop(std::stop_token stop) {

@@ -34,19 +34,24 @@ class EmbeddedProducer final : public Producer {
   EmbeddedProducer& operator=(const EmbeddedProducer&) = delete;
 
   void send(ProducerRecord record, Callback done) override;
-  // One lock for all of them.
-  void send_all(std::span<Send> sends) override;
+  // One lock for all of them; the listener hears once per run of them in a batch.
+  void send_all(std::span<const ProducerRecord> records, std::span<const std::uint64_t> tokens,
+                Listener& listener) override;
   Status flush() override;
   void close() override;
 
  private:
+  // Who hears of one record: a listener under a token, or (listener null) callbacks[token] of its
+  // batch. Trivially copied: send_all()'s records carry no callback to move in and out.
   struct Pending {
-    Callback done;
+    Listener* listener;
+    std::uint64_t token;
     std::int64_t timestamp;
   };
   struct Batch {
     std::unique_ptr<RecordBatchBuilder> builder;
-    std::vector<Pending> pending;
+    std::vector<Pending> pending;  // one per record, in offset order
+    std::vector<Callback> callbacks;
     std::chrono::steady_clock::time_point created;
   };
 
@@ -59,14 +64,17 @@ class EmbeddedProducer final : public Producer {
     std::int32_t sticky_partition = 0;
   };
   // Appends the record to its partition's open batch (mutex_ held; released meanwhile to create
-  // a topic, which starts the run over) and takes done on success; sets wake_sender when the
-  // sender must be woken.
-  Status append_locked(std::unique_lock<std::mutex>& lock, ProducerRecord& record, Callback& done,
-                       bool& wake_sender, Run& run);
+  // a topic, which starts the run over), to be reported to listener under token, or to *done
+  // (taken on success) when listener is null; sets wake_sender when the sender must be woken.
+  Status append_locked(std::unique_lock<std::mutex>& lock, const ProducerRecord& record,
+                       Listener* listener, std::uint64_t token, Callback* done, bool& wake_sender,
+                       Run& run);
   Result<std::int32_t> choose_partition(const ProducerRecord& record, std::int32_t partitions);
   Result<std::int32_t> partition_count(const std::string& topic);
   void sender_loop(std::stop_token stop);
   void send_batch(const TopicPartition& where, Batch batch);
+  // Reports a batch's records: each run of one listener's records in one call.
+  void complete(const TopicPartition& where, Batch& batch, const Result<AppendResult>& appended);
 
   Broker& broker_;
   ProducerConfig config_;
@@ -93,6 +101,7 @@ class EmbeddedProducer final : public Producer {
   bool flush_requested_ = false;
   bool closed_ = false;
   std::mt19937 random_{std::random_device{}()};
+  std::vector<std::uint64_t> run_tokens_;  // the sender thread's, for complete()
   std::jthread sender_;
 };
 

@@ -7,7 +7,9 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <span>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -71,6 +73,39 @@ class EmbeddedProducerTest : public ::testing::Test {
 
   ferry::testing::TempDir dir_;
   std::unique_ptr<Broker> broker_;
+};
+
+// Hears send_all()'s outcomes and spreads each run back over its records, by token.
+class RecordingListener final : public Producer::Listener {
+ public:
+  void acknowledged(const std::string& topic, std::int32_t partition, std::int64_t base_offset,
+                    std::span<const std::uint64_t> tokens) override {
+    std::lock_guard lock(mutex_);
+    ++runs_;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      results_.emplace_back(
+          tokens[i], RecordMetadata{topic, partition, base_offset + static_cast<std::int64_t>(i)});
+    }
+  }
+  void failed(const Status& status, std::span<const std::uint64_t> tokens) override {
+    std::lock_guard lock(mutex_);
+    ++runs_;
+    for (const std::uint64_t token : tokens) results_.emplace_back(token, status);
+  }
+  // (token, outcome) in the order heard.
+  std::vector<std::pair<std::uint64_t, Result<RecordMetadata>>> results() {
+    std::lock_guard lock(mutex_);
+    return results_;
+  }
+  int runs() {
+    std::lock_guard lock(mutex_);
+    return runs_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::pair<std::uint64_t, Result<RecordMetadata>>> results_;
+  int runs_ = 0;
 };
 
 TEST_F(EmbeddedProducerTest, KeyedRecordsLandWhereKafkaPutsThemWithTheirOffsets) {
@@ -140,26 +175,26 @@ TEST_F(EmbeddedProducerTest, SendAllIsSendForEachInOrder) {
   EmbeddedProducer producer(*broker_, config);
   ASSERT_TRUE(broker_->logs().create_topic("a", 3).ok());
   ASSERT_TRUE(broker_->logs().create_topic("b", 1).ok());
-  std::mutex mutex;
-  std::vector<std::pair<int, Result<RecordMetadata>>> results;
-  std::vector<Producer::Send> sends;
+  std::vector<ProducerRecord> records;
+  std::vector<std::uint64_t> tokens;
   for (int i = 0; i < 60; ++i) {
     ProducerRecord record{.topic = i % 10 == 9 ? "b" : "a", .value = bytes_of(std::to_string(i))};
     if (i % 7 == 3) record.key = bytes_of("k" + std::to_string(i));
     if (i == 20) record.partition = 2;
     if (i == 30) record.partition = 9;                   // no such partition
     if (i == 40) record.value = RecordBytes(5000, 'x');  // over max.request.size
-    sends.push_back({std::move(record), [&, i](const Result<RecordMetadata>& result) {
-                       std::lock_guard lock(mutex);
-                       results.emplace_back(i, result);
-                     }});
+    records.push_back(std::move(record));
+    tokens.push_back(static_cast<std::uint64_t>(i));
   }
-  producer.send_all(sends);
+  RecordingListener listener;
+  producer.send_all(records, tokens, listener);
   ASSERT_TRUE(producer.flush().ok());
+  const auto results = listener.results();
   ASSERT_EQ(results.size(), 60u);
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> next_offset;
   std::set<int> seen;
-  for (const auto& [i, result] : results) {
+  for (const auto& [token, result] : results) {
+    const int i = static_cast<int>(token);
     seen.insert(i);
     if (i == 30 || i == 40) {
       EXPECT_FALSE(result.ok()) << i;
@@ -183,6 +218,37 @@ TEST_F(EmbeddedProducerTest, SendAllIsSendForEachInOrder) {
   for (int partition = 0; partition < 3; ++partition) stored += contents("a", partition).size();
   EXPECT_EQ(stored, 52u);  // 54 to "a", less the two refused
   EXPECT_EQ(contents("b", 0).size(), 6u);
+}
+
+// One call per run of a batch, not per record; records sent with callbacks in between keep
+// their place: the callbacks and the runs around them come in send order.
+TEST_F(EmbeddedProducerTest, SendAllIsAcknowledgedOncePerRunOfABatch) {
+  ProducerConfig config;
+  config.linger_ms = 60'000;  // only flush() and full batches send
+  EmbeddedProducer producer(*broker_, config);
+  ASSERT_TRUE(broker_->logs().create_topic("t", 1).ok());
+  RecordingListener listener;
+  std::vector<ProducerRecord> records(100, ProducerRecord{.topic = "t", .value = bytes_of("v")});
+  std::vector<std::uint64_t> tokens(100);
+  for (std::uint64_t i = 0; i < 100; ++i) tokens[i] = i;
+  producer.send_all(std::span(records).first(50), std::span(tokens).first(50), listener);
+  std::vector<std::pair<int, std::int64_t>> heard;  // (runs heard before, offset) per callback
+  producer.send({.topic = "t", .value = bytes_of("between")}, [&](const auto& sent) {
+    ASSERT_TRUE(sent.ok());
+    heard.emplace_back(listener.runs(), sent->offset);
+  });
+  producer.send_all(std::span(records).subspan(50), std::span(tokens).subspan(50), listener);
+  ASSERT_TRUE(producer.flush().ok());
+  EXPECT_EQ(listener.runs(), 2);  // one batch: the runs before and after the callback
+  ASSERT_EQ(heard.size(), 1u);
+  EXPECT_EQ(heard[0], std::make_pair(1, std::int64_t{50}));
+  const auto results = listener.results();
+  ASSERT_EQ(results.size(), 100u);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    ASSERT_TRUE(results[i].second.ok());
+    EXPECT_EQ(results[i].first, i);
+    EXPECT_EQ(results[i].second->offset, static_cast<std::int64_t>(i < 50 ? i : i + 1));
+  }
 }
 
 TEST_F(EmbeddedProducerTest, ErrorsReachTheCallback) {

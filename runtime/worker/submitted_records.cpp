@@ -28,7 +28,9 @@ SubmittedRecords::Entry& SubmittedRecords::EntryQueue::operator[](std::size_t i)
 void SubmittedRecords::EntryQueue::pop_front() {
   Entry& front = (*chunks_.front())[head_];
   front.record.reset();
-  front.position = {};
+  front.position.topic.clear();  // keeps its storage for the next ack_all()
+  front.position.partition = 0;
+  front.position.offset = -1;
   front.bytes = 0;
   front.acked.store(false, std::memory_order_relaxed);
   --size_;
@@ -67,7 +69,27 @@ void SubmittedRecords::ack(Entry* entry, sdk::RecordPosition position) {
   const std::size_t bytes = entry->bytes;
   // From here on the task thread may reuse the entry: it is not touched again.
   entry->acked.store(true, std::memory_order_release);
-  acknowledged_.records.fetch_add(1, std::memory_order_relaxed);
+  count_acknowledged(1, bytes);
+}
+
+void SubmittedRecords::ack_all(std::span<const std::uint64_t> tokens, std::string_view topic,
+                               std::int32_t partition, std::int64_t base_offset) {
+  std::size_t bytes = 0;
+  for (const std::uint64_t token : tokens) {
+    Entry& acked = *entry(token);
+    // Assigned, not replaced: the entry's reused string keeps its storage.
+    acked.position.topic.assign(topic);
+    acked.position.partition = partition;
+    acked.position.offset = base_offset++;
+    bytes += acked.bytes;
+    // From here on the task thread may reuse the entry: it is not touched again.
+    acked.acked.store(true, std::memory_order_release);
+  }
+  count_acknowledged(tokens.size(), bytes);
+}
+
+void SubmittedRecords::count_acknowledged(std::size_t records, std::size_t bytes) {
+  acknowledged_.records.fetch_add(records, std::memory_order_relaxed);
   // Sequentially consistent with wait_below's store of waiting_for and its read of the bytes:
   // either this sees the waiter's level or the waiter sees these bytes acknowledged.
   const std::size_t acknowledged = acknowledged_.bytes.fetch_add(bytes) + bytes;

@@ -5,9 +5,10 @@
 // a source partition's offset still only moves past records that are all acknowledged, so a
 // restart from a committed offset never skips an unacknowledged record.
 //
-// Thread-safety: submit(), take_acknowledged() and the waits run on the task's thread; ack()
-// runs on the producer's callback thread. ack() takes no lock unless a wait_below() is waiting:
-// a lock shared with submit() per record made the two threads wake each other for every record.
+// Thread-safety: submit(), take_acknowledged() and the waits run on the task's thread; ack() and
+// ack_all() run on the producer's callback thread. They take no lock unless a wait_below() is
+// waiting: a lock shared with submit() per record made the two threads wake each other for every
+// record.
 #pragma once
 
 #include <array>
@@ -23,6 +24,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -40,6 +43,14 @@ class SubmittedRecords {
   Entry* submit(sdk::SourceRecord record, std::size_t bytes);
   // The broker acknowledged the entry's record at position.
   void ack(Entry* entry, sdk::RecordPosition position);
+
+  // An entry as the token a producer reports it by (broker::Producer::Listener), and back.
+  static std::uint64_t token(Entry* entry) { return reinterpret_cast<std::uintptr_t>(entry); }
+  static Entry* entry(std::uint64_t token) { return reinterpret_cast<Entry*>(token); }
+  // The broker acknowledged the entries of tokens at offsets base_offset, base_offset + 1, ... of
+  // topic's partition: ack() for each, with one update of the shared counts for all of them.
+  void ack_all(std::span<const std::uint64_t> tokens, std::string_view topic,
+               std::int32_t partition, std::int64_t base_offset);
 
   using SourceOffset = std::pair<sdk::SourceMap, sdk::SourceMap>;  // partition, offset
   using OnAcknowledged =
@@ -104,6 +115,10 @@ class SubmittedRecords {
   };
 
   static constexpr std::size_t kNotWaiting = std::numeric_limits<std::size_t>::max();
+
+  // Counts records and bytes as acknowledged (their entries are flagged already) and wakes a
+  // wait_below() that they bring within reach.
+  void count_acknowledged(std::size_t records, std::size_t bytes);
 
   std::mutex mutex_;  // for changed_ only
   std::condition_variable changed_;

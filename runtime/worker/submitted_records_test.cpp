@@ -5,6 +5,7 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -78,6 +79,41 @@ TEST(SubmittedRecords, RecordsWithoutOffsetsAreAcknowledgedButNotCommitted) {
   EXPECT_EQ(taken.acknowledged.size(), 1u);
 }
 
+// A producer's batch acknowledges a run of entries in one call, across source partitions: each
+// gets its own consecutive offset, and the counts drop by the whole run.
+TEST(SubmittedRecords, AckAllAcknowledgesARunAtConsecutiveOffsets) {
+  SubmittedRecords submitted;
+  auto* a1 = submitted.submit(record("a", 1), 10);
+  auto* b1 = submitted.submit(record("b", 1), 5);
+  auto* a2 = submitted.submit(record("a", 2), 10);
+  auto* a3 = submitted.submit(record("a", 3), 10);
+  const std::vector<std::uint64_t> run = {SubmittedRecords::token(a1), SubmittedRecords::token(b1),
+                                          SubmittedRecords::token(a2)};
+  submitted.ack_all(run, "topic", 3, 100);
+  EXPECT_EQ(submitted.outstanding_records(), 1u);
+  EXPECT_EQ(submitted.outstanding_bytes(), 10u);
+  auto taken = submitted.take_committable();
+  ASSERT_EQ(taken.offsets.size(), 2u);
+  ASSERT_EQ(taken.acknowledged.size(), 3u);
+  for (const auto& [acknowledged, position] : taken.acknowledged) {
+    EXPECT_EQ(position.topic, "topic");
+    EXPECT_EQ(position.partition, 3);
+    const bool is_b = acknowledged.source_partition.find("file")->second.as<std::string>() == "b";
+    std::int64_t expected = 101;  // b1, between a1 and a2
+    if (!is_b) expected = position_of(acknowledged.source_offset) == 1 ? 100 : 102;
+    EXPECT_EQ(position.offset, expected);
+  }
+  // Entries are reused once handed out: a later run is told apart from the earlier one.
+  submitted.ack_all(std::vector<std::uint64_t>{SubmittedRecords::token(a3)}, "t2", 0, 7);
+  auto last = submitted.take_committable();
+  ASSERT_EQ(last.offsets.size(), 1u);
+  EXPECT_EQ(position_of(last.offsets[0].second), 3);
+  ASSERT_EQ(last.acknowledged.size(), 1u);
+  EXPECT_EQ(last.acknowledged[0].second.topic, "t2");
+  EXPECT_EQ(last.acknowledged[0].second.offset, 7);
+  EXPECT_EQ(submitted.outstanding_bytes(), 0u);
+}
+
 TEST(SubmittedRecords, WaitBelowReturnsOnceAcknowledged) {
   SubmittedRecords submitted;
   auto* big = submitted.submit(record("a", 1), 1000);
@@ -88,10 +124,11 @@ TEST(SubmittedRecords, WaitBelowReturnsOnceAcknowledged) {
   acker.join();
 }
 
-// The task thread submits and collects while another thread acknowledges, as with the producer:
-// across many reused chunks of entries, every record is handed out once, in order, and the
-// committable offset ends at the last one.
-TEST(SubmittedRecords, ConcurrentAcksHandOutEveryRecordOnceInOrder) {
+// The task thread submits and collects while another thread acknowledges, as with the producer
+// (one entry at a time, or all it finds queued in one ack_all): across many reused chunks of
+// entries, every record is handed out once, in order, and the committable offset ends at the last
+// one.
+void check_concurrent_acks(bool in_runs) {
   constexpr std::int64_t kRecords = 20000;
   SubmittedRecords submitted;
   std::mutex mutex;
@@ -104,6 +141,15 @@ TEST(SubmittedRecords, ConcurrentAcksHandOutEveryRecordOnceInOrder) {
       std::unique_lock lock(mutex);
       sent.wait(lock, [&] { return !to_ack.empty() || done_sending; });
       if (to_ack.empty()) return;
+      if (in_runs) {
+        std::vector<std::uint64_t> run;
+        for (SubmittedRecords::Entry* entry : to_ack) run.push_back(SubmittedRecords::token(entry));
+        to_ack.clear();
+        lock.unlock();
+        submitted.ack_all(run, "t", 0, offset);
+        offset += static_cast<std::int64_t>(run.size());
+        continue;
+      }
       SubmittedRecords::Entry* entry = to_ack.front();
       to_ack.pop_front();
       lock.unlock();
@@ -147,6 +193,14 @@ TEST(SubmittedRecords, ConcurrentAcksHandOutEveryRecordOnceInOrder) {
   EXPECT_EQ(committable, kRecords);
   EXPECT_EQ(submitted.outstanding_records(), 0u);
   EXPECT_EQ(submitted.outstanding_bytes(), 0u);
+}
+
+TEST(SubmittedRecords, ConcurrentAcksHandOutEveryRecordOnceInOrder) {
+  check_concurrent_acks(false);
+}
+
+TEST(SubmittedRecords, ConcurrentRunsOfAcksHandOutEveryRecordOnceInOrder) {
+  check_concurrent_acks(true);
 }
 
 }  // namespace

@@ -123,17 +123,18 @@ void WorkerSourceTask::execute() {
 
 void WorkerSourceTask::send(sdk::SourceRecord record) {
   Stage stage = Stage::kTransformation;
-  broker::ProducerRecord converted;
+  if (gathered_ == converted_.size()) converted_.emplace_back();
+  broker::ProducerRecord& converted = converted_[gathered_];
   try {
     if (transforms_.empty()) {
-      converted = converters_.to_producer_record(record, &stage);
+      converters_.to_producer_record(record, &stage, converted);
     } else {
       std::optional<sdk::SourceRecord> transformed = transforms_.apply(record);
       if (!transformed) {
         submitted_.ack(submitted_.submit(std::move(record), 0), {});
         return;
       }
-      converted = converters_.to_producer_record(*transformed, &stage);
+      converters_.to_producer_record(*transformed, &stage, converted);
     }
   } catch (...) {
     send_gathered();  // what came before goes first, also when the error fails the task
@@ -145,29 +146,42 @@ void WorkerSourceTask::send(sdk::SourceRecord record) {
                             (converted.key ? converted.key->size() : 0) +
                             (converted.value ? converted.value->size() : 0);
   if (active_topics_) active_topics_->record(converted.topic);
-  SubmittedRecords::Entry* entry = submitted_.submit(std::move(record), bytes);
-  gathered_.push_back(
-      {std::move(converted), [this, entry](const Result<broker::RecordMetadata>& sent) {
-         if (sent.ok()) {
-           submitted_.ack(entry, {sent->topic, sent->partition, sent->offset});
-           return;
-         }
-         if (settings_.errors_tolerance == ErrorTolerance::kAll) {
-           log()->error("{} Failed to send a record, skipping it (errors.tolerance=all): {}",
-                        to_string(id()), sent.status().message());
-           submitted_.ack(entry, {});
-           return;
-         }
-         std::scoped_lock lock(send_failure_mutex_);
-         if (send_failure_.empty()) send_failure_ = sent.status().message();
-         submitted_.notify();
-       }});
+  gathered_tokens_.push_back(SubmittedRecords::token(submitted_.submit(std::move(record), bytes)));
+  ++gathered_;
 }
 
 void WorkerSourceTask::send_gathered() {
-  if (gathered_.empty()) return;
-  producer_->send_all(gathered_);
-  gathered_.clear();
+  if (gathered_ == 0) return;
+  producer_->send_all(std::span(converted_.data(), gathered_), gathered_tokens_, *this);
+  // A rare large record would otherwise hold on to its storage in every later poll.
+  constexpr std::size_t kKeptBytes = 64 * 1024;
+  for (std::size_t i = 0; i < gathered_; ++i) {
+    broker::ProducerRecord& sent = converted_[i];
+    if (sent.key && sent.key->capacity() > kKeptBytes) sent.key.reset();
+    if (sent.value && sent.value->capacity() > kKeptBytes) sent.value.reset();
+  }
+  gathered_ = 0;
+  gathered_tokens_.clear();
+}
+
+void WorkerSourceTask::acknowledged(const std::string& topic, std::int32_t partition,
+                                    std::int64_t base_offset,
+                                    std::span<const std::uint64_t> tokens) {
+  submitted_.ack_all(tokens, topic, partition, base_offset);
+}
+
+void WorkerSourceTask::failed(const Status& status, std::span<const std::uint64_t> tokens) {
+  if (settings_.errors_tolerance == ErrorTolerance::kAll) {
+    for (const std::uint64_t token : tokens) {
+      log()->error("{} Failed to send a record, skipping it (errors.tolerance=all): {}",
+                   to_string(id()), status.message());
+      submitted_.ack(SubmittedRecords::entry(token), {});
+    }
+    return;
+  }
+  std::scoped_lock lock(send_failure_mutex_);
+  if (send_failure_.empty()) send_failure_ = status.message();
+  submitted_.notify();
 }
 
 void WorkerSourceTask::check_send_failure() {

@@ -25,11 +25,14 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "broker/client/producer.h"
 #include "ferry/sdk/source_connector.h"
@@ -43,7 +46,7 @@
 
 namespace ferry::runtime {
 
-class WorkerSourceTask final : public WorkerTask {
+class WorkerSourceTask final : public WorkerTask, private broker::Producer::Listener {
  public:
   WorkerSourceTask(TaskId id, TaskSettings settings, std::unique_ptr<sdk::SourceTask> task,
                    RecordConverters converters, TransformationChain<sdk::SourceRecord> transforms,
@@ -61,6 +64,10 @@ class WorkerSourceTask final : public WorkerTask {
   void send(sdk::SourceRecord record);
   // Hands the gathered records to the producer in one call.
   void send_gathered();
+  // broker::Producer::Listener, on the producer's thread: the tokens are submitted_'s entries.
+  void acknowledged(const std::string& topic, std::int32_t partition, std::int64_t base_offset,
+                    std::span<const std::uint64_t> tokens) override;
+  void failed(const Status& status, std::span<const std::uint64_t> tokens) override;
   // Hands acknowledged records to commit_record and gathers their offsets.
   void collect_acknowledged();
   // Stores and flushes the gathered offsets, then SourceTask::commit(). False if the flush failed.
@@ -77,7 +84,11 @@ class WorkerSourceTask final : public WorkerTask {
   std::unique_ptr<broker::Producer> producer_;
   FileOffsetStore& offsets_;
   SubmittedRecords submitted_;
-  std::vector<broker::Producer::Send> gathered_;  // task thread: converted, not yet sent
+  // Task thread: the first gathered_ are converted and not yet sent, each under the token in
+  // gathered_tokens_. Converted into again poll after poll, so their storage is reused.
+  std::vector<broker::ProducerRecord> converted_;
+  std::size_t gathered_ = 0;
+  std::vector<std::uint64_t> gathered_tokens_;
   std::vector<SubmittedRecords::SourceOffset> acknowledged_offsets_;  // task thread: scratch
   std::optional<ActiveTopics::Recorder> active_topics_;  // unless topic.tracking.enable=false
   // Offsets acknowledged and not yet committed, one per source partition; task thread only.
