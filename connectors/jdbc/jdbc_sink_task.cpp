@@ -125,9 +125,10 @@ void JdbcSinkTask::open(const std::set<sdk::TopicPartitionId>& partitions) {
   // The database's offsets were committed with the rows: they win over the consumer group's.
   for (const auto& [partition, next] : offset_store_->load(*connection_, partitions)) {
     // Records of a failed transaction are read again from there: not written twice.
-    std::erase_if(redo_, [&](const sdk::SinkRecord& record) {
-      return record.topic == partition.topic && record.kafka_partition == partition.partition;
-    });
+    std::erase_if(
+        redo_, [&topic = partition.topic, id = partition.partition](const sdk::SinkRecord& record) {
+          return record.topic == topic && record.kafka_partition == id;
+        });
     log("rewinding " + partition.topic + "-" + std::to_string(partition.partition) + " to " +
         std::to_string(next) + ", the offset stored with the rows in " +
         offset_store_->table().qualified());
