@@ -1,7 +1,7 @@
 #include "runtime/worker/submitted_records.h"
 
+#include <algorithm>
 #include <cstddef>
-#include <optional>
 #include <utility>
 
 namespace ferry::runtime {
@@ -27,7 +27,8 @@ SubmittedRecords::Entry& SubmittedRecords::EntryQueue::operator[](std::size_t i)
 
 void SubmittedRecords::EntryQueue::pop_front() {
   Entry& front = (*chunks_.front())[head_];
-  front.record.reset();
+  front.record = nullptr;
+  front.poll = nullptr;
   front.position.topic.clear();  // keeps its storage for the next ack_all()
   front.position.partition = 0;
   front.position.offset = -1;
@@ -44,8 +45,24 @@ void SubmittedRecords::EntryQueue::pop_front() {
   }
 }
 
+SubmittedRecords::Poll& SubmittedRecords::hold(std::vector<sdk::SourceRecord> records) {
+  if (current_poll_ != nullptr && current_poll_->outstanding_ == 0) {
+    polls_.pop_back();  // all handed out already (or none submitted)
+  }
+  current_poll_ = &polls_.emplace_back(std::move(records));
+  return *current_poll_;
+}
+
 SubmittedRecords::Entry* SubmittedRecords::submit(sdk::SourceRecord record, std::size_t bytes) {
-  // partitions_ and the queues are the task thread's alone (see take_acknowledged).
+  std::vector<sdk::SourceRecord> one;
+  one.push_back(std::move(record));
+  return submit(hold(std::move(one)), 0, bytes);
+}
+
+SubmittedRecords::Entry* SubmittedRecords::submit(Poll& poll, std::size_t index,
+                                                  std::size_t bytes) {
+  const sdk::SourceRecord& record = poll.records_[index];
+  // partitions_, the queues and the polls are the task thread's alone (see take_acknowledged).
   if (last_ == nullptr || last_->partition != record.source_partition) {
     last_ = nullptr;
     for (Partition& partition : partitions_) {
@@ -54,14 +71,25 @@ SubmittedRecords::Entry* SubmittedRecords::submit(sdk::SourceRecord record, std:
     if (last_ == nullptr) last_ = &partitions_.emplace_back(Partition{record.source_partition, {}});
   }
   Entry& entry = last_->entries.push_back();
-  entry.record.emplace(std::move(record));
+  entry.record = &record;
+  entry.poll = &poll;
   entry.bytes = bytes;
+  ++poll.outstanding_;
   // This thread's alone to write: no read-modify-write needed.
   submitted_.records.store(submitted_.records.load(std::memory_order_relaxed) + 1,
                            std::memory_order_relaxed);
   submitted_.bytes.store(submitted_.bytes.load(std::memory_order_relaxed) + bytes,
                          std::memory_order_relaxed);
   return &entry;
+}
+
+void SubmittedRecords::release_front(EntryQueue& queue) {
+  Poll* const poll = queue[0].poll;
+  queue.pop_front();
+  if (--poll->outstanding_ > 0 || poll == current_poll_) return;
+  const auto it =
+      std::find_if(polls_.begin(), polls_.end(), [poll](const Poll& p) { return &p == poll; });
+  polls_.erase(it);
 }
 
 void SubmittedRecords::ack(Entry* entry, sdk::RecordPosition position) {
@@ -127,7 +155,7 @@ void SubmittedRecords::take_acknowledged(const OnAcknowledged& on_acknowledged,
       if (!entry.record->source_offset.empty()) latest = &entry.record->source_offset;
     }
     if (latest != nullptr && !it->partition.empty()) offsets.emplace_back(it->partition, *latest);
-    for (std::size_t i = 0; i < count; ++i) queue.pop_front();
+    for (std::size_t i = 0; i < count; ++i) release_front(queue);
     // An emptied partition is forgotten, except the one records are being submitted to: it
     // would be created again, its first chunk of entries with it, right after.
     if (queue.empty() && last_ != &*it) {

@@ -5,10 +5,10 @@
 // a source partition's offset still only moves past records that are all acknowledged, so a
 // restart from a committed offset never skips an unacknowledged record.
 //
-// Thread-safety: submit(), take_acknowledged() and the waits run on the task's thread; ack() and
-// ack_all() run on the producer's callback thread. They take no lock unless a wait_below() is
-// waiting: a lock shared with submit() per record made the two threads wake each other for every
-// record.
+// Thread-safety: hold(), submit(), take_acknowledged() and the waits run on the task's thread;
+// ack() and ack_all() run on the producer's callback thread. They take no lock unless a
+// wait_below() is waiting: a lock shared with submit() per record made the two threads wake each
+// other for every record.
 #pragma once
 
 #include <array>
@@ -23,7 +23,6 @@
 #include <list>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -38,8 +37,27 @@ class SubmittedRecords {
  public:
   class Entry;
 
-  // Starts tracking a record of `bytes` (its converted size, for the memory bound). The entry
-  // stays valid until take_acknowledged() hands it out acknowledged.
+  // The records one poll returned, kept where they are from hold() until take_acknowledged() has
+  // handed out every one submitted: entries point into them, so no record is moved, and each is
+  // destroyed once, together with the rest of its poll (a record moved into its entry was
+  // destroyed twice, there and as the moved-from shell in the poll's vector).
+  class Poll {
+   public:
+    explicit Poll(std::vector<sdk::SourceRecord> records) : records_(std::move(records)) {}
+    const std::vector<sdk::SourceRecord>& records() const { return records_; }
+
+   private:
+    friend class SubmittedRecords;
+    std::vector<sdk::SourceRecord> records_;
+    std::size_t outstanding_ = 0;  // submitted and not yet handed out
+  };
+
+  // Takes a poll's records, to be submitted by index. Submitting to the previous poll ends here.
+  Poll& hold(std::vector<sdk::SourceRecord> records);
+  // Starts tracking poll.records()[index] as `bytes` (its converted size, for the memory bound).
+  // The entry stays valid until take_acknowledged() hands it out acknowledged.
+  Entry* submit(Poll& poll, std::size_t index, std::size_t bytes);
+  // One record as a poll of its own.
   Entry* submit(sdk::SourceRecord record, std::size_t bytes);
   // The broker acknowledged the entry's record at position.
   void ack(Entry* entry, sdk::RecordPosition position);
@@ -81,8 +99,9 @@ class SubmittedRecords {
   class Entry {
    private:
     friend class SubmittedRecords;
-    // Engaged from submit() until the entry is dropped: moved in and destroyed, never assigned.
-    std::optional<sdk::SourceRecord> record;
+    // In poll, from submit() until the entry is dropped.
+    const sdk::SourceRecord* record = nullptr;
+    Poll* poll = nullptr;
     sdk::RecordPosition position;
     std::size_t bytes = 0;
     // Set last by ack() (release); once the task thread reads it set (acquire), the entry is
@@ -107,7 +126,7 @@ class SubmittedRecords {
     using Chunk = std::array<Entry, kChunkEntries>;
     std::deque<std::unique_ptr<Chunk>> chunks_;
     // Emptied chunks, so that a steady flow allocates nothing: each poll's records take a few
-    // dozen chunks (of some 40 KiB each), which one spare chunk did not cover.
+    // dozen chunks (of some 10 KiB each), which one spare chunk did not cover.
     static constexpr std::size_t kSpareChunks = 64;
     std::vector<std::unique_ptr<Chunk>> spares_;
     std::size_t head_ = 0;  // of the front entry in chunks_.front()
@@ -119,6 +138,15 @@ class SubmittedRecords {
   // Counts records and bytes as acknowledged (their entries are flagged already) and wakes a
   // wait_below() that they bring within reach.
   void count_acknowledged(std::size_t records, std::size_t bytes);
+
+  // The entry at the front was handed out: its poll is dropped once that was its last entry and
+  // no more are to come.
+  void release_front(EntryQueue& queue);
+
+  // Polls with records not yet handed out, oldest first (they mostly end in that order), and the
+  // one records are being submitted from; the task thread's.
+  std::list<Poll> polls_;
+  Poll* current_poll_ = nullptr;
 
   std::mutex mutex_;  // for changed_ only
   std::condition_variable changed_;

@@ -114,6 +114,74 @@ TEST(SubmittedRecords, AckAllAcknowledgesARunAtConsecutiveOffsets) {
   EXPECT_EQ(submitted.outstanding_bytes(), 0u);
 }
 
+// A poll's records are handed out where the poll left them, and destroyed together once the last
+// of them was handed out and the next poll is being submitted.
+TEST(SubmittedRecords, PolledRecordsStayInPlaceUntilTheLastIsHandedOut) {
+  SubmittedRecords submitted;
+  const sdk::SchemaPtr schema = sdk::Schema::string();
+  const long uses = schema.use_count();
+  std::vector<sdk::SourceRecord> polled = {record("a", 1), record("b", 1), record("a", 2)};
+  for (sdk::SourceRecord& r : polled) r.value_schema = schema;
+  SubmittedRecords::Poll& first = submitted.hold(std::move(polled));
+  std::vector<SubmittedRecords::Entry*> entries;
+  for (std::size_t i = 0; i < first.records().size(); ++i) {
+    entries.push_back(submitted.submit(first, i, 1));
+  }
+  submitted.ack(entries[1], {"t", 0, 1});
+  submitted.ack(entries[2], {"t", 0, 2});
+  std::vector<SubmittedRecords::SourceOffset> offsets;
+  std::vector<const sdk::SourceRecord*> handed_out;
+  const auto take = [&] {
+    submitted.take_acknowledged(
+        [&](const sdk::SourceRecord& r, const sdk::RecordPosition&) { handed_out.push_back(&r); },
+        offsets);
+  };
+  take();  // b's record; a's second waits for its first
+  ASSERT_EQ(handed_out.size(), 1u);
+  EXPECT_EQ(handed_out[0], &first.records()[1]);
+  EXPECT_EQ(schema.use_count(), uses + 3);
+  submitted.ack(entries[0], {"t", 0, 0});
+  take();
+  ASSERT_EQ(handed_out.size(), 3u);
+  EXPECT_EQ(handed_out[1], &first.records()[0]);
+  EXPECT_EQ(handed_out[2], &first.records()[2]);
+  ASSERT_EQ(offsets.size(), 1u);
+  EXPECT_EQ(position_of(offsets[0].second), 2);
+  // All handed out, but records may still be submitted from it until the next poll is held.
+  EXPECT_EQ(schema.use_count(), uses + 3);
+  SubmittedRecords::Poll& second = submitted.hold({record("a", 3)});
+  EXPECT_EQ(schema.use_count(), uses);
+  submitted.ack(submitted.submit(second, 0, 1), {"t", 0, 3});
+  take();
+  EXPECT_EQ(handed_out.size(), 4u);
+  EXPECT_EQ(submitted.outstanding_records(), 0u);
+}
+
+// Polls end in the order their records are handed out, whichever poll that is.
+TEST(SubmittedRecords, PollsEndOutOfOrder) {
+  SubmittedRecords submitted;
+  const sdk::SchemaPtr schema = sdk::Schema::string();
+  const long uses = schema.use_count();
+  const auto poll_of = [&](sdk::SourceRecord r) {
+    r.value_schema = schema;
+    std::vector<sdk::SourceRecord> records;
+    records.push_back(std::move(r));
+    return records;
+  };
+  auto* a1 = submitted.submit(submitted.hold(poll_of(record("a", 1))), 0, 1);
+  auto* b1 = submitted.submit(submitted.hold(poll_of(record("b", 1))), 0, 1);
+  auto* c1 = submitted.submit(submitted.hold(poll_of(record("c", 1))), 0, 1);
+  submitted.ack(b1, {});
+  EXPECT_EQ(submitted.take_committable().acknowledged.size(), 1u);
+  EXPECT_EQ(schema.use_count(), uses + 2);  // the middle poll is gone
+  submitted.ack(a1, {});
+  submitted.ack(c1, {});
+  EXPECT_EQ(submitted.take_committable().acknowledged.size(), 2u);
+  EXPECT_EQ(schema.use_count(), uses + 1);  // the last poll stays until the next one
+  submitted.hold({});
+  EXPECT_EQ(schema.use_count(), uses);
+}
+
 TEST(SubmittedRecords, WaitBelowReturnsOnceAcknowledged) {
   SubmittedRecords submitted;
   auto* big = submitted.submit(record("a", 1), 1000);

@@ -115,13 +115,17 @@ void WorkerSourceTask::execute() {
       metrics().source_record_poll.add(records.size());
       metrics().batch_size.observe(records.size());
     }
-    for (sdk::SourceRecord& record : records) send(std::move(record));
-    send_gathered();
+    if (!records.empty()) {
+      SubmittedRecords::Poll& poll = submitted_.hold(std::move(records));
+      for (std::size_t i = 0; i < poll.records().size(); ++i) send(poll, i);
+      send_gathered();
+    }
     metrics().source_record_active.set(static_cast<std::int64_t>(submitted_.outstanding_records()));
   }
 }
 
-void WorkerSourceTask::send(sdk::SourceRecord record) {
+void WorkerSourceTask::send(SubmittedRecords::Poll& poll, std::size_t index) {
+  const sdk::SourceRecord& record = poll.records()[index];
   Stage stage = Stage::kTransformation;
   if (gathered_ == converted_.size()) converted_.emplace_back();
   broker::ProducerRecord& converted = converted_[gathered_];
@@ -131,7 +135,7 @@ void WorkerSourceTask::send(sdk::SourceRecord record) {
     } else {
       std::optional<sdk::SourceRecord> transformed = transforms_.apply(record);
       if (!transformed) {
-        submitted_.ack(submitted_.submit(std::move(record), 0), {});
+        submitted_.ack(submitted_.submit(poll, index, 0), {});
         return;
       }
       converters_.to_producer_record(*transformed, &stage, converted);
@@ -139,14 +143,14 @@ void WorkerSourceTask::send(sdk::SourceRecord record) {
   } catch (...) {
     send_gathered();  // what came before goes first, also when the error fails the task
     handle_record_error(stage, record);
-    submitted_.ack(submitted_.submit(std::move(record), 0), {});
+    submitted_.ack(submitted_.submit(poll, index, 0), {});
     return;
   }
   const std::size_t bytes = TaskSettings::kRecordOverhead +
                             (converted.key ? converted.key->size() : 0) +
                             (converted.value ? converted.value->size() : 0);
   if (active_topics_) active_topics_->record(converted.topic);
-  gathered_tokens_.push_back(SubmittedRecords::token(submitted_.submit(std::move(record), bytes)));
+  gathered_tokens_.push_back(SubmittedRecords::token(submitted_.submit(poll, index, bytes)));
   ++gathered_;
 }
 

@@ -61,7 +61,7 @@ class WorkerSourceTask final : public WorkerTask, private broker::Producer::List
   void on_stop_requested() override;
   // Transforms, converts and submits one polled record and gathers it for send_gathered(), or
   // acknowledges it at once when it was dropped or skipped.
-  void send(sdk::SourceRecord record);
+  void send(SubmittedRecords::Poll& poll, std::size_t index);
   // Hands the gathered records to the producer in one call.
   void send_gathered();
   // broker::Producer::Listener, on the producer's thread: the tokens are submitted_'s entries.
