@@ -50,7 +50,7 @@ struct Formatter {
   std::string null_literal = "null";
 
   void write(std::ostream& out, const broker::ConsumerRecord& record) const {
-    const auto text = [this](const std::optional<broker::RecordBytes>& bytes) {
+    const auto text = [this](const auto& bytes) {  // a key or value, or a header's value
       return bytes ? std::string(bytes->begin(), bytes->end()) : null_literal;
     };
     const auto separator = [&](bool more) {

@@ -69,16 +69,26 @@ std::string partition_list(const std::vector<TopicPartition>& partitions) {
   return text + "]";
 }
 
+// A compressed batch's records view its decompressed bytes, which the DecodedBatch holds.
+struct DecompressedBatch {
+  DecompressedBatch(std::shared_ptr<const SegmentBytes> fetched, DecodedBatch decoded)
+      : fetched(std::move(fetched)), decoded(std::move(decoded)) {}
+  std::shared_ptr<const SegmentBytes> fetched;  // what the views may also point into
+  DecodedBatch decoded;
+};
+
+// owner keeps the bytes the record's views point into alive.
 ConsumerRecord to_consumer_record(const TopicPartition& partition, const RecordView& record,
-                                  RecordTimestampType timestamp_type) {
+                                  RecordTimestampType timestamp_type,
+                                  const std::shared_ptr<const void>& owner) {
   ConsumerRecord result;
   result.topic = partition.topic;
   result.partition = partition.partition;
   result.offset = record.offset;
   result.timestamp = record.timestamp;
   result.timestamp_type = timestamp_type;
-  if (record.key) result.key.emplace(record.key->begin(), record.key->end());
-  if (record.value) result.value.emplace(record.value->begin(), record.value->end());
+  if (record.key) result.key.emplace(owner, *record.key);
+  if (record.value) result.value.emplace(owner, *record.value);
   result.headers.reserve(record.headers.size());
   for (const RecordHeaderView& header : record.headers) {
     ClientHeader converted{std::string(header.key), std::nullopt};
@@ -131,9 +141,11 @@ Status commit_error_status(GroupError error, const TopicPartition& partition, st
 
 }  // namespace
 
-EmbeddedConsumer::EmbeddedConsumer(Broker& broker, ConsumerConfig config)
+EmbeddedConsumer::EmbeddedConsumer(Broker& broker, ConsumerConfig config,
+                                   std::chrono::microseconds fetch_coalesce_window)
     : broker_(broker),
       config_(with_defaults(std::move(config))),
+      fetch_coalesce_window_(fetch_coalesce_window),
       assignors_(make_assignors(config_.assignment_strategies)),
       next_auto_commit_(Clock::now() + std::chrono::milliseconds(config_.auto_commit_interval_ms)) {
 }
@@ -725,12 +737,20 @@ Result<std::vector<ConsumerRecord>> EmbeddedConsumer::poll(std::chrono::millisec
     if (!idle_at || *idle_at != appends || positions_changed_) {
       positions_changed_ = false;
       Status status = fetch(records);
-      if (!records.empty()) return records;  // an error comes again with the next poll
+      if (!records.empty()) {
+        last_records_at_ = Clock::now();
+        return records;  // an error comes again with the next poll
+      }
       if (!status.ok()) return status;
       idle_at = appends;
     }
     const Clock::time_point now = Clock::now();
     if (now >= deadline) return records;
+    if (last_records_at_ && now < *last_records_at_ + fetch_coalesce_window_) {
+      // Records are flowing: read what the window collects at once (header comment).
+      std::this_thread::sleep_until(std::min(deadline, *last_records_at_ + fetch_coalesce_window_));
+      continue;
+    }
     broker_.logs().wait_for_append(appends, std::min(deadline, now + kWaitSlice));
   }
 }
@@ -774,8 +794,7 @@ Status EmbeddedConsumer::update_positions() {
     }
     state.position = **offset;
     state.pending_seek.reset();
-    state.fetched.clear();
-    state.fetched_next = 0;
+    state.drop_fetched();
     positions_changed_ = true;
   }
   if (!undefined.empty()) {
@@ -800,9 +819,8 @@ Status EmbeddedConsumer::fetch(std::vector<ConsumerRecord>& records) {
     PartitionState& state = *state_ptr;
     if (records.size() >= max_records) break;
     if (state.paused || !state.position) continue;
-    if (state.fetched_next >= state.fetched.size()) {
-      state.fetched.clear();
-      state.fetched_next = 0;
+    if (state.fetched_all()) {
+      state.drop_fetched();
       if (bytes_left == 0) continue;
       auto log = broker_.logs().partition(partition.topic, partition.partition);
       if (!log.ok()) continue;  // deleted under us; the next rebalance drops it
@@ -826,11 +844,11 @@ Status EmbeddedConsumer::fetch(std::vector<ConsumerRecord>& records) {
         }
         continue;
       }
-      state.fetched = std::move(read->records);
-      bytes_left -= std::min<std::uint64_t>(bytes_left, state.fetched.size());
+      state.fetched = std::make_shared<const SegmentBytes>(std::move(read->records));
+      bytes_left -= std::min<std::uint64_t>(bytes_left, state.fetched->size());
     }
 
-    const std::span<const std::uint8_t> fetched(state.fetched);
+    const std::span<const std::uint8_t> fetched(*state.fetched);
     while (state.fetched_next < fetched.size() && records.size() < max_records) {
       const std::span<const std::uint8_t> rest = fetched.subspan(state.fetched_next);
       auto header = read_batch_header(rest);
@@ -862,16 +880,31 @@ Status EmbeddedConsumer::fetch(std::vector<ConsumerRecord>& records) {
           header->timestamp_type() == TimestampType::kLogAppendTime
               ? RecordTimestampType::kLogAppendTime
               : RecordTimestampType::kCreateTime;
-      // The first batch sizes the vector at once rather than by doubling record by record.
-      if (records.empty()) records.reserve(std::min(max_records, decoded->records().size()));
+      // The records' keys and values view the fetched bytes, or a compressed batch's
+      // decompressed ones, which then live as long as any record of the batch.
+      std::shared_ptr<const void> owner = state.fetched;
+      std::span<const RecordView> batch_records = decoded->records();
+      if (header->compression() != Compression::kNone) {
+        auto decompressed =
+            std::make_shared<const DecompressedBatch>(state.fetched, std::move(*decoded));
+        batch_records = decompressed->decoded.records();
+        owner = std::move(decompressed);
+      }
+      // The first batch sizes the vector at once, for as many records as the bytes left hold
+      // at this batch's size, rather than by doubling record by record.
+      if (records.empty()) {
+        const std::size_t estimate =
+            batch_records.size() * (rest.size() / std::max<std::size_t>(1, batch.size()));
+        records.reserve(std::min(max_records, std::max(estimate, batch_records.size())));
+      }
       bool full = false;
-      for (const RecordView& record : decoded->records()) {
+      for (const RecordView& record : batch_records) {
         if (record.offset < *state.position) continue;
         if (records.size() >= max_records) {
           full = true;  // this batch is read again, from the position, by the next poll
           break;
         }
-        records.push_back(to_consumer_record(partition, record, timestamp_type));
+        records.push_back(to_consumer_record(partition, record, timestamp_type, owner));
         state.position = record.offset + 1;
       }
       if (full) break;
@@ -989,8 +1022,7 @@ Status EmbeddedConsumer::seek(const TopicPartition& partition, std::int64_t offs
   }
   it->second.position = offset;
   it->second.pending_seek.reset();
-  it->second.fetched.clear();
-  it->second.fetched_next = 0;
+  it->second.drop_fetched();
   positions_changed_ = true;
   return Status::ok_status();
 }
@@ -1007,8 +1039,7 @@ Status EmbeddedConsumer::seek_to(const std::set<TopicPartition>& partitions, Off
     PartitionState& state = assignment_[partition];
     state.position.reset();
     state.pending_seek = where;
-    state.fetched.clear();
-    state.fetched_next = 0;
+    state.drop_fetched();
   }
   positions_changed_ = true;
   return Status::ok_status();
@@ -1051,8 +1082,7 @@ Result<std::int64_t> EmbeddedConsumer::position(const TopicPartition& partition)
   }
   state.position = **offset;
   state.pending_seek.reset();
-  state.fetched.clear();
-  state.fetched_next = 0;
+  state.drop_fetched();
   positions_changed_ = true;
   return *state.position;
 }

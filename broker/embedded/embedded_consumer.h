@@ -42,7 +42,10 @@
 // batches, stops at max.poll.records (the rest of what was read is kept for the next poll) and
 // moves the position past the last record returned, or past the end of a batch consumed whole
 // (compaction may leave offsets no record has). With nothing to return it waits for an append
-// until the timeout.
+// until the timeout; within kFetchCoalesceWindow of a poll() that returned records it first
+// sleeps out the window (never past the timeout), so a steady stream is read in fewer, larger
+// polls. Records' keys and values view the bytes of the read they came from (ConsumedBytes), so
+// a record kept keeps that read's bytes (at most max.partition.fetch.bytes, or one batch) alive.
 //
 // Errors poll() returns (Kafka's exception in the message):
 //   retriable     kWakeupMessage: wakeup() was called (Kafka's WakeupException: the poll ended
@@ -104,13 +107,23 @@ class EmbeddedConsumer final : public Consumer {
   // The longest a waiting poll() sleeps between checks for wakeup(), heartbeat results and new
   // topics (LogManager::wait_for_append cannot be interrupted otherwise).
   static constexpr std::chrono::milliseconds kWaitSlice{20};
+  // While records flow, how long a poll() that just found none lets appends collect before it
+  // reads again, instead of waking for each one: an append of a 16 KiB batch every ~60 us would
+  // otherwise cost the reading thread a sleep and a wake-up per batch (a quarter of a file sink
+  // task's CPU). Counted from when the previous poll() returned records, so a consumer that
+  // keeps up reads at most once per window; an idle consumer (no records in the last window)
+  // waits for the next append as before, so at low rates nothing is delayed. Kafka's consumer
+  // gets the same effect from fetch round trips and fetch.min.bytes.
+  static constexpr std::chrono::microseconds kFetchCoalesceWindow{1000};
   // Bound on one batch's decompressed records, so a hostile or broken batch cannot exhaust
   // memory: 64 MiB, far above Kafka's 1 MiB default message.max.bytes times usual ratios.
   static constexpr std::size_t kMaxDecompressedBatch = 64 * 1024 * 1024;
 
   // `broker` must outlive the consumer. config.assignment_strategies lists short names (client
   // config parsing maps Kafka's class names to them).
-  EmbeddedConsumer(Broker& broker, ConsumerConfig config);
+  // fetch_coalesce_window: kFetchCoalesceWindow but in tests; zero waits for every append.
+  EmbeddedConsumer(Broker& broker, ConsumerConfig config,
+                   std::chrono::microseconds fetch_coalesce_window = kFetchCoalesceWindow);
   // Closes if close() was not called.
   ~EmbeddedConsumer() override;
   // One owner: it holds a thread and a group membership.
@@ -160,9 +173,16 @@ class EmbeddedConsumer final : public Consumer {
     std::optional<OffsetReset> pending_seek;  // seek_to_beginning / seek_to_end, evaluated lazily
     bool paused = false;
     // Batches read but not yet all returned (max.poll.records stopped inside them), and where
-    // the next unread batch starts; dropped whenever the position is set from outside.
-    SegmentBytes fetched;  // what the last read returned (not zeroed first)
+    // the next unread batch starts; dropped whenever the position is set from outside. Shared
+    // with the records returned from it, whose keys and values view these bytes.
+    std::shared_ptr<const SegmentBytes> fetched;  // what the last read returned
     std::size_t fetched_next = 0;
+
+    bool fetched_all() const { return !fetched || fetched_next >= fetched->size(); }
+    void drop_fetched() {
+      fetched.reset();
+      fetched_next = 0;
+    }
   };
 
   // What the consumer thread shares with the heartbeat thread and the coordinator's callbacks.
@@ -229,6 +249,7 @@ class EmbeddedConsumer final : public Consumer {
 
   Broker& broker_;
   const ConsumerConfig config_;
+  const std::chrono::microseconds fetch_coalesce_window_;
   const std::vector<std::unique_ptr<PartitionAssignor>> assignors_;
   bool closed_ = false;
 
@@ -241,6 +262,8 @@ class EmbeddedConsumer final : public Consumer {
   // A position was set or a partition resumed since the last fetch that found nothing, so a
   // waiting poll() must read again although nothing was appended.
   bool positions_changed_ = false;
+  // When poll() last returned records: the start of the coalescing window.
+  std::optional<Clock::time_point> last_records_at_;
   Clock::time_point next_auto_commit_;
 
   Phase phase_ = Phase::kUnjoined;

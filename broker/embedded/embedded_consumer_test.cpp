@@ -32,7 +32,7 @@ using Topics = std::vector<std::string>;
 
 RecordBytes bytes_of(std::string_view text) { return RecordBytes(text.begin(), text.end()); }
 
-std::string text_of(const std::optional<RecordBytes>& bytes) {
+std::string text_of(const std::optional<ConsumedBytes>& bytes) {
   return bytes ? std::string(bytes->begin(), bytes->end()) : "<null>";
 }
 
@@ -219,6 +219,39 @@ TEST_F(EmbeddedConsumerTest, EndOffsetsAreWhereTheNextRecordGoesAssignedOrNot) {
   append_values("orders", 0, 1);
   EXPECT_EQ(consumer.end_offsets({{"orders", 0}}).value().at({"orders", 0}), 6);
   EXPECT_FALSE(consumer.end_offsets({{"missing", 0}}).ok());
+}
+
+// Keys and values view the bytes the consumer fetched: they must outlive the consumer's own use
+// of those bytes (later polls, a seek, the consumer itself), plain and compressed alike.
+TEST_F(EmbeddedConsumerTest, RecordsKeepTheirBytesWhateverTheConsumerDoesNext) {
+  create_topic("orders", 1);
+  append("orders", 0, {{"k0", "plain0", 1000, {{"h", "x"}}}, {"k1", "plain1", 1001, {}}});
+  append("orders", 0, {{"k2", "packed2", 1002, {}}, {std::nullopt, "packed3", 1003, {}}},
+         {.compression = Compression::kLz4});
+  ConsumerConfig small = config();
+  small.max_poll_records = 1;
+  std::vector<ConsumerRecord> kept;
+  {
+    EmbeddedConsumer consumer(*broker_, small);
+    ASSERT_TRUE(consumer.assign({{"orders", 0}}).ok());
+    kept = poll_count(consumer, 3);
+    ASSERT_TRUE(consumer.seek({"orders", 0}, 3).ok());  // drops what was fetched
+    const auto last = poll_count(consumer, 1);
+    kept.insert(kept.end(), last.begin(), last.end());
+  }
+  ASSERT_EQ(kept.size(), 4u);
+  EXPECT_EQ(text_of(kept[0].key), "k0");
+  EXPECT_EQ(text_of(kept[0].value), "plain0");
+  EXPECT_EQ(kept[0].headers.at(0).key, "h");
+  EXPECT_EQ(text_of(kept[1].value), "plain1");
+  EXPECT_EQ(text_of(kept[2].key), "k2");
+  EXPECT_EQ(text_of(kept[2].value), "packed2");
+  EXPECT_EQ(kept[3].key, std::nullopt);
+  EXPECT_EQ(text_of(kept[3].value), "packed3");
+  // A copy shares the bytes and compares equal to them.
+  const ConsumerRecord copy = kept[2];
+  kept.clear();
+  EXPECT_EQ(*copy.value, bytes_of("packed2"));
 }
 
 TEST_F(EmbeddedConsumerTest, MaxPollRecordsBoundsEachPollAndLosesNothing) {
@@ -426,6 +459,60 @@ TEST_F(EmbeddedConsumerTest, ALongPollReturnsAsSoonAsARecordIsAppended) {
   ASSERT_EQ(records->size(), 1u);
   EXPECT_GE(elapsed, 90ms);
   EXPECT_LT(elapsed, 2s);
+}
+
+TEST_F(EmbeddedConsumerTest, AppendsWithinTheWindowAfterRecordsComeInOnePoll) {
+  create_topic("orders", 1);
+  // Timestamps of now: a batch older than segment.ms would roll a segment for each append, and
+  // one read never spans segments.
+  const auto append_now = [this](const std::string& value) {
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    append("orders", 0, {{std::nullopt, value, now, {}}});
+  };
+  append_now("a");
+  // A window far longer than the appends below take, so that the test does not race them.
+  EmbeddedConsumer consumer(*broker_, config(), std::chrono::seconds(2));
+  ASSERT_TRUE(consumer.assign({{"orders", 0}}).ok());
+  ASSERT_EQ(poll_count(consumer, 1).size(), 1u);
+  std::jthread producer([&append_now] {
+    std::this_thread::sleep_for(200ms);  // the poll below waits by then
+    append_now("b");
+    std::this_thread::sleep_for(50ms);
+    append_now("c");
+  });
+  // Without the window the first append would end the wait with one record.
+  auto records = consumer.poll(10s);
+  ASSERT_TRUE(records.ok()) << records.status().message();
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ(text_of((*records)[0].value), "b");
+  EXPECT_EQ(text_of((*records)[1].value), "c");
+}
+
+TEST_F(EmbeddedConsumerTest, TheWindowNeverDelaysAPollPastItsTimeoutNorAnIdleConsumer) {
+  create_topic("orders", 1);
+  append_values("orders", 0, 1);
+  EmbeddedConsumer consumer(*broker_, config(), std::chrono::seconds(1));
+  ASSERT_TRUE(consumer.assign({{"orders", 0}}).ok());
+  ASSERT_EQ(poll_count(consumer, 1).size(), 1u);
+  // Inside the window: the poll still ends at its timeout.
+  auto start = std::chrono::steady_clock::now();
+  auto empty = consumer.poll(20ms);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  // Once the window passed without records, an append ends the wait at once.
+  std::this_thread::sleep_for(1100ms);
+  std::jthread producer([this] {
+    std::this_thread::sleep_for(50ms);
+    append_values("orders", 0, 1, "late");
+  });
+  start = std::chrono::steady_clock::now();
+  auto records = consumer.poll(10s);
+  ASSERT_TRUE(records.ok()) << records.status().message();
+  ASSERT_EQ(records->size(), 1u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 800ms);
 }
 
 TEST_F(EmbeddedConsumerTest, WakeupInterruptsALongPollOnce) {

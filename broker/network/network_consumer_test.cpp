@@ -23,7 +23,7 @@ namespace {
 using namespace std::chrono_literals;
 
 RecordBytes bytes(const std::string& text) { return RecordBytes(text.begin(), text.end()); }
-std::string text(const std::optional<RecordBytes>& value) {
+std::string text(const std::optional<ConsumedBytes>& value) {
   return value ? std::string(value->begin(), value->end()) : "<null>";
 }
 

@@ -27,8 +27,8 @@ void DeadLetterQueue::send(const broker::ConsumerRecord& original, Stage stage,
                            std::string_view class_name, const ExceptionDescription& error) {
   broker::ProducerRecord record;
   record.topic = settings_.topic;
-  record.key = original.key;
-  record.value = original.value;
+  record.key = broker::to_record_bytes(original.key);
+  record.value = broker::to_record_bytes(original.value);
   record.headers = original.headers;
   if (original.timestamp >= 0) record.timestamp = original.timestamp;
   if (settings_.context_headers) {

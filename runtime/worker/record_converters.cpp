@@ -5,11 +5,11 @@
 namespace ferry::runtime {
 namespace {
 
-sdk::ByteView view(const broker::RecordBytes& bytes) { return {bytes.data(), bytes.size()}; }
-
-std::optional<sdk::ByteView> optional_view(const std::optional<broker::RecordBytes>& bytes) {
+// Of a header's RecordBytes or a record's ConsumedBytes.
+template <typename Bytes>
+std::optional<sdk::ByteView> optional_view(const std::optional<Bytes>& bytes) {
   if (!bytes) return std::nullopt;
-  return view(*bytes);
+  return sdk::ByteView(bytes->data(), bytes->size());
 }
 
 }  // namespace
