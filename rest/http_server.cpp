@@ -16,6 +16,8 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 
+#include "common/thread_name.h"
+
 namespace ferry::rest {
 namespace {
 
@@ -328,7 +330,10 @@ void HttpServer::Impl::start(Handler handler) {
   started_ = true;
   handler_ = std::move(handler);
   for (auto& listener : acceptors_) accept(listener);
-  io_thread_ = std::thread([this] { io_->run(); });
+  io_thread_ = std::thread([this] {
+    name_this_thread("rest-io");
+    io_->run();
+  });
 }
 
 void HttpServer::Impl::accept(BoundListener& listener) {

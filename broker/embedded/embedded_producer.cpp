@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "broker/storage/murmur2.h"
+#include "common/thread_name.h"
 
 namespace ferry::broker {
 namespace {
@@ -267,6 +268,7 @@ void EmbeddedProducer::complete(const TopicPartition& where, Batch& batch,
 }
 
 void EmbeddedProducer::sender_loop(std::stop_token stop) {
+  name_this_thread("producer-sender");
   const auto linger = std::chrono::milliseconds(config_.linger_ms);
   while (true) {
     std::vector<std::pair<TopicPartition, Batch>> to_send;

@@ -5,6 +5,8 @@
 #include <random>
 #include <set>
 
+#include "common/thread_name.h"
+
 namespace ferry::broker {
 namespace {
 
@@ -589,6 +591,7 @@ void GroupCoordinator::tick() {
 }
 
 void GroupCoordinator::timer_loop(std::stop_token stop) {
+  name_this_thread("group-timer");
   while (!stop.stop_requested()) {
     {
       std::unique_lock lock(timer_mutex_);

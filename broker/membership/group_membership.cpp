@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "broker/protocol/error_code.h"
+#include "common/thread_name.h"
 
 namespace ferry::broker::membership {
 namespace {
@@ -360,6 +361,7 @@ void GroupMembership::request_rejoin(std::string reason) {
 }
 
 void GroupMembership::heartbeat_loop(std::stop_token stop) {
+  name_this_thread("member-heartbt");
   std::unique_ptr<KafkaConnection> connection;
   KafkaConnection* in_flight = nullptr;  // guarded by mutex_: what the destructor interrupts
   const std::stop_callback interrupt(stop, [this, &in_flight] {

@@ -5,6 +5,7 @@
 
 #include "broker/network/network_config.h"
 #include "broker/network/rdkafka_status.h"
+#include "common/thread_name.h"
 
 namespace ferry::broker {
 namespace {
@@ -149,6 +150,7 @@ void NetworkProducer::delivered() {
 }
 
 void NetworkProducer::poll_loop() {
+  name_this_thread("producer-poller");
   while (!stopping_) rd_kafka_poll(handle_.get(), 100);
 }
 

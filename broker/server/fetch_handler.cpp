@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "broker/server/request_handler.h"
+#include "common/thread_name.h"
 
 namespace ferry::broker {
 
@@ -135,6 +136,7 @@ void RequestHandler::fetch(protocol::Request request, const RequestContext& cont
 }
 
 void RequestHandler::watch_appends(std::stop_token stop) {
+  name_this_thread("fetch-waiter");
   std::uint64_t last_seen = broker_.logs().append_count();
   while (!stop.stop_requested()) {
     broker_.logs().wait_for_append(last_seen, std::chrono::steady_clock::now() + kWatcherIdleWait);

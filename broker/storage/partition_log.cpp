@@ -11,6 +11,7 @@
 #include "broker/storage/log_cleaner.h"
 #include "broker/storage/log_validator.h"
 #include "broker/storage/record_batch.h"
+#include "common/thread_name.h"
 
 namespace ferry::broker {
 namespace {
@@ -793,6 +794,7 @@ void PartitionLog::schedule_sync(std::shared_ptr<LogSegment> segment, std::int64
 }
 
 void PartitionLog::run_background_sync() {
+  name_this_thread("log-sync");
   while (true) {
     std::lock_guard sync_lock(sync_mutex_);
     if (!sync_queued(true)) return;

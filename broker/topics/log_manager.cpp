@@ -18,6 +18,7 @@
 #include "broker/storage/file.h"
 #include "broker/storage/log_cleaner.h"
 #include "broker/topics/topic_name.h"
+#include "common/thread_name.h"
 
 namespace ferry::broker {
 namespace {
@@ -620,6 +621,7 @@ void LogManager::run_maintenance() {
 }
 
 void LogManager::maintenance_loop(std::stop_token stop) {
+  name_this_thread("log-maintenance");
   while (!stop.stop_requested()) {
     {
       std::unique_lock lock(maintenance_mutex_);

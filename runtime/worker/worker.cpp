@@ -8,6 +8,7 @@
 #include <utility>
 #include <variant>
 
+#include "common/thread_name.h"
 #include "runtime/worker/error_trace.h"
 #include "runtime/worker/record_converters.h"
 #include "runtime/worker/transformation_chain.h"
@@ -808,6 +809,7 @@ void Worker::request_reconfiguration(const std::string& name) {
 }
 
 void Worker::reconfiguration_loop(std::stop_token stop) {
+  name_this_thread("reconfigurer");
   while (true) {
     std::string name;
     {

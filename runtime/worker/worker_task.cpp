@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/thread_name.h"
 #include "runtime/worker/error_trace.h"
 
 namespace ferry::runtime {
@@ -97,6 +98,7 @@ bool WorkerTask::wait_while_paused(std::chrono::milliseconds timeout) {
 }
 
 void WorkerTask::run() {
+  name_this_thread(to_string(id()));
   statuses_.put_task(id_, State::kRunning);
   try {
     execute();
