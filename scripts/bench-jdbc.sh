@@ -228,16 +228,18 @@ cpu_seconds() {
   awk -v t="$((fields[11] + fields[12]))" -v hz="$clock_ticks" 'BEGIN { printf "%.2f", t / hz }'
 }
 
-# The CPU seconds of the worker's busiest threads, as ", threads a+b+c s" (they have no names).
+# The CPU seconds of the worker's busiest threads with their names, as ", threads name a + name b s".
 thread_cpu() {
-  local task stat fields list=()
+  local task stat fields name list=()
   for task in /proc/"$worker_pid"/task/*/stat; do
     read -r stat <"$task" 2>/dev/null || continue
     read -r -a fields <<<"${stat##*) }"
-    list+=($((fields[11] + fields[12])))
+    name=${stat#*(}
+    name=${name%)*}
+    list+=("$((fields[11] + fields[12])) ${name// /_}")
   done
   printf '%s\n' "${list[@]}" | sort -rn | head -n 4 |
-    awk -v hz="$clock_ticks" '{ s = s (NR > 1 ? "+" : "") sprintf("%.2f", $1 / hz) }
+    awk -v hz="$clock_ticks" '{ s = s (NR > 1 ? " + " : "") sprintf("%s %.2f", $2, $1 / hz) }
       END { if (s != "") printf ", threads %s s", s }'
 }
 

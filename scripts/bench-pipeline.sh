@@ -161,22 +161,25 @@ log_time_us() {
 }
 
 # CPU seconds the worker used so far, in total and by its busiest threads (utime + stime of
-# /proc/<pid>/task/<tid>/stat, fields 14 and 15): CPU time well below the wall time means the
-# pipeline waits rather than computes. Threads are not named, so they are listed by id.
+# /proc/<pid>/task/<tid>/stat, fields 14 and 15), each with its name (a task's id such as
+# bench-source-0, producer-sender, ...): CPU time well below the wall time means the pipeline
+# waits rather than computes.
 clock_ticks=$(getconf CLK_TCK)
 thread_cpu() {
-  local pid=$1 stat_file stat fields total=0 ticks per_thread=()
+  local pid=$1 stat_file stat fields total=0 ticks name per_thread=()
   for stat_file in /proc/"$pid"/task/*/stat; do
     read -r stat <"$stat_file" 2>/dev/null || continue
     # The command name in parentheses may hold spaces: split after its closing parenthesis.
     read -r -a fields <<<"${stat##*) }"
+    name=${stat#*(}
+    name=${name%)*}
     ticks=$((fields[11] + fields[12]))
     total=$((total + ticks))
-    ((ticks > 0)) && per_thread+=("$ticks")
+    ((ticks > 0)) && per_thread+=("$ticks ${name// /_}")
   done
   printf '%s\n' "${per_thread[@]}" | sort -rn | head -n 4 |
     awk -v total="$total" -v hz="$clock_ticks" '
-      { list = list (NR > 1 ? " + " : "") sprintf("%.1f", $1 / hz) }
+      { list = list (NR > 1 ? " + " : "") sprintf("%s %.1f", $2, $1 / hz) }
       END { printf "cpu %.1f s (busiest threads %s s)", total / hz, list }'
 }
 
