@@ -124,6 +124,7 @@ void RequestHandler::fetch(protocol::Request request, const RequestContext& cont
     std::lock_guard lock(delayed_mutex_);
     delayed_.push_back(delayed);
   }
+  delayed_added_.notify_one();
   // An append between the read above and the registration: the watcher may have looked before
   // this fetch was registered, so look again here.
   if (broker_.logs().append_count() != seen) {
@@ -139,13 +140,28 @@ void RequestHandler::watch_appends(std::stop_token stop) {
   name_this_thread("fetch-waiter");
   std::uint64_t last_seen = broker_.logs().append_count();
   while (!stop.stop_requested()) {
-    broker_.logs().wait_for_append(last_seen, std::chrono::steady_clock::now() + kWatcherIdleWait);
+    // With no fetch waiting, appends are not watched at all: a worker producing and consuming
+    // in-process would otherwise wake this thread for every batch.
+    bool woken_by_fetch = false;
+    {
+      std::unique_lock lock(delayed_mutex_);
+      std::erase_if(delayed_, [](const auto& fetch) { return fetch->answered.load(); });
+      if (delayed_.empty()) {
+        if (!delayed_added_.wait(lock, stop, [this] { return !delayed_.empty(); })) return;
+        woken_by_fetch = true;
+      }
+    }
+    // A fetch registered while appends went unwatched is read at once: an append may have come
+    // after its own second look (fetch()) and before this thread took the count.
+    if (!woken_by_fetch) {
+      broker_.logs().wait_for_append(last_seen,
+                                     std::chrono::steady_clock::now() + kWatcherIdleWait);
+    }
     const std::uint64_t seen = broker_.logs().append_count();
     std::vector<std::shared_ptr<DelayedFetch>> waiting;
     {
       std::lock_guard lock(delayed_mutex_);
-      std::erase_if(delayed_, [](const auto& fetch) { return fetch->answered.load(); });
-      if (seen == last_seen) continue;
+      if (seen == last_seen && !woken_by_fetch) continue;
       waiting = delayed_;
     }
     last_seen = seen;

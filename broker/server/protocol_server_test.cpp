@@ -525,6 +525,25 @@ TEST_F(ProtocolServerTest, FetchWaitsForAnAppendUpToMaxWait) {
   EXPECT_FALSE(fetched.structs("Responses")[0].structs("Partitions")[0].bytes("Records").empty());
 }
 
+// The broker watches appends only while a fetch waits; every wait in a row, whether the append
+// comes before or after the fetch is parked, is answered by the append, not at max wait.
+TEST_F(ProtocolServerTest, EveryWaitingFetchInARowIsAnsweredByTheNextAppend) {
+  start();
+  ASSERT_TRUE(broker_->logs().create_topic("t", 1).ok());
+  Client consumer(address_);
+  Client producer(address_);
+  for (int i = 0; i < 30; ++i) {
+    SCOPED_TRACE("fetch " + std::to_string(i));
+    const auto started = std::chrono::steady_clock::now();
+    consumer.send(ApiKey::kFetch, 11, fetch_request("t", i, 20000, 1));
+    std::this_thread::sleep_for(std::chrono::microseconds(i % 3 == 0 ? 0 : 300 * (i % 7)));
+    producer.call(ApiKey::kProduce, 7, produce_request("t", 0, batch_of({std::to_string(i)})));
+    const Struct fetched = consumer.receive(ApiKey::kFetch, 11);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+    EXPECT_FALSE(fetched.structs("Responses")[0].structs("Partitions")[0].bytes("Records").empty());
+  }
+}
+
 TEST_F(ProtocolServerTest, FetchWithNothingToReadAnswersAtMaxWait) {
   start();
   ASSERT_TRUE(broker_->logs().create_topic("t", 1).ok());

@@ -30,6 +30,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -121,6 +122,7 @@ class RequestHandler {
 
   std::mutex delayed_mutex_;
   std::vector<std::shared_ptr<DelayedFetch>> delayed_;  // guarded by delayed_mutex_
+  std::condition_variable_any delayed_added_;           // with delayed_mutex_
   std::jthread fetch_waiter_;  // last: joined before the members it uses go
 };
 
