@@ -20,12 +20,21 @@ constexpr std::string_view kEnvelopeError =
     "contain additional fields. If you are trying to deserialize plain JSON data, set "
     "schemas.enable=false in your converter configuration.";
 
+bool is_whitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
 bool all_whitespace(std::string_view text) {
   for (char c : text) {
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return false;
+    if (!is_whitespace(c)) return false;
   }
   return true;
 }
+
+// How the envelope begins and how its schema is followed, as written (compact) by Kafka and Ferry.
+constexpr std::string_view kEnvelopeStart = "{\"schema\":";
+constexpr std::string_view kPayloadStart = ",\"payload\":";
+// Learning a schema's text tries at most this many ,"payload": occurrences as its end (a schema
+// whose strings hold more of them is just never on the fast path).
+constexpr int kMaxSchemaEndCandidates = 4;
 
 // schema -> its JSON text, least recently used first out.
 class SchemaTextCache {
@@ -158,6 +167,17 @@ struct JsonConverter::State {
   sdk::Bytes scratch;  // for rendering schema texts
   std::size_t last_output_size = 64;
 
+  // The fast path of to_connect_data for a stream of envelopes with one schema: the exact text
+  // of the last envelope's schema (empty: none known) and the schema read from it. Valid only
+  // while the read cache would answer that text with that schema without changing (its last
+  // entry, or a null schema), so a record taking the fast path converts exactly as a full parse
+  // would, caches included.
+  std::string known_schema_text;
+  sdk::SchemaPtr known_schema;
+  // Parses a part of an envelope: the payload (or a schema text being learned), one level deeper
+  // than the envelope's own top, so its depth limit is one less.
+  JsonDocument part_document{JsonDocument::kMaxDepth - 1};
+
   std::string render_schema(const sdk::Schema& schema) {
     scratch.clear();
     {
@@ -168,9 +188,57 @@ struct JsonConverter::State {
   }
 
   sdk::SchemaPtr read_schema_cached(JsonNode node) {
+    forget_known_schema();
     if (node.is_null()) return nullptr;
     return schemas_read.get(document, node,
                             [this](JsonNode n) { return read_schema(n, settings.codec); });
+  }
+
+  void forget_known_schema() {
+    known_schema_text.clear();
+    known_schema = nullptr;
+  }
+
+  // The fast path: text is {"schema":<known_schema_text>,"payload":<P>} followed by whitespace
+  // only, P being one JSON value (whitespace around it allowed). Such a text is exactly an envelope
+  // with those two members, so only P needs parsing. Anything else (including a P that does not
+  // parse) is nullopt, for the full parse to accept or to report.
+  std::optional<sdk::SchemaAndValue> read_known_envelope(std::string_view text) {
+    const std::string_view schema_text = known_schema_text;
+    if (schema_text.empty() || !text.starts_with(kEnvelopeStart)) return std::nullopt;
+    std::string_view rest = text.substr(kEnvelopeStart.size());
+    if (!rest.starts_with(schema_text)) return std::nullopt;
+    rest.remove_prefix(schema_text.size());
+    if (!rest.starts_with(kPayloadStart)) return std::nullopt;
+    rest.remove_prefix(kPayloadStart.size());
+    while (!rest.empty() && is_whitespace(rest.back())) rest.remove_suffix(1);
+    if (rest.empty() || rest.back() != '}') return std::nullopt;
+    rest.remove_suffix(1);
+    if (!part_document.try_parse(rest)) return std::nullopt;
+    return sdk::SchemaAndValue{known_schema,
+                               read_payload(part_document.root(), known_schema, settings.codec)};
+  }
+
+  // After a full parse of text read schema_node (in document) as schema: remembers the schema's
+  // exact text for the fast path, if text begins the way the fast path expects and the schema
+  // will be answered the same way next time (schema texts are cached, or it is null).
+  void learn_known_schema(std::string_view text, JsonNode schema_node,
+                          const sdk::SchemaPtr& schema) {
+    if (!text.starts_with(kEnvelopeStart)) return;
+    if (schema && settings.schemas_cache_size == 0) return;
+    const std::string_view rest = text.substr(kEnvelopeStart.size());
+    std::size_t end = 0;
+    for (int i = 0; i < kMaxSchemaEndCandidates; ++i, ++end) {
+      end = rest.find(kPayloadStart, end);
+      if (end == std::string_view::npos) return;
+      const std::string_view candidate = rest.substr(0, end);
+      if (part_document.try_parse(candidate) &&
+          part_document.same_value(part_document.root(), document, schema_node)) {
+        known_schema_text.assign(candidate);
+        known_schema = schema;
+        return;
+      }
+    }
   }
 };
 
@@ -238,6 +306,7 @@ void JsonConverter::apply(const sdk::ConfigMap& configs) {
   settings.codec.replace_null_with_default = parsed.get_bool(kReplaceNullWithDefaultConfig);
   settings.type = parse_converter_type(parsed.get_string(kConverterTypeConfig));
   state_->settings = settings;
+  state_->forget_known_schema();
   state_->schema_texts.reset(static_cast<std::size_t>(settings.schemas_cache_size));
   state_->schemas_read.reset(static_cast<std::size_t>(settings.schemas_cache_size));
 }
@@ -289,6 +358,9 @@ sdk::SchemaAndValue JsonConverter::to_connect_data(std::string_view /*topic*/,
     if (state.settings.schemas_enable) throw DataException(std::string(kEnvelopeError));
     return {};
   }
+  if (state.settings.schemas_enable) {
+    if (auto known = state.read_known_envelope(text)) return std::move(*known);
+  }
   state.document.parse(text);
   const JsonNode root = state.document.root();
   if (!state.settings.schemas_enable) {
@@ -313,6 +385,7 @@ sdk::SchemaAndValue JsonConverter::to_connect_data(std::string_view /*topic*/,
     throw DataException(std::string(kEnvelopeError));
   }
   sdk::SchemaPtr schema = state.read_schema_cached(schema_node);
+  state.learn_known_schema(text, schema_node, schema);
   sdk::Value value = read_payload(payload_node, schema, state.settings.codec);
   return {std::move(schema), std::move(value)};
 }

@@ -29,7 +29,10 @@
 //
 // Caching: the schema JSON written for a schema is cached (LRU of schemas.cache.size, keyed by
 // schema equality, with a fast path for the schema object used last); schemas read are cached by
-// their JSON content, so a stream of records with one schema parses its schema once.
+// their JSON content, so a stream of records with one schema parses its schema once. Reading a
+// record whose envelope begins {"schema":<the last schema's exact text>,"payload": parses only
+// the payload (and checks the closing brace); anything else takes the full parse, so results and
+// errors are the same either way.
 //
 // Thread-safety: none. An instance is used by one task thread at a time (it reuses its parser,
 // buffers and caches between calls), as the worker guarantees.

@@ -11,6 +11,7 @@
 #include <limits>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -751,6 +752,168 @@ TEST(JsonConverterErrors, WideHostileInputsStayLinear) {
       *c, R"({"schema":{"type":"string","parameters":{)" + parameters + R"(}},"payload":"x"})");
   EXPECT_EQ(params.schema->parameters().size(), static_cast<std::size_t>(kWidth));
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+}  // namespace
+}  // namespace ferry::runtime
+
+namespace ferry::runtime {
+namespace {
+
+// The fast path for envelopes that repeat the last schema's text: a converter that has just read
+// `learned` (so knows its schema text) must read `text` exactly as a fresh converter does, whose
+// first read is always a full parse: the same schema and value, or the same error.
+void expect_read_as_fresh(const std::string& learned, const std::string& text) {
+  auto warm = converter();
+  read(*warm, learned);
+  auto fresh = converter();
+  std::string warm_error;
+  std::string fresh_error;
+  sdk::SchemaAndValue warm_result;
+  sdk::SchemaAndValue fresh_result;
+  try {
+    warm_result = read(*warm, text);
+  } catch (const DataException& e) {
+    warm_error = e.what();
+  }
+  try {
+    fresh_result = read(*fresh, text);
+  } catch (const DataException& e) {
+    fresh_error = e.what();
+  }
+  EXPECT_EQ(warm_error, fresh_error) << text;
+  EXPECT_TRUE(warm_result == fresh_result) << text;
+}
+
+// An envelope with a string schema up to its payload, and one whole such envelope.
+const std::string kStringEnvelopeStart =
+    R"({"schema":{"type":"string","optional":false},"payload":)";
+const std::string kStringEnvelope = kStringEnvelopeStart + R"("x"})";
+
+TEST(JsonConverterKnownSchema, RepeatedSchemaTextReadsAsAFullParse) {
+  const std::string& start = kStringEnvelopeStart;
+  const std::string& learned = kStringEnvelope;
+  for (const std::string& payload : std::vector<std::string>{
+           R"("y"})",
+           "\"y\"} \n\t\r",
+           " \"y\"\n}",
+           R"("a}\"b\\ \u00e9 ,\"payload\":"})",
+           R"("é"})",
+       }) {
+    expect_read_as_fresh(learned, start + payload);
+  }
+  auto c = converter();
+  const SchemaPtr first = read(*c, learned).schema;
+  const auto again = read(*c, start + R"("y"})");
+  EXPECT_EQ(again.schema.get(), first.get());
+  EXPECT_EQ(again.value, Value("y"));
+}
+
+// Texts that begin like a known envelope but are not one (or not only one) must fall back to the
+// full parse: the same errors, Jackson's last-duplicate rule, the members the full parse finds.
+TEST(JsonConverterKnownSchema, HostileLookAlikesFallBackToTheFullParse) {
+  const std::string& start = kStringEnvelopeStart;
+  const std::string& learned = kStringEnvelope;
+  for (const std::string& payload : std::vector<std::string>{
+           R"("y"} x)",
+           R"("y"}})",
+           R"("y")",
+           R"(})",
+           " }",
+           "",
+           R"("y","extra":1})",
+           R"("y","payload":"z"})",
+           R"("y","schema":{"type":"int32"}})",
+           R"("y"},"payload":"z"})",
+           R"(1})",
+           R"(null})",
+           R"("y" "z"})",
+           R"("unterminated})",
+           "\"\xC3\x28\"}",
+           std::string("\"y\"}\0", 5),
+           R"({"schema":null,"payload":1}})",
+       }) {
+    expect_read_as_fresh(learned, start + payload);
+  }
+  // The schema text must match exactly, up to the separator.
+  for (const std::string& text : std::vector<std::string>{
+           R"({"schema":{"type":"string","optional":false} ,"payload":"y"})",
+           R"({"schema":{"type":"string","optional":false},"payload" :"y"})",
+           R"({"schema":{"type":"string","optional":false},"paylod_":"y"})",
+           R"({"schema":{"type":"string","optional":false}:"payload":"y"})",
+           R"({"schema":{"type":"string","optional":false,"doc":"d"},"payload":"y"})",
+           R"({"schema":{"type":"string","optional":false}})",
+           R"({"schema":{"type":"string","optional":false},"payload":"y","schema":null})",
+           R"( {"schema":{"type":"string","optional":false},"payload":"y"})",
+           R"({"schema":{"type":"string","optional":true},"payload":null})",
+           R"({"schema":{"type":"int32"},"payload":"y"})",
+           R"({"schema":)",
+           R"({"schema":{"type":"string","optional":false})",
+           R"({"schema":{"type":"string","optional":false},"payload":)",
+       }) {
+    expect_read_as_fresh(learned, text);
+  }
+}
+
+TEST(JsonConverterKnownSchema, NullSchemaAndDepthLimitMatchTheFullParse) {
+  const std::string start = R"({"schema":null,"payload":)";
+  expect_read_as_fresh(start + "1}", start + R"({"a":[1,2.5,"s"]}})");
+  expect_read_as_fresh(start + "1}", start + "}");
+  // The envelope is one level of nesting: a payload at the limit, and just past it.
+  for (std::size_t depth = JsonDocument::kMaxDepth - 2; depth <= JsonDocument::kMaxDepth + 1;
+       ++depth) {
+    expect_read_as_fresh(start + "1}",
+                         start + std::string(depth, '[') + std::string(depth, ']') + "}");
+  }
+}
+
+// A schema whose JSON holds ,"payload": itself: its text is still found, or (with more such
+// occurrences than are tried) never learned; either way every record reads as a full parse.
+TEST(JsonConverterKnownSchema, SchemaTextsHoldingThePayloadSeparator) {
+  const std::string one = R"({"type":"string","payload":1})";
+  std::string many = R"({"type":"struct","fields":[)";
+  for (int i = 0; i < 6; ++i) {
+    many += (i ? "," : "") + std::string(R"({"field":"f)") + std::to_string(i) +
+            R"(","type":"int32","payload":1})";
+  }
+  many += "]}";
+  for (const std::string& schema : {one, many}) {
+    const std::string start = R"({"schema":)" + schema + R"(,"payload":)";
+    const std::string payload =
+        schema == one ? R"("x")" : R"({"f0":0,"f1":1,"f2":2,"f3":3,"f4":4,"f5":5})";
+    expect_read_as_fresh(start + payload + "}", start + payload + "}");
+    expect_read_as_fresh(start + payload + "}", start + payload + R"(,"payload":null})");
+    expect_read_as_fresh(start + payload + "}", start + "1}");
+  }
+}
+
+// The known schema is the read cache's answer for its text, so the cache's behaviour is kept:
+// after another schema evicts it (a cache of one) it is read again, and without a cache every
+// record's schema is read anew.
+TEST(JsonConverterKnownSchema, CacheEvictionAndNoCacheAreKept) {
+  const std::string a = R"({"schema":{"type":"string"},"payload":"a"})";
+  const std::string b = R"({"schema":{"type":"int32"},"payload":1})";
+  auto tiny = converter({{"schemas.cache.size", "1"}});
+  const SchemaPtr a1 = read(*tiny, a).schema;
+  EXPECT_EQ(read(*tiny, a).schema.get(), a1.get());
+  read(*tiny, b);
+  const SchemaPtr a2 = read(*tiny, a).schema;
+  EXPECT_NE(a2.get(), a1.get());
+  EXPECT_EQ(*a2, *a1);
+  EXPECT_EQ(read(*tiny, a).schema.get(), a2.get());
+  // as_connect_schema goes through the same cache.
+  tiny->as_connect_schema(R"({"type":"int64"})");
+  EXPECT_NE(read(*tiny, a).schema.get(), a2.get());
+
+  auto none = converter({{"schemas.cache.size", "0"}});
+  const SchemaPtr n1 = read(*none, a).schema;
+  EXPECT_NE(read(*none, a).schema.get(), n1.get());
+
+  // Reconfiguring clears the caches, and with them the known schema.
+  auto c = converter();
+  const SchemaPtr c1 = read(*c, a).schema;
+  c->configure({}, false);
+  EXPECT_NE(read(*c, a).schema.get(), c1.get());
 }
 
 }  // namespace

@@ -118,12 +118,12 @@ class JsonTapeBuilder {
 };
 
 struct JsonDocument::Parser {
-  static boost::json::parse_options options() {
+  static boost::json::parse_options options(std::size_t max_depth) {
     boost::json::parse_options options;
-    options.max_depth = kMaxDepth;
+    options.max_depth = max_depth;
     return options;
   }
-  explicit Parser(JsonDocument* document) : parser(options(), document) {}
+  Parser(JsonDocument* document, std::size_t max_depth) : parser(options(max_depth), document) {}
   boost::json::basic_parser<JsonTapeBuilder> parser;
 };
 
@@ -158,7 +158,7 @@ JsonNode JsonNode::member(std::string_view key) const {
   return found;
 }
 
-JsonDocument::JsonDocument() = default;
+JsonDocument::JsonDocument(std::size_t max_depth) : max_depth_(max_depth) {}
 JsonDocument::~JsonDocument() = default;
 
 void JsonDocument::parse(std::string_view json) {
@@ -166,20 +166,30 @@ void JsonDocument::parse(std::string_view json) {
     throw sdk::DataException("JSON text of " + std::to_string(json.size()) +
                              " bytes is too large to parse");
   }
+  std::string error;
+  if (!parse_into(json, &error)) {
+    throw sdk::DataException(
+        "Converting byte[] to Kafka Connect data failed due to serialization error: " + error);
+  }
+}
+
+bool JsonDocument::try_parse(std::string_view json) { return parse_into(json, nullptr); }
+
+bool JsonDocument::parse_into(std::string_view json, std::string* error_text) {
+  // Token offsets are 32-bit (parse() names this limit in its error).
+  if (json.size() > std::numeric_limits<std::uint32_t>::max()) return false;
   tokens_.clear();
   text_.clear();
   // Created on first use, so documents that are only cache keys carry no parser.
-  if (!parser_) parser_ = std::make_unique<Parser>(this);
+  if (!parser_) parser_ = std::make_unique<Parser>(this, max_depth_);
   parser_->parser.reset();
   parser_->parser.handler().reset();
   boost::json::error_code error;
   const std::size_t consumed = parser_->parser.write_some(false, json.data(), json.size(), error);
   if (!error && consumed != json.size()) error = boost::json::error::extra_data;
-  if (error) {
-    throw sdk::DataException(
-        "Converting byte[] to Kafka Connect data failed due to serialization error: " +
-        error.message() + " at byte offset " + std::to_string(consumed));
-  }
+  if (!error) return true;
+  if (error_text) *error_text = error.message() + " at byte offset " + std::to_string(consumed);
+  return false;
 }
 
 std::size_t JsonDocument::hash(JsonNode node) const {

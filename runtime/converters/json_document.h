@@ -92,7 +92,9 @@ class JsonDocument {
   // Boost's depth limit; the converter's own recursion over a document is bounded by it too.
   static constexpr std::size_t kMaxDepth = 512;
 
-  JsonDocument();
+  // max_depth: the nesting limit of parse(), at most kMaxDepth (a document parsing a part of a
+  // larger text passes the depth left to that part).
+  explicit JsonDocument(std::size_t max_depth = kMaxDepth);
   ~JsonDocument();
   JsonDocument(const JsonDocument&) = delete;
   JsonDocument& operator=(const JsonDocument&) = delete;
@@ -100,6 +102,9 @@ class JsonDocument {
   // Parses one JSON text, replacing what was held. Throws sdk::DataException with Boost's error
   // text and the byte offset where parsing stopped.
   void parse(std::string_view json);
+  // As parse(), but a text that does not parse is false instead of an exception (what was held is
+  // then unspecified).
+  bool try_parse(std::string_view json);
 
   JsonNode root() const { return {this, 0}; }
   const std::vector<JsonToken>& tokens() const { return tokens_; }
@@ -119,6 +124,11 @@ class JsonDocument {
   friend class JsonTapeBuilder;
   struct Parser;
 
+  // Parses json; on error returns false and, if error is not null, sets it to Boost's error text
+  // and the byte offset where parsing stopped.
+  bool parse_into(std::string_view json, std::string* error);
+
+  std::size_t max_depth_;
   std::vector<JsonToken> tokens_;
   std::string text_;
   std::unique_ptr<Parser> parser_;
