@@ -49,6 +49,10 @@
 #           last one may still be committing), checked by comparing the whole table with the
 #           source.
 #           Baseline: COPY table FROM STDIN of the same rows (exported with COPY TO before).
+#           Then the same sink again into that table, refilled with every row's quantity
+#           changed: every record an update of a key the table holds (the true upsert path; the
+#           empty table lets the sink COPY straight into it), beside the same COPY FROM; its end
+#           is the topic's last record's row holding the source's quantity again.
 #           The same into MariaDB beside LOAD DATA LOCAL INFILE of the same rows.
 #
 # Baselines run three times each (median shown). The script exits non-zero only when a check
@@ -425,7 +429,7 @@ EOF
 }
 
 # One sink run from the topic into $2 (postgres or mariadb), into the sink table there; $3:
-# more connector properties, separated by spaces.
+# more connector properties, separated by spaces; $4 and $5: await_sink_rows's query and count.
 sink_run() {
   local name=$1 database=$2 extra=${3:-} url dir=$tmp/$1
   mkdir -p "$dir"
@@ -448,7 +452,7 @@ EOF
   local start cpu
   launch_worker "$dir" "$dir/sink.properties" start || return 0
   await_metric "$name" kafka_connect_sink_task_sink_record_send_total "$name" "$start"
-  await_sink_rows "$database"
+  await_sink_rows "$database" "${@:4}"
   cpu=$(cpu_seconds "$worker_pid")
   local running peak
   peak=$(peak_mb)
@@ -461,19 +465,20 @@ EOF
   fi
 }
 
-# After the sink's last put(): polls the sink table's count(*) until it holds $rows rows; done_at
-# becomes the start of the first count that saw them all (empty if none did within 10 s).
+# After the sink's last put(): polls the sink table's count(*) (or the query $2) until it is $rows
+# (or $3); done_at becomes the start of the first count that saw them all (empty if none did
+# within 10 s).
 await_sink_rows() {
-  local database=$1 count asked _
+  local database=$1 sql=${2:-SELECT count(*) FROM ${sink_table}} want=${3:-$rows} count asked _
   [[ -n $done_at ]] || return 0
   for _ in $(seq 200); do
     now_us asked
     if [[ $database == mariadb ]]; then
-      count=$("${mariadb_cmd[@]}" -Nse "SELECT count(*) FROM ${sink_table}")
+      count=$("${mariadb_cmd[@]}" -Nse "$sql")
     else
-      count=$("${psql_cmd[@]}" -Atc "SELECT count(*) FROM ${sink_table}")
+      count=$("${psql_cmd[@]}" -Atc "$sql")
     fi
-    if ((count >= rows)); then
+    if ((count >= want)); then
       done_at=$asked
       return
     fi
@@ -526,6 +531,16 @@ if [[ " $sinks " == *" postgres "* ]]; then
   checkpoint
   sink_run bench-sink-postgres postgres
   check_postgres_sink "PostgreSQL sink"
+  echo "== sink into PostgreSQL, every record an update (the table holds every key)"
+  # Every row differs from its record in quantity, so the run's end shows: the last record's
+  # row (the topic's last, the highest id) holding the source's quantity again.
+  "${psql_cmd[@]}" -c "TRUNCATE ${sink_table}" \
+    -c "INSERT INTO ${sink_table} SELECT id, quantity + 1, name, price, created_at, active
+        FROM ${source_table}" -c "VACUUM ANALYZE ${sink_table}" >/dev/null
+  checkpoint
+  sink_run bench-sink-postgres-update postgres "" "SELECT count(*) FROM ${sink_table} s
+    JOIN ${source_table} t USING (id, quantity) WHERE id = (SELECT max(id) FROM ${source_table})" 1
+  check_postgres_sink "PostgreSQL sink, updates"
   if [[ -n $sink_tuned ]]; then
     echo "== sink into PostgreSQL: $sink_tuned"
     "${psql_cmd[@]}" -c "TRUNCATE ${sink_table}"

@@ -579,14 +579,19 @@ std::string put_copy_rows(PGconn* conn, std::string_view rows) {
   return error;
 }
 
-// Reads the results left of a query until there are none; the first error, or "". A COPY IN
-// still waiting (the rows did not get through) ends the reading with an error.
-std::string read_results(PGconn* conn, std::string error) {
+// Reads the results left of a query until there are none; the first error, or "" (and its
+// SQLSTATE into *sqlstate when given and the error came from the server). A COPY IN still waiting
+// (the rows did not get through) ends the reading with an error.
+std::string read_results(PGconn* conn, std::string error, std::string* sqlstate = nullptr) {
   while (PGresult* next = PQgetResult(conn)) {
     const PgResult result(next);
     const ExecStatusType status = PQresultStatus(next);
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) continue;
-    if (error.empty()) error = PQresultErrorMessage(next);
+    if (error.empty()) {
+      error = PQresultErrorMessage(next);
+      const char* state = PQresultErrorField(next, PG_DIAG_SQLSTATE);
+      if (sqlstate != nullptr && state != nullptr) *sqlstate = state;
+    }
     if (error.empty()) error = "the statement failed";
     if (status == PGRES_COPY_IN) break;
   }
@@ -595,10 +600,10 @@ std::string read_results(PGconn* conn, std::string error) {
 }
 
 // After a failed script: ends the transaction it left open (best effort), then throws.
-[[noreturn]] void fail_script(PGconn* conn, const std::string& error) {
+[[noreturn]] void fail_script(PGconn* conn, const std::string& error, std::string sqlstate = "") {
   if (PQstatus(conn) == CONNECTION_OK && PQtransactionStatus(conn) != PQTRANS_IDLE)
     PgResult rollback(PQexec(conn, "ROLLBACK"));
-  throw soci::soci_error(error);
+  throw ScriptError(error, std::move(sqlstate));
 }
 
 }  // namespace
@@ -665,14 +670,16 @@ void Connection::finish_script() {
     }
     if (status > 0) {
       const std::string error = mysql_error(conn);
+      std::string sqlstate = mysql_sqlstate(conn);
       mysql_real_query(conn, "ROLLBACK", 8);  // best effort: a lost connection needs none
-      throw soci::soci_error(error);
+      throw ScriptError(error, std::move(sqlstate));
     }
     return;
   }
   PGconn* conn = postgres_handle(*this);
-  const std::string error = read_results(conn, "");
-  if (!error.empty()) fail_script(conn, error);
+  std::string sqlstate;
+  const std::string error = read_results(conn, "", &sqlstate);
+  if (!error.empty()) fail_script(conn, error, std::move(sqlstate));
 }
 
 void Connection::append_postgres_literal(std::string& sql, std::string_view value) {

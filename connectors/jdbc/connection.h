@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <soci/soci-backend.h>  // soci::indicator
@@ -67,6 +68,18 @@ using TextRow = std::vector<std::optional<std::string>>;
 void append_copy_text(std::string& row, std::string_view value);
 inline constexpr std::string_view kCopyNull = "\\N";
 
+// A failed script's first error (Connection::finish_script), with its SQLSTATE when the server
+// gave one (PostgreSQL; "" otherwise).
+class ScriptError : public soci::soci_error {
+ public:
+  ScriptError(const std::string& message, std::string sqlstate)
+      : soci::soci_error(message), sqlstate_(std::move(sqlstate)) {}
+  const std::string& sqlstate() const { return sqlstate_; }
+
+ private:
+  std::string sqlstate_;
+};
+
 class Connection {
  public:
   // Connects, trying attempts times with backoff between tries. Throws sdk::ConnectException
@@ -101,8 +114,8 @@ class Connection {
   // use the connection until finish_script() has read the outcome. Throws soci::soci_error with
   // the server's message, after rolling back what the script began.
   void send_script(const std::string& script, std::string_view rows);
-  // Waits for the outcome of the script send_script() sent. Throws soci::soci_error with the
-  // first error, after rolling back a transaction the script left open.
+  // Waits for the outcome of the script send_script() sent. Throws ScriptError with the first
+  // error, after rolling back a transaction the script left open.
   void finish_script();
   // PostgreSQL: appends value to sql as a string literal, escaped for the connection.
   void append_postgres_literal(std::string& sql, std::string_view value);

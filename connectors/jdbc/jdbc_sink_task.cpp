@@ -50,6 +50,14 @@ constexpr std::size_t kCopyMinRows = 100;
 // its outcome (send()): smaller ones wait, their cost is mostly the round trips anyway.
 constexpr std::size_t kSendMinRows = kCopyMinRows;
 
+// PostgreSQL upserts COPY a sent batch without repeated keys straight into the table (send());
+// when a key was there already (unique_violation) the batch is upserted again, and so are the
+// task's next puts, kFirstDirectPause of them, twice as many after each later conflict up to
+// kMaxDirectPause: a stream of updates pays for one failed COPY in hundreds of puts.
+constexpr const char* kUniqueViolation = "23505";
+constexpr int kFirstDirectPause = 8;
+constexpr int kMaxDirectPause = 1024;
+
 }  // namespace
 
 struct JdbcSinkTask::Layout {
@@ -60,6 +68,9 @@ struct JdbcSinkTask::Layout {
   // PostgreSQL inserts and upserts: the session's staging table for COPY (ensure_copy_table),
   // or empty when the batches go as multi-row INSERTs.
   std::string copy_table;
+  // PostgreSQL upserts into a table where a COPY of rows with new keys does what the upsert
+  // would (see direct_copy_of): the COPY straight into it, else empty.
+  std::string direct_copy;
 
   // The columns a row binds, in parameter order (:c0, :c1, ...): the keys, then the values (a
   // DELETE binds only the keys).
@@ -108,6 +119,7 @@ void JdbcSinkTask::start(const sdk::ConfigMap& props) {
   for (const auto& field : config_->get_list("fields.whitelist")) fields_whitelist_.insert(field);
   for (const auto& field : config_->get_list("fields.include")) fields_whitelist_.insert(field);
   remaining_retries_ = config_->get_int("max.retries");
+  direct_backoff_ = kFirstDirectPause;
   // errors.tolerance is the worker's key; the connector hands its whole configuration on.
   if (const auto found = props.find("errors.tolerance"); found != props.end())
     tolerate_errors_ = lower(found->second) == "all";
@@ -140,6 +152,7 @@ void JdbcSinkTask::ensure_connected() {
   if (connection_) return;
   try {
     copy_tables_.clear();  // temporary tables die with their session
+    direct_copies_.clear();
     connection_ = connect(*config_);
     default_schema_ = dialect_->default_schema(*connection_);
   } catch (const sdk::ConnectException& error) {
@@ -320,15 +333,15 @@ void JdbcSinkTask::ensure_copy_table(Layout& layout) {
       (layout.operation != Operation::kInsert && layout.operation != Operation::kUpsert)) {
     return;
   }
+  std::string columns;
+  for (const auto* group : {&layout.keys, &layout.values}) {
+    for (const Column& column : *group)
+      columns += (columns.empty() ? "" : ",") + dialect_->quote(column.name);
+  }
   const auto [found, added] = copy_tables_.try_emplace(layout.signature());
   if (added) {
     const std::string name =
         "pg_temp." + dialect_->quote("ferry_copy_" + std::to_string(next_copy_table_++));
-    std::string columns;
-    for (const auto* group : {&layout.keys, &layout.values}) {
-      for (const Column& column : *group)
-        columns += (columns.empty() ? "" : ",") + dialect_->quote(column.name);
-    }
     // The target's own column types (lengths, precisions): a value COPY takes is one the INSERT
     // from it takes, and the other way round. Created outside the put's transaction, so a rolled
     // back put does not drop it.
@@ -342,6 +355,45 @@ void JdbcSinkTask::ensure_copy_table(Layout& layout) {
     }
   }
   layout.copy_table = found->second;
+  if (layout.operation != Operation::kUpsert || layout.copy_table.empty()) return;
+  const auto [direct, unknown] = direct_copies_.try_emplace(layout.signature());
+  if (unknown) direct->second = direct_copy_of(layout, columns);
+  layout.direct_copy = direct->second;
+}
+
+std::string JdbcSinkTask::direct_copy_of(const Layout& layout, const std::string& columns) {
+  // Rows with keys the table does not hold yet: the upsert inserts them, and a COPY does the
+  // same when nothing else tells them apart: a plain table (no view, no partitions), no rules
+  // (COPY ignores them) and no triggers of the user's (the upsert fires UPDATE statement
+  // triggers too), no row security (COPY refuses it), the privileges the upsert needs, and a
+  // unique index on exactly the key columns that ON CONFLICT takes (valid, immediate, no
+  // predicate, no expression): without one the upsert fails, and COPY must not succeed.
+  std::string keys;
+  for (const Column& column : layout.keys) keys += (keys.empty() ? "" : "\x01") + column.name;
+  const std::string sql =
+      "SELECT (c.relkind = 'r' AND NOT c.relhasrules AND NOT c.relrowsecurity"
+      " AND has_table_privilege(c.oid, 'SELECT') AND has_table_privilege(c.oid, 'INSERT')"
+      " AND has_table_privilege(c.oid, 'UPDATE')"
+      " AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal)"
+      " AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique"
+      " AND i.indisvalid AND i.indimmediate AND i.indpred IS NULL AND i.indexprs IS NULL"
+      " AND i.indnatts = :p1::int AND (SELECT count(*) FROM pg_attribute a WHERE a.attrelid ="
+      " c.oid AND a.attnum = ANY(i.indkey) AND a.attname = ANY(string_to_array(:p2, chr(1))))"
+      " = :p1::int))::text FROM pg_class c WHERE c.oid = :p0::regclass";
+  try {
+    const std::vector<TextRow> rows = connection_->query(
+        sql, 1, {dialect_->table(layout.table), std::to_string(layout.keys.size()), keys});
+    if (rows.size() == 1 && rows[0][0] == "true") {
+      log("upserts into " + layout.table.qualified() +
+          " COPY batches without a repeated key straight into the table, upserting them when a "
+          "key is there already");
+      return "COPY " + dialect_->table(layout.table) + " (" + columns + ") FROM STDIN";
+    }
+  } catch (const soci::soci_error& error) {
+    log("cannot tell whether rows can be COPYed straight into " + layout.table.qualified() + " (" +
+        error.what() + "); upserting them from the staging table");
+  }
+  return "";
 }
 
 JdbcSinkTask::Rows JdbcSinkTask::convert(Batch& batch) {
@@ -777,8 +829,16 @@ bool JdbcSinkTask::send(std::vector<sdk::SinkRecord>& records, const Plan& plan)
   const std::vector<std::size_t> chosen = chosen_rows(layout, rows);
   std::string script = postgres ? "BEGIN;" : "START TRANSACTION;";
   if (offset_store_) script += offset_store_->save_sql(*connection_, next_offsets(records)) + ";";
-  if (postgres) {
-    set_copy_rows(rows, chosen);
+  // No key twice in the batch: COPYed straight into the table unless a conflict paused that.
+  sent_direct_ = false;
+  if (!layout.direct_copy.empty() && chosen.size() == rows.count) {
+    sent_direct_ = direct_pause_ == 0;
+    if (!sent_direct_) --direct_pause_;
+  }
+  if (postgres) set_copy_rows(rows, chosen);
+  if (sent_direct_) {
+    script += layout.direct_copy + ";";
+  } else if (postgres) {
     std::vector<std::string> names[2];  // key columns, value columns
     for (std::size_t i = 0; i < rows.columns.size(); ++i)
       names[i < layout.keys.size() ? 0 : 1].push_back(rows.columns[i]->name);
@@ -812,8 +872,21 @@ void JdbcSinkTask::collect_sent() {
   try {
     connection_->finish_script();
     sent_.clear();
+    if (sent_direct_) direct_backoff_ = kFirstDirectPause;
     return;
   } catch (const std::exception& error) {
+    const auto* script_error = dynamic_cast<const ScriptError*>(&error);
+    if (sent_direct_ && script_error != nullptr && script_error->sqlstate() == kUniqueViolation) {
+      // Rolled back, offsets too: upserted by write_pending() (row by row only if that fails).
+      direct_pause_ = direct_backoff_;
+      direct_backoff_ = std::min(direct_backoff_ * 2, kMaxDirectPause);
+      log("COPY of " + std::to_string(sent_.size()) +
+          " record(s) straight into the table met a key it holds (" + error.what() +
+          "); upserting them, and the next " + std::to_string(direct_pause_) + " put(s)");
+      redo_ = std::move(sent_);
+      sent_.clear();
+      return;
+    }
     log("writing " + std::to_string(sent_.size()) + " record(s) failed: " + error.what() +
         "; writing them again batch by batch");
   }

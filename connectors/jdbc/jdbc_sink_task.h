@@ -42,6 +42,13 @@
 // exactly.once.enabled, records whose offsets the database already holds (a commit whose answer was
 // lost) are not written again.
 //
+// PostgreSQL upserts, optimistically: a sent batch with no key twice is COPYed straight into the
+// table (no staging table, no ON CONFLICT: about the cost of the bulk load) when the table's
+// catalog shows that doing so is the upsert for rows of new keys (direct_copy_of). A key the
+// table holds fails the COPY (unique_violation): the transaction, offsets included, is rolled
+// back, the batch upserted from the staging table, and the next puts upsert too, a number that
+// doubles with each later conflict, so a stream of updates rarely pays for the failed COPY.
+//
 // Tables are created or evolved before the put's transaction opens (MySQL commits on DDL).
 //
 // Threading: everything on the task thread; stop() does nothing that needs another thread.
@@ -113,7 +120,11 @@ class JdbcSinkTask : public sdk::SinkTask {
   // PostgreSQL inserts and upserts: sets layout.copy_table to the session's staging table for
   // the layout, created on first use (outside any transaction), or leaves it empty when the
   // table cannot be created.
+  // Upserts also get layout.direct_copy (direct_copy_of, asked once per layout and session).
   void ensure_copy_table(Layout& layout);
+  // The COPY that writes rows of new keys straight into the layout's table, doing exactly what
+  // its upsert would, or "" when the table's catalog entry cannot promise that.
+  std::string direct_copy_of(const Layout& layout, const std::string& columns);
   // The batch's rows as text, by column; bad records are reported and left out of the batch.
   Rows convert(Batch& batch);
   // The rows a statement writes, in order: an upsert keeps only a key's last row.
@@ -158,6 +169,13 @@ class JdbcSinkTask : public sdk::SinkTask {
   std::set<std::string> copy_tables_used_;
   std::size_t next_copy_table_ = 0;
   std::string copy_rows_;
+  // PostgreSQL upserts: each layout's Layout::direct_copy in this session (by signature); whether
+  // the sent transaction COPYed straight into the table; how many more puts upsert before trying
+  // that again after a conflict, and how many the next conflict pauses it for.
+  std::map<std::string, std::string> direct_copies_;
+  bool sent_direct_ = false;
+  int direct_pause_ = 0;
+  int direct_backoff_ = 0;  // set by start()
   // The records of the transaction send() sent, whose outcome is not read yet; those of one
   // that failed, to write again before anything else. Their offsets are not reported as
   // committed (pre_commit) until then.

@@ -672,6 +672,152 @@ TEST_P(JdbcSinkTaskTest, SentTransactionLostWithTheSessionIsWrittenAgainExactlyO
   EXPECT_EQ(rows(table_ + "_offsets", "next_offset", 1), (std::vector<std::string>{"600"}));
 }
 
+// PostgreSQL upserts COPY a sent batch straight into the table when no key repeats in it; a key
+// the table holds (unique_violation) rolls that back, offsets too, and the batch is upserted,
+// as are the next puts (no second failed COPY). The rows are the upsert's in every case.
+TEST_P(JdbcSinkTaskTest, UpsertCopiesNewKeysStraightInAndUpsertsWhenAKeyIsThere) {
+  if (!postgres()) GTEST_SKIP() << "PostgreSQL's COPY";
+  admin_->execute("CREATE TABLE " + table_ +
+                  " (id INT PRIMARY KEY, name VARCHAR(8) NOT NULL, age INT)");
+  RecordingReporter reporter;
+  context_.reporter = &reporter;
+  auto task = start_task({{"insert.mode", "upsert"},
+                          {"pk.mode", "record_value"},
+                          {"pk.fields", "id"},
+                          {"errors.tolerance", "all"},
+                          {"name", "eos-" + table_},
+                          {"exactly.once.enabled", "true"},
+                          {"exactly.once.offsets.table", table_ + "_offsets"}});
+  const sdk::TopicPartitionId partition{table_, 0};
+  task->open({partition});
+  std::int64_t offset = 0;
+  // 200 records with ids first.. (each id + step), name "<tag><id>", age; one id may repeat.
+  const auto put = [&](std::int32_t first, std::int32_t step, const std::string& tag,
+                       std::optional<std::int32_t> repeated = std::nullopt) {
+    std::vector<sdk::SinkRecord> records;
+    for (std::int32_t i = 0; i < 200; ++i) {
+      const std::int32_t id = repeated && i == 199 ? *repeated : first + i * step;
+      records.push_back(person(table_, id, tag + std::to_string(id), i, offset++));
+    }
+    task->put(std::move(records));
+  };
+  ::testing::internal::CaptureStderr();
+  put(0, 1, "a");           // new keys: COPYed
+  put(200, 1, "b");         // new keys: COPYed
+  put(300, 1, "c");         // 300..399 are there: the COPY fails, the batch is upserted
+  put(0, 2, "d");           // updates, upserted (paused)
+  put(1000, 1, "e", 1000);  // 1000 twice: upserted, its last record wins
+  task->flush({});
+  std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(log.find("COPY batches without a repeated key straight into the table"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("met a key it holds"), log.rfind("met a key it holds")) << log;
+  EXPECT_NE(log.find("met a key it holds"), std::string::npos) << log;
+  const auto row = [&](std::int32_t id) {
+    return rows(table_ + " WHERE id = " + std::to_string(id), "id, name, age", 3).at(0);
+  };
+  EXPECT_EQ(rows(table_, "count(*)", 1), (std::vector<std::string>{"699"}));
+  EXPECT_EQ(row(1), "1|a1|1");
+  EXPECT_EQ(row(2), "2|d2|1");
+  EXPECT_EQ(row(1000), "1000|e1000|199");
+  EXPECT_EQ(row(251), "251|b251|51");
+  EXPECT_EQ(row(351), "351|c351|51");
+  EXPECT_EQ(row(499), "499|c499|199");
+  EXPECT_EQ(row(1198), "1198|e1198|198");
+  EXPECT_EQ(rows(table_ + "_offsets", "next_offset", 1), (std::vector<std::string>{"1000"}));
+
+  // The conflict paused the COPY for 8 puts; the one with a repeated key did not count. The
+  // rest of the pause upserts (no second conflict), then a batch of new keys with a bad record
+  // is COPYed, fails on it (not a conflict) and is upserted row by row, the bad record reported;
+  // the next batch's COPY meets keys that are there again.
+  ::testing::internal::CaptureStderr();
+  for (int i = 0; i < 7; ++i) put(0, 1, "f");
+  std::vector<sdk::SinkRecord> records;
+  const std::int64_t bad = offset + 100;
+  for (std::int32_t id = 3000; id < 3200; ++id) {
+    records.push_back(person(table_, id, offset == bad ? "much too long" : "h", 1, offset));
+    ++offset;
+  }
+  task->put(std::move(records));
+  put(0, 1, "g");
+  EXPECT_EQ(task->pre_commit({{partition, offset}}), (sdk::SinkOffsets{{partition, offset}}));
+  log = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(log.find("met a key it holds"), std::string::npos) << log;
+  EXPECT_EQ(log.find("met a key it holds"), log.rfind("met a key it holds")) << log;
+  context_.reporter = nullptr;
+  ASSERT_EQ(reporter.reported.size(), 1u);
+  EXPECT_EQ(reporter.reported[0].first, bad);
+  EXPECT_EQ(row(0), "0|g0|0");
+  EXPECT_EQ(row(3000), "3000|h|1");
+  EXPECT_EQ(rows(table_, "count(*)", 1), (std::vector<std::string>{"898"}));
+  EXPECT_EQ(rows(table_ + "_offsets", "next_offset", 1),
+            (std::vector<std::string>{std::to_string(offset)}));
+}
+
+// A key another transaction inserts while the COPY runs: the COPY waits for it, fails once it
+// commits, and the batch is upserted over that row, as the upsert alone would have.
+TEST_P(JdbcSinkTaskTest, UpsertCopyMeetingAConcurrentWritersKeyUpsertsOverIt) {
+  if (!postgres()) GTEST_SKIP() << "PostgreSQL's COPY";
+  admin_->execute("CREATE TABLE " + table_ +
+                  " (id INT PRIMARY KEY, name VARCHAR(8) NOT NULL, age INT)");
+  auto task =
+      start_task({{"insert.mode", "upsert"}, {"pk.mode", "record_value"}, {"pk.fields", "id"}});
+  auto writer = testing::connect_to(database_);
+  writer->execute("BEGIN");
+  writer->execute("INSERT INTO " + table_ + " VALUES (150, 'writer', 0)");
+  std::vector<sdk::SinkRecord> records;
+  for (std::int32_t id = 0; id < 200; ++id)
+    records.push_back(person(table_, id, "p" + std::to_string(id), id, id));
+  task->put(std::move(records));  // sent: its COPY waits for the writer's row 150
+  writer->execute("COMMIT");
+  task->flush({});
+  EXPECT_EQ(rows(table_, "count(*)", 1), (std::vector<std::string>{"200"}));
+  EXPECT_EQ(rows(table_ + " WHERE id = 150", "name, age", 2),
+            (std::vector<std::string>{"p150|150"}));
+}
+
+// Where a COPY of new keys is not what the upsert does, the upsert runs: a trigger of the user's
+// sees the upsert's statements, and without a unique index on the key the upsert fails (a COPY
+// would have succeeded).
+TEST_P(JdbcSinkTaskTest, UpsertIsNotCopiedStraightInWhereTheTableWouldTellTheDifference) {
+  if (!postgres()) GTEST_SKIP() << "PostgreSQL's COPY";
+  const sdk::ConfigMap upsert = {
+      {"insert.mode", "upsert"}, {"pk.mode", "record_value"}, {"pk.fields", "id"}};
+  const auto records = [&] {
+    std::vector<sdk::SinkRecord> records;
+    for (std::int32_t id = 0; id < 200; ++id) records.push_back(person(table_, id, "p", id, id));
+    return records;
+  };
+  admin_->execute("CREATE TABLE " + table_ + " (id INT PRIMARY KEY, name TEXT, age INT)");
+  admin_->execute("CREATE TABLE " + table_ + "_copy (op TEXT)");
+  admin_->execute("CREATE FUNCTION " + table_ + "_note() RETURNS trigger LANGUAGE plpgsql AS $$" +
+                  " BEGIN INSERT INTO " + table_ + "_copy VALUES (TG_OP); RETURN NULL; END $$");
+  admin_->execute("CREATE TRIGGER note AFTER INSERT OR UPDATE ON " + table_ +
+                  " FOR EACH STATEMENT EXECUTE FUNCTION " + table_ + "_note()");
+  ::testing::internal::CaptureStderr();
+  {
+    auto task = start_task(upsert);
+    task->put(records());
+    task->flush({});
+  }
+  std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(log.find("straight into"), std::string::npos) << log;
+  EXPECT_EQ(rows(table_ + "_copy", "op", 1), (std::vector<std::string>{"INSERT", "UPDATE"}));
+  EXPECT_EQ(rows(table_, "count(*)", 1), (std::vector<std::string>{"200"}));
+  admin_->execute("DROP TABLE " + table_);
+  admin_->execute("DROP FUNCTION " + table_ + "_note()");
+
+  admin_->execute("CREATE TABLE " + table_ + " (id INT, name TEXT, age INT)");
+  ::testing::internal::CaptureStderr();
+  auto task = start_task(upsert);
+  task->put(records());
+  EXPECT_THROW(task->flush({}), sdk::ConnectException);
+  log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(log.find("straight into"), std::string::npos) << log;
+  EXPECT_EQ(rows(table_, "count(*)", 1), (std::vector<std::string>{"0"}));
+}
+
 // exactly.once.enabled: the offsets go into a table in the rows' transaction, and a task
 // started later is rewound to them when its partitions are assigned.
 TEST_P(JdbcSinkTaskTest, ExactlyOnceStoresOffsetsWithTheRowsAndRewindsToThem) {
