@@ -623,19 +623,29 @@ TEST(PartitionLog, ADeletedIndexOfAnOlderSegmentIsRebuiltAndReported) {
   EXPECT_EQ(file_bytes(time_index), time_index_bytes);
 }
 
+// Writes 100 values and moves the position in the first segment's second offset index entry by
+// one byte: still increasing, so open cannot tell. index and original: the index file and its
+// bytes before the damage.
+void write_values_and_nudge_an_index_entry(const std::filesystem::path& path,
+                                           const LogConfig& config, std::filesystem::path& index,
+                                           std::vector<std::uint8_t>& original) {
+  write_values(path, 100, config);
+  index = segment_files(path).front();
+  index.replace_extension(".index");
+  original = file_bytes(index);
+  ASSERT_GE(original.size(), 24u);
+  std::vector<std::uint8_t> nudged = original;
+  ++nudged[8 + 7];
+  write_bytes(index, nudged);
+}
+
 TEST(PartitionLog, AnIndexEntryTheLogContradictsIsRepairedAfterTheRead) {
   ferry::testing::TempDir dir;
   const LogConfig config = small_segments();
   const auto path = dir.path() / "t-0";
-  write_values(path, 100, config);
-  auto index = segment_files(path).front();
-  index.replace_extension(".index");
-  const std::vector<std::uint8_t> original = file_bytes(index);
-  ASSERT_GE(original.size(), 24u);
-  // The second entry's position moves by one: still increasing, so open cannot tell.
-  std::vector<std::uint8_t> nudged = original;
-  ++nudged[8 + 7];
-  write_bytes(index, nudged);
+  std::filesystem::path index;
+  std::vector<std::uint8_t> original;
+  ASSERT_NO_FATAL_FAILURE(write_values_and_nudge_an_index_entry(path, config, index, original));
   auto log = open_log(path, config, true);
   const std::int64_t indexed_offset = (std::int64_t{original[8 + 2]} << 8) | original[8 + 3];
   auto read = log->read(indexed_offset, 1);
@@ -718,14 +728,9 @@ TEST(PartitionLog, LocateChecksTheIndexEntryItJumpsToAndHasADamagedIndexRepaired
   ferry::testing::TempDir dir;
   const LogConfig config = small_segments();
   const auto path = dir.path() / "t-0";
-  write_values(path, 100, config);
-  auto index = segment_files(path).front();
-  index.replace_extension(".index");
-  const std::vector<std::uint8_t> original = file_bytes(index);
-  ASSERT_GE(original.size(), 24u);
-  std::vector<std::uint8_t> nudged = original;
-  ++nudged[8 + 7];  // the second entry's position, one byte on
-  write_bytes(index, nudged);
+  std::filesystem::path index;
+  std::vector<std::uint8_t> original;
+  ASSERT_NO_FATAL_FAILURE(write_values_and_nudge_an_index_entry(path, config, index, original));
   auto log = open_log(path, config, true);
   const std::uint64_t second = load_be<std::uint32_t>(original.data() + 8 + 4);
   for (const std::uint64_t max_bytes : {second + 1, second + 2, second + 80}) {

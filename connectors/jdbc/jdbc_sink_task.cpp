@@ -82,6 +82,18 @@ struct JdbcSinkTask::Layout {
     }
     return columns;
   }
+  // The names of a group of columns (keys or values), as the dialect's statements take them.
+  static std::vector<std::string> names_of(const std::vector<Column>& group) {
+    std::vector<std::string> names;
+    names.reserve(group.size());
+    for (const Column& column : group) names.push_back(column.name);
+    return names;
+  }
+  // Inserts or upserts the staging table's rows into the table.
+  std::string from_staging_sql(const Dialect& dialect) const {
+    return dialect.insert_select_sql(table, names_of(keys), names_of(values), copy_table,
+                                     operation == Operation::kUpsert);
+  }
 
   std::string signature() const {
     std::string text = table.qualified() + "|" + std::to_string(static_cast<int>(operation));
@@ -333,12 +345,17 @@ void JdbcSinkTask::ensure_copy_table(Layout& layout) {
       (layout.operation != Operation::kInsert && layout.operation != Operation::kUpsert)) {
     return;
   }
-  std::string columns;
-  for (const auto* group : {&layout.keys, &layout.values}) {
-    for (const Column& column : *group)
-      columns += (columns.empty() ? "" : ",") + dialect_->quote(column.name);
-  }
-  const auto [found, added] = copy_tables_.try_emplace(layout.signature());
+  // The column list both statements below name, built only when one of them is made.
+  const auto column_list = [&] {
+    std::string columns;
+    for (const auto* group : {&layout.keys, &layout.values}) {
+      for (const Column& column : *group)
+        columns += (columns.empty() ? "" : ",") + dialect_->quote(column.name);
+    }
+    return columns;
+  };
+  const std::string signature = layout.signature();
+  const auto [found, added] = copy_tables_.try_emplace(signature);
   if (added) {
     const std::string name =
         "pg_temp." + dialect_->quote("ferry_copy_" + std::to_string(next_copy_table_++));
@@ -347,7 +364,8 @@ void JdbcSinkTask::ensure_copy_table(Layout& layout) {
     // back put does not drop it.
     try {
       connection_->execute("CREATE TEMPORARY TABLE " + name + " ON COMMIT DELETE ROWS AS SELECT " +
-                           columns + " FROM " + dialect_->table(layout.table) + " WITH NO DATA");
+                           column_list() + " FROM " + dialect_->table(layout.table) +
+                           " WITH NO DATA");
       found->second = name;
     } catch (const soci::soci_error& error) {
       log("cannot create a temporary table to COPY the rows for " + layout.table.qualified() +
@@ -356,8 +374,8 @@ void JdbcSinkTask::ensure_copy_table(Layout& layout) {
   }
   layout.copy_table = found->second;
   if (layout.operation != Operation::kUpsert || layout.copy_table.empty()) return;
-  const auto [direct, unknown] = direct_copies_.try_emplace(layout.signature());
-  if (unknown) direct->second = direct_copy_of(layout, columns);
+  const auto [direct, unknown] = direct_copies_.try_emplace(signature);
+  if (unknown) direct->second = direct_copy_of(layout, column_list());
   layout.direct_copy = direct->second;
 }
 
@@ -506,14 +524,13 @@ std::vector<std::string> JdbcSinkTask::mysql_inserts(const Layout& layout, const
   // The statement's text built here, values escaped as SOCI would bind them: SOCI's
   // placeholders cost more CPU than the server spends on the rows.
   std::vector<std::pair<std::string, std::string>> around;  // each column's value
-  std::vector<std::string> names[2];                        // key columns, value columns
-  for (std::size_t i = 0; i < rows.columns.size(); ++i) {
-    const Column& column = *rows.columns[i];
-    const std::string placeholder = dialect_->placeholder(*column.schema, "v");
+  for (const Column* column : rows.columns) {
+    const std::string placeholder = dialect_->placeholder(*column->schema, "v");
     const std::size_t at = placeholder.find(":v");
     around.emplace_back(placeholder.substr(0, at), placeholder.substr(at + 2));
-    names[i < layout.keys.size() ? 0 : 1].push_back(column.name);
   }
+  const std::vector<std::string> key_names = Layout::names_of(layout.keys);
+  const std::vector<std::string> value_names = Layout::names_of(layout.values);
   const std::size_t per_statement = std::max<std::size_t>(1, kMaxParameters / rows.columns.size());
   std::vector<std::string> statements;
   for (std::size_t first = 0; first < chosen.size(); first += per_statement) {
@@ -533,7 +550,8 @@ std::vector<std::string> JdbcSinkTask::mysql_inserts(const Layout& layout, const
         text += around[i].second;
       }
     }
-    statements.push_back(dialect_->insert_rows_sql(layout.table, names[0], names[1], literal_rows,
+    statements.push_back(dialect_->insert_rows_sql(layout.table, key_names, value_names,
+                                                   literal_rows,
                                                    layout.operation == Operation::kUpsert));
   }
   return statements;
@@ -612,9 +630,7 @@ void JdbcSinkTask::write_batch(Batch& batch) {
       if (!copy_tables_used_.insert(layout.copy_table).second)
         connection_->execute("DELETE FROM " + layout.copy_table);
       connection_->copy_from("COPY " + layout.copy_table + " FROM STDIN", copy_rows_);
-      connection_->execute(dialect_->insert_select_sql(layout.table, key_names, value_names,
-                                                       layout.copy_table,
-                                                       layout.operation == Operation::kUpsert));
+      connection_->execute(layout.from_staging_sql(*dialect_));
       return;
     }
     const std::size_t per_statement = std::max<std::size_t>(1, kMaxParameters / columns.size());
@@ -839,13 +855,8 @@ bool JdbcSinkTask::send(std::vector<sdk::SinkRecord>& records, const Plan& plan)
   if (sent_direct_) {
     script += layout.direct_copy + ";";
   } else if (postgres) {
-    std::vector<std::string> names[2];  // key columns, value columns
-    for (std::size_t i = 0; i < rows.columns.size(); ++i)
-      names[i < layout.keys.size() ? 0 : 1].push_back(rows.columns[i]->name);
-    script += "COPY " + layout.copy_table + " FROM STDIN;" +
-              dialect_->insert_select_sql(layout.table, names[0], names[1], layout.copy_table,
-                                          layout.operation == Operation::kUpsert) +
-              ";";
+    script +=
+        "COPY " + layout.copy_table + " FROM STDIN;" + layout.from_staging_sql(*dialect_) + ";";
   } else if (!chosen.empty()) {
     for (const std::string& statement : mysql_inserts(layout, rows, chosen))
       script += statement + ";";

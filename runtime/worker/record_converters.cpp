@@ -80,13 +80,6 @@ Result<RecordConverters> RecordConverters::create(const loader::PluginRegistry& 
   return converters;
 }
 
-broker::ProducerRecord RecordConverters::to_producer_record(const sdk::SourceRecord& record,
-                                                            Stage* stage) const {
-  broker::ProducerRecord out;
-  to_producer_record(record, stage, out);
-  return out;
-}
-
 namespace {
 
 // converter's bytes for value into out, in out's storage when into (converter as ConvertsInto)

@@ -41,12 +41,10 @@ class RecordConverters {
                                          const WorkerConfig& worker,
                                          const ConnectorConfig& connector);
 
-  // A source record as the producer sends it. Exceptions of a converter pass through; *stage
-  // says which one threw.
-  broker::ProducerRecord to_producer_record(const sdk::SourceRecord& record, Stage* stage) const;
-  // The same into out, replacing what it held and reusing its storage where the converter can
-  // write into it (runtime/converters/converter_into.h): a task that converts into the same
-  // records poll after poll allocates nothing per record for their topics, keys and values.
+  // A source record as the producer sends it, into out, replacing what it held and reusing its
+  // storage where the converter can write into it (runtime/converters/converter_into.h): a task
+  // that converts into the same records poll after poll allocates nothing per record for their
+  // topics, keys and values. Exceptions of a converter pass through; *stage says which one threw.
   void to_producer_record(const sdk::SourceRecord& record, Stage* stage,
                           broker::ProducerRecord& out) const;
   // A consumed record as a sink task gets it (before transforms), likewise.
