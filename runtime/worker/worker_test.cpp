@@ -35,6 +35,7 @@ struct Shared {
   // Sources.
   std::atomic<int> polls{0};
   std::atomic<int> wanted_tasks{1};  // what the reconfigurable source returns
+  std::atomic<bool> failing{true};   // whether fail.at throws (cleared to let a restart succeed)
   sdk::ConnectorContext* source_context = nullptr;
   // Sinks.
   std::vector<std::string> received;  // "topic/partition/offset=value"
@@ -71,7 +72,8 @@ class CountingSourceTask : public sdk::SourceTask {
       return records;
     }
     for (int n = 0; n < 50 && next_ <= count_; ++n, ++next_) {
-      if (next_ == fail_at_) throw sdk::ConnectException("counting source failed at " + task_);
+      if (next_ == fail_at_ && shared_.failing)
+        throw sdk::ConnectException("counting source failed at " + task_);
       sdk::SourceRecord record;
       record.source_partition = partition_;
       record.source_offset = {{"i", sdk::Value(std::int64_t{next_})}};
@@ -831,10 +833,19 @@ TEST_F(WorkerTest, AFailingTaskIsFailedWithItsTraceAndTheOthersKeepRunning) {
   ASSERT_TRUE(offset.has_value());
   EXPECT_EQ(offset->at("i").as<std::int64_t>(), 50);
 
-  // Restarting only the failed tasks restarts task 1 alone.
+  // Restarting only the failed tasks restarts task 1 alone. With the fault gone, it resumes
+  // after what it committed and finishes.
+  shared_.failing = false;
   ASSERT_TRUE(worker_->restart_connector("counter", true, true).ok());
   EXPECT_NE(task_state("counter", 1), State::kFailed);
   EXPECT_EQ(statuses_->connector("counter")->state, State::kRunning);
+  eventually(
+      [&] {
+        auto resumed = offsets_->offset("counter", {{"task", sdk::Value("1")}});
+        return resumed && resumed->at("i").as<std::int64_t>() == 100;
+      },
+      "task 1 done after its restart");
+  EXPECT_EQ(task_state("counter", 1), State::kRunning);
 }
 
 TEST_F(WorkerTest, AConnectorWhoseStartThrowsIsFailedWithoutTasks) {
