@@ -10,17 +10,14 @@
 #include <csignal>
 #include <map>
 #include <optional>
-#include <regex>
 #include <string>
 #include <thread>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 #include "connectors/jdbc/test_databases.h"
+#include "tests/http_call.h"
 #include "tests/process.h"
 #include "tests/temp_directory.h"
 #include "tests/worker_process.h"
@@ -30,28 +27,10 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace jdbc = ferry::connectors::jdbc;
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
 constexpr auto kDeadline = 60s;
-
-// One request on a fresh connection; the response body.
-std::string http_call(unsigned short port, http::verb method, const std::string& target) {
-  asio::io_context io;
-  asio::ip::tcp::socket socket(io);
-  socket.connect({asio::ip::make_address("127.0.0.1"), port});
-  http::request<http::string_body> request{method, target, 11};
-  request.set(http::field::host, "127.0.0.1:" + std::to_string(port));
-  request.prepare_payload();
-  http::write(socket, request);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  http::read(socket, buffer, response);
-  return response.body();
-}
 
 class JdbcFaultTest : public ::testing::Test {
  protected:
@@ -116,19 +95,10 @@ class JdbcFaultTest : public ::testing::Test {
         std::vector<std::string>{"standalone", worker.string(), source_file.string(),
                                  sink_file.string()},
         dir_.path() / "ferry.stdout", dir_.path() / "ferry.stderr");
-    const std::regex listening(R"(REST server listening on http://127\.0\.0\.1:(\d+))");
-    std::smatch match;
-    ASSERT_TRUE(wait_until(
-        [&] {
-          const std::string text = log();
-          return std::regex_search(text, match, listening) || !worker_->running();
-        },
-        kDeadline))
+    ASSERT_TRUE(wait_until([&] { return last_rest_port(log()) || !worker_->running(); }, kDeadline))
         << log();
     ASSERT_TRUE(worker_->running()) << log();
-    const std::string text = log();
-    ASSERT_TRUE(std::regex_search(text, match, listening)) << text;
-    port_ = static_cast<unsigned short>(std::stoi(match[1]));
+    port_ = *last_rest_port(log());
   }
 
   std::string log() const { return read_whole_file(dir_.path() / "ferry.stderr"); }
@@ -172,7 +142,7 @@ class JdbcFaultTest : public ::testing::Test {
   std::pair<std::string, std::string> task_status(const std::string& connector) {
     try {
       const json::value status =
-          json::parse(http_call(port_, http::verb::get, "/connectors/" + connector + "/status"));
+          json::parse(http_call(port_, "GET", "/connectors/" + connector + "/status").body);
       const json::object& task = status.at("tasks").as_array().at(0).as_object();
       const json::value* trace = task.if_contains("trace");
       return {std::string(task.at("state").as_string()),
@@ -192,7 +162,7 @@ class JdbcFaultTest : public ::testing::Test {
            << log();
   }
   void restart_task(const std::string& connector) {
-    http_call(port_, http::verb::post, "/connectors/" + connector + "/tasks/0/restart");
+    http_call(port_, "POST", "/connectors/" + connector + "/tasks/0/restart");
   }
 
   jdbc::testing::TestDatabase postgres_;

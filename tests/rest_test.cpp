@@ -10,18 +10,16 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <boost/json.hpp>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "tests/http_call.h"
 #include "tests/process.h"
 #include "tests/temp_directory.h"
 #include "tests/worker_process.h"
@@ -30,47 +28,16 @@ namespace ferry::testing {
 namespace {
 
 namespace fs = std::filesystem;
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
+namespace http = boost::beast::http;
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
 constexpr auto kDeadline = 60s;
 
-struct HttpAnswer {
-  int status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;
-
+// An answer whose body the tests read as JSON.
+struct JsonAnswer : HttpAnswer {
   json::value json() const { return json::parse(body); }
-  std::string header(const std::string& name) const {
-    const auto it = headers.find(name);
-    return it == headers.end() ? std::string() : it->second;
-  }
 };
-
-// One request on a fresh connection, as curl makes it.
-HttpAnswer http_call(unsigned short port, http::verb method, const std::string& target,
-                     const std::string& body = "") {
-  asio::io_context io;
-  asio::ip::tcp::socket socket(io);
-  socket.connect({asio::ip::make_address("127.0.0.1"), port});
-  http::request<http::string_body> request{method, target, 11};
-  request.set(http::field::host, "127.0.0.1:" + std::to_string(port));
-  if (!body.empty()) request.set(http::field::content_type, "application/json");
-  request.body() = body;
-  request.prepare_payload();
-  http::write(socket, request);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  http::read(socket, buffer, response);
-  HttpAnswer answer{static_cast<int>(response.result_int()), response.body(), {}};
-  for (const auto& field : response) {
-    answer.headers[std::string(field.name_string())] = std::string(field.value());
-  }
-  return answer;
-}
 
 void append(const fs::path& file, std::string_view text) {
   const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -115,15 +82,8 @@ class RestTest : public ::testing::Test {
                            kDeadline) &&
                 worker_->running())
         << log();
-    // The port of this run: the last one the log names (a restarted worker logs to the same file).
-    const std::string text = log();
-    const std::regex listening(R"(REST server listening on http://127\.0\.0\.1:(\d+))");
-    std::optional<unsigned short> port;
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), listening);
-         it != std::sregex_iterator(); ++it) {
-      port = static_cast<unsigned short>(std::stoi((*it)[1]));
-    }
-    ASSERT_TRUE(port) << text;
+    const std::optional<unsigned short> port = last_rest_port(log());
+    ASSERT_TRUE(port) << log();
     port_ = *port;
   }
 
@@ -138,15 +98,15 @@ class RestTest : public ::testing::Test {
     return count;
   }
 
-  HttpAnswer call(http::verb method, const std::string& target, const std::string& body = "") {
-    return http_call(port_, method, target, body);
+  JsonAnswer call(http::verb method, const std::string& target, const std::string& body = "") {
+    return {http_call(port_, http::to_string(method), target, body)};
   }
 
   // Waits until the connector and its tasks (at least one) are all in state.
   bool reaches(const std::string& name, std::string_view state) {
     return wait_until(
         [&] {
-          const HttpAnswer answer = call(http::verb::get, "/connectors/" + name + "/status");
+          const JsonAnswer answer = call(http::verb::get, "/connectors/" + name + "/status");
           if (answer.status != 200) return false;
           const json::object status = answer.json().as_object();
           if (status.at("connector").at("state").as_string() != state) return false;
@@ -177,7 +137,7 @@ class RestTest : public ::testing::Test {
 // → delete → 404, and SIGTERM still stops the worker cleanly.
 TEST_F(RestTest, ConnectorLifecycleThroughTheApi) {
   ASSERT_NO_FATAL_FAILURE(start_worker());
-  const HttpAnswer root = call(http::verb::get, "/");
+  const JsonAnswer root = call(http::verb::get, "/");
   EXPECT_EQ(root.status, 200);
   EXPECT_EQ(root.header("Content-Type"), "application/json");
   EXPECT_TRUE(root.json().as_object().contains("version")) << root.body;
@@ -190,7 +150,7 @@ TEST_F(RestTest, ConnectorLifecycleThroughTheApi) {
       << meta << root.body;
 
   append(dir_.path() / "source.txt", "one\ntwo\n");
-  const HttpAnswer created =
+  const JsonAnswer created =
       call(http::verb::post, "/connectors", source_body("local-file-source"));
   ASSERT_EQ(created.status, 201) << created.body << log();
   EXPECT_EQ(created.header("Location"),
@@ -204,22 +164,22 @@ TEST_F(RestTest, ConnectorLifecycleThroughTheApi) {
 
   EXPECT_EQ(call(http::verb::get, "/connectors").body,
             R"(["local-file-sink","local-file-source"])");
-  const HttpAnswer config = call(http::verb::get, "/connectors/local-file-source/config");
+  const JsonAnswer config = call(http::verb::get, "/connectors/local-file-source/config");
   EXPECT_EQ(config.status, 200);
   EXPECT_EQ(config.json(),
             json::parse(R"({"connector.class":"FileStreamSource","file":)" +
                         json::serialize(json::value((dir_.path() / "source.txt").string())) +
                         R"(,"name":"local-file-source","tasks.max":"1","topic":"connect-test"})"));
-  const HttpAnswer status = call(http::verb::get, "/connectors/local-file-source/status");
+  const JsonAnswer status = call(http::verb::get, "/connectors/local-file-source/status");
   EXPECT_EQ(status.json().at("type").as_string(), "source");
   EXPECT_NE(
       status.json().at("connector").at("worker_id").as_string().find(":" + std::to_string(port_)),
       std::string::npos)
       << status.body;
-  const HttpAnswer task = call(http::verb::get, "/connectors/local-file-source/tasks/0/status");
+  const JsonAnswer task = call(http::verb::get, "/connectors/local-file-source/tasks/0/status");
   EXPECT_EQ(task.status, 200);
   EXPECT_EQ(task.json().at("state").as_string(), "RUNNING");
-  const HttpAnswer tasks = call(http::verb::get, "/connectors/local-file-source/tasks");
+  const JsonAnswer tasks = call(http::verb::get, "/connectors/local-file-source/tasks");
   EXPECT_EQ(tasks.json().at(0).at("id"),
             json::parse(R"({"connector":"local-file-source","task":0})"));
 
@@ -232,7 +192,7 @@ TEST_F(RestTest, ConnectorLifecycleThroughTheApi) {
       [&] { return read_whole_file(dir_.path() / "sink.txt") == "one\ntwo\nthree\n"; }, kDeadline))
       << read_whole_file(dir_.path() / "sink.txt") << log();
 
-  const HttpAnswer restarted =
+  const JsonAnswer restarted =
       call(http::verb::post, "/connectors/local-file-source/restart?includeTasks=true");
   EXPECT_EQ(restarted.status, 202) << restarted.body;
   EXPECT_EQ(restarted.json().at("connector").at("state").as_string(), "RESTARTING");
@@ -253,13 +213,13 @@ TEST_F(RestTest, ConnectorLifecycleThroughTheApi) {
       R"({"filename":)" + json::serialize(json::value((dir_.path() / "source.txt").string())) + "}";
   const std::string rewind =
       R"({"offsets":[{"partition":)" + source_partition + R"(,"offset":{"position":4}}]})";
-  const HttpAnswer running =
+  const JsonAnswer running =
       call(http::verb::patch, "/connectors/local-file-source/offsets", rewind);
   EXPECT_EQ(running.status, 400);
   EXPECT_NE(running.body.find("must be in the STOPPED state"), std::string::npos) << running.body;
 
   EXPECT_EQ(call(http::verb::put, "/connectors/local-file-source/stop").status, 204);
-  const HttpAnswer stopped = call(http::verb::get, "/connectors/local-file-source/status");
+  const JsonAnswer stopped = call(http::verb::get, "/connectors/local-file-source/status");
   EXPECT_EQ(stopped.json().at("connector").at("state").as_string(), "STOPPED") << stopped.body;
   EXPECT_EQ(stopped.json().at("tasks").as_array().size(), 0u);
   EXPECT_EQ(call(http::verb::get, "/connectors/local-file-source/offsets").body,
@@ -272,7 +232,7 @@ TEST_F(RestTest, ConnectorLifecycleThroughTheApi) {
             R"({"offsets":[]})");
 
   EXPECT_EQ(call(http::verb::delete_, "/connectors/local-file-source").status, 204);
-  const HttpAnswer gone = call(http::verb::get, "/connectors/local-file-source");
+  const JsonAnswer gone = call(http::verb::get, "/connectors/local-file-source");
   EXPECT_EQ(gone.status, 404);
   EXPECT_EQ(gone.body, R"({"error_code":404,"message":"Connector local-file-source not found"})");
 
@@ -309,7 +269,7 @@ TEST_F(RestTest, ActiveTopicsAndMetricsFollowTheRecordsThroughTheWorker) {
   // Acknowledgements, commits (every 500 ms) and the lag (every second) come a little later.
   EXPECT_TRUE(wait_until(
       [&] {
-        const HttpAnswer answer = call(http::verb::get, "/metrics");
+        const JsonAnswer answer = call(http::verb::get, "/metrics");
         text = answer.body;
         return answer.status == 200 &&
                metric(text, "kafka_connect_source_task_source_record_write_total" + source) ==
@@ -364,7 +324,7 @@ TEST_F(RestTest, AWorkerStartsWithoutConnectorFilesAndTakesThemThroughRest) {
 // Everything a client can get wrong gets Kafka's status and error body, and the server serves on.
 TEST_F(RestTest, BadRequestsGetTheirErrorsAndTheServerServesOn) {
   ASSERT_NO_FATAL_FAILURE(start_worker());
-  const auto expect_error = [&](const HttpAnswer& answer, int status, std::string_view message) {
+  const auto expect_error = [&](const JsonAnswer& answer, int status, std::string_view message) {
     EXPECT_EQ(answer.status, status) << answer.body;
     EXPECT_EQ(answer.header("Content-Type"), "application/json");
     const json::value body = json::parse(answer.body);
@@ -390,7 +350,7 @@ TEST_F(RestTest, BadRequestsGetTheirErrorsAndTheServerServesOn) {
   expect_error(call(http::verb::put, "/connectors", std::string(2 * 1024 * 1024, ' ')), 413,
                "larger than the limit");
 
-  const HttpAnswer plugins = call(http::verb::get, "/connector-plugins");
+  const JsonAnswer plugins = call(http::verb::get, "/connector-plugins");
   EXPECT_EQ(plugins.status, 200);
   EXPECT_NE(
       plugins.body.find(
@@ -415,10 +375,10 @@ TEST_F(RestTest, BadRequestsGetTheirErrorsAndTheServerServesOn) {
                 .at("topics")
                 .as_string(),
             "connect-test");
-  const HttpAnswer definition = call(http::verb::get, "/connector-plugins/FileStreamSink/config");
+  const JsonAnswer definition = call(http::verb::get, "/connector-plugins/FileStreamSink/config");
   EXPECT_EQ(definition.status, 200) << definition.body;
   EXPECT_EQ(definition.json().at(0).at("name").as_string(), "file") << definition.body;
-  const HttpAnswer validated =
+  const JsonAnswer validated =
       call(http::verb::put, "/connector-plugins/FileStreamSource/config/validate",
            R"({"connector.class":"FileStreamSource","tasks.max":"x"})");
   EXPECT_EQ(validated.status, 200) << validated.body;
@@ -428,7 +388,7 @@ TEST_F(RestTest, BadRequestsGetTheirErrorsAndTheServerServesOn) {
   expect_error(call(http::verb::put, "/connector-plugins/FileStreamSink/config/validate",
                     R"({"connector.class":"FileStreamSource"})"),
                400, "does not match request type");
-  const HttpAnswer patched = call(http::verb::patch, "/connectors/local-file-sink/config",
+  const JsonAnswer patched = call(http::verb::patch, "/connectors/local-file-sink/config",
                                   R"({"tasks.max":"1","unused.key":"x"})");
   EXPECT_EQ(patched.status, 200) << patched.body;
   EXPECT_EQ(patched.json().at("config").at("unused.key").as_string(), "x");
@@ -442,7 +402,7 @@ TEST_F(RestTest, ConnectorsCreatedThroughRestSurviveARestart) {
   ASSERT_EQ(call(http::verb::post, "/connectors", source_body("kept")).status, 201) << log();
   ASSERT_TRUE(reaches("kept", "RUNNING")) << log();
   EXPECT_EQ(call(http::verb::put, "/connectors/kept/pause").status, 202);
-  const HttpAnswer changed = call(http::verb::patch, "/connectors/local-file-sink/config",
+  const JsonAnswer changed = call(http::verb::patch, "/connectors/local-file-sink/config",
                                   R"({"unused.key":"from REST"})");
   EXPECT_EQ(changed.status, 200) << changed.body;
   ASSERT_TRUE(fs::exists(dir_.path() / "ferry-connectors.json"));

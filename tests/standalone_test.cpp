@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -29,6 +30,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "tests/http_call.h"
 #include "tests/process.h"
 #include "tests/temp_directory.h"
 #include "tests/worker_process.h"
@@ -326,6 +328,39 @@ std::size_t for_each_complete_line(const std::string& text, std::size_t offset, 
   return offset;
 }
 
+// When a committed position first reached each value: samples (time, value) taken by polling, so
+// a sample's time is no earlier than the commit it shows.
+class CommitTimeline {
+ public:
+  void add(Clock::time_point at, std::int64_t value) {
+    std::lock_guard lock(mutex_);
+    samples_.emplace_back(at, value);
+  }
+  // The first sample at least `value`, or nullopt if none was.
+  std::optional<Clock::time_point> reached(std::int64_t value) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& [at, sampled] : samples_) {
+      if (sampled >= value) return at;
+    }
+    return std::nullopt;
+  }
+  std::size_t size() const {
+    std::lock_guard lock(mutex_);
+    return samples_.size();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::pair<Clock::time_point, std::int64_t>> samples_;  // in time order
+};
+
+// The number in the first match of pattern's group 1 in text, or nullopt.
+std::optional<std::int64_t> first_number(const std::string& text, const std::regex& pattern) {
+  std::smatch match;
+  if (!std::regex_search(text, match, pattern)) return std::nullopt;
+  return std::stoll(match[1]);
+}
+
 // Several kill -9 at random moments (0.2 to 1.5 s after each start) while a writer keeps
 // appending numbered lines, each followed by a restart; finally a clean stop once the sink has
 // caught up. What users rely on (Kafka Connect's at-least-once delivery):
@@ -337,19 +372,18 @@ std::size_t for_each_complete_line(const std::string& text, std::size_t offset, 
 TEST_F(StandaloneTest, KillNineAtRandomMomentsLosesNoLineAndRepeatsOnlyTheUncommittedTail) {
   constexpr int kKills = 9;
   constexpr auto kFlushInterval = 500ms;
-  // The duplicate bound. Every offset.flush.interval.ms the source commits the offsets of the
-  // records the broker acknowledged, and the sink commits its group offset after the lines it has
-  // put() (they are in the file when put() returns). A line that was in the sink file
-  // kCommittedAfter before a kill was therefore committed by both ends before that kill (the sink
-  // waits for records at most until its next commit is due, the source polls at most 100 ms; the
-  // rest is slack for scheduling and fsync delays on a loaded machine: unloaded, the bound held
-  // with 250 ms of it), so that kill cannot make either end repeat it. A kill that happened
-  // before the line was written cannot either. So line n is exposed to the kills in
-  // [written(n), first_in_sink(n) + kCommittedAfter): K(n) of them. Each exposed kill can add one
-  // copy of n to the topic (the source sending it again) and make the sink write each copy then
-  // in the topic again, so n is written at most 1 + 2 + ... + (K(n) + 1) = (K+1)(K+2)/2 times;
-  // in particular exactly once when K(n) = 0.
-  constexpr auto kCommittedAfter = kFlushInterval + 2s;
+  // The duplicate bound, from commits the test observes rather than from how fast the worker is.
+  // The source commits the byte position after the lines the broker acknowledged (the offsets
+  // file); the sink commits its group's offset after the records it has put() (they are in the
+  // file by then; GET /connectors/<sink>/offsets). A kill after the source's commit covered line n
+  // cannot make the source send n again, and a kill after the sink's commit passed a copy of n in
+  // the topic cannot make the sink write that copy again. So line n is exposed to the kills in
+  // [written(n), committed(n)), where committed(n) is when both ends' commits covered n and every
+  // copy of it: K(n) kills. Each exposed kill can add one copy of n to the topic (the source
+  // sending it again) and make the sink write each copy then in the topic again, so n is written
+  // at most 1 + 2 + ... + (K(n) + 1) = (K+1)(K+2)/2 times; in particular exactly once when
+  // K(n) = 0. Commits are seen by polling, no earlier than they happened, which can only widen the
+  // window.
 
   std::mt19937 random(std::random_device{}());
   const unsigned seed = random();
@@ -382,22 +416,32 @@ TEST_F(StandaloneTest, KillNineAtRandomMomentsLosesNoLineAndRepeatsOnlyTheUncomm
     }
   });
 
-  // The watcher: when each line first appears in the sink file (an upper bound, by up to one
-  // sampling period).
-  std::mutex seen_mutex;
-  std::map<int, Clock::time_point> first_seen;  // guarded by seen_mutex
-  std::size_t watched_bytes = 0;                // the watcher's
-  const auto watch_sink = [&] {
-    const std::string content = read_whole_file(sink_file());
-    const auto now = Clock::now();
-    std::lock_guard lock(seen_mutex);
-    watched_bytes = for_each_complete_line(content, watched_bytes, [&](std::string_view line) {
-      if (const auto number = parse_sink_line(line).number) first_seen.try_emplace(*number, now);
-    });
+  // The commit watcher: the source's position in its offsets file (replaced atomically by each
+  // flush), and the sink group's committed offset from the running worker's REST API (the port of
+  // the newest run; a killed worker's just refuses).
+  CommitTimeline source_commits;
+  CommitTimeline sink_commits;
+  const auto watch_commits = [&] {
+    static const std::regex position(R"("position":(\d+))");
+    static const std::regex kafka_offset(R"("kafka_offset":(\d+))");
+    if (const auto committed = first_number(read_whole_file(offsets_file()), position)) {
+      source_commits.add(Clock::now(), *committed);
+    }
+    const std::optional<unsigned short> port = last_rest_port(log());
+    if (!port) return;
+    try {
+      const HttpAnswer answer = http_call(*port, "GET", "/connectors/local-file-sink/offsets");
+      if (answer.status != 200) return;
+      if (const auto committed = first_number(answer.body, kafka_offset)) {
+        sink_commits.add(Clock::now(), *committed);
+      }
+    } catch (const std::exception&) {
+      // Not up yet, or killed.
+    }
   };
   std::jthread watcher([&](std::stop_token stop) {
     while (!stop.stop_requested()) {
-      watch_sink();
+      watch_commits();
       std::this_thread::sleep_for(20ms);
     }
   });
@@ -433,7 +477,25 @@ TEST_F(StandaloneTest, KillNineAtRandomMomentsLosesNoLineAndRepeatsOnlyTheUncomm
   ASSERT_TRUE(stops_cleanly(*worker));
   watcher.request_stop();
   watcher.join();
-  watch_sink();
+  const Clock::time_point ended_at = Clock::now();
+
+  // The topic: where each line's copies are.
+  const ProcessResult topic = run_process(
+      ferry_binary(), {"console-consumer", "--data-dir", (dir_.path() / "data").string(), "--topic",
+                       "connect-test", "--partition", "0", "--offset", "earliest", "--property",
+                       "print.offset=true", "--timeout-ms", "3000"});
+  ASSERT_EQ(topic.exit_code, 0) << topic.standard_error;
+  std::vector<std::vector<std::int64_t>> copies_of(line_count);  // line -> its topic offsets
+  {
+    static const std::regex record(R"(Offset:(\d+)\s+line (\d+))");
+    for (auto it = std::sregex_iterator(topic.standard_output.begin(), topic.standard_output.end(),
+                                        record);
+         it != std::sregex_iterator(); ++it) {
+      const int number = std::stoi((*it)[2]);
+      ASSERT_LT(number, line_count) << "a line that was never written in the topic";
+      copies_of[number].push_back(std::stoll((*it)[1]));
+    }
+  }
 
   // Read the sink file: arrivals in order, torn lines apart.
   const std::string content = read_whole_file(sink_file());
@@ -493,6 +555,8 @@ TEST_F(StandaloneTest, KillNineAtRandomMomentsLosesNoLineAndRepeatsOnlyTheUncomm
   int over_bound = 0;
   int duplicates = 0;
   int unexposed_lines = 0;  // K(n) = 0: exactly once
+  int uncopied = 0;         // delivered but not in the topic
+  std::ostringstream uncopied_report;
   std::map<int, int> lines_by_deliveries;
   std::ostringstream missing_report;
   std::ostringstream over_bound_report;
@@ -503,23 +567,32 @@ TEST_F(StandaloneTest, KillNineAtRandomMomentsLosesNoLineAndRepeatsOnlyTheUncomm
       continue;
     }
     duplicates += deliveries[n] - 1;
-    const auto seen = first_seen.find(n);
-    const Clock::time_point exposed_until =
-        (seen == first_seen.end() ? Clock::now() : seen->second) + kCommittedAfter;
+    // committed(n): the source's commit past the line, and the sink's past each copy (never seen:
+    // the end of the test).
+    Clock::time_point committed =
+        source_commits.reached(static_cast<std::int64_t>(n + 1) * (kLineLength + 1))
+            .value_or(ended_at);
+    if (copies_of[n].empty()) describe(uncopied, uncopied_report, numbered_line(n));
+    for (const std::int64_t offset : copies_of[n]) {
+      committed = std::max(committed, sink_commits.reached(offset + 1).value_or(ended_at));
+    }
     const int exposed_kills =
         static_cast<int>(std::count_if(killed_at.begin(), killed_at.end(), [&](auto t) {
-          return t >= written_at[n] && t < exposed_until;
+          return t >= written_at[n] && t < committed;
         }));
     if (exposed_kills == 0) ++unexposed_lines;
     if (deliveries[n] > (exposed_kills + 1) * (exposed_kills + 2) / 2) {
       describe(over_bound, over_bound_report,
                numbered_line(n) + " arrived " + std::to_string(deliveries[n]) +
                    " times, but only " + std::to_string(exposed_kills) +
-                   " kill(s) happened between its write and " +
-                   std::to_string(kCommittedAfter.count()) + " ms after it reached the sink");
+                   " kill(s) happened between its write and both ends' commits past it (" +
+                   std::to_string(copies_of[n].size()) + " copies in the topic)");
     }
   }
   EXPECT_EQ(missing, 0) << "lines that never arrived:" << missing_report.str();
+  EXPECT_EQ(uncopied, 0) << "lines in the sink file but not in the topic:" << uncopied_report.str()
+                         << "\nthe console consumer's errors:\n"
+                         << topic.standard_error;
   EXPECT_EQ(over_bound, 0) << "lines repeated more than the kills around them explain:"
                            << over_bound_report.str();
 
@@ -530,7 +603,8 @@ TEST_F(StandaloneTest, KillNineAtRandomMomentsLosesNoLineAndRepeatsOnlyTheUncomm
   for (const auto& [times, count] : lines_by_deliveries) summary << " " << times << "x " << count;
   summary << "; " << unexposed_lines << " lines exposed to no kill; " << rewinds
           << " rewinds (highest->restart):" << rewind_report.str() << ", deepest " << deepest_rewind
-          << " lines\n";
+          << " lines; " << source_commits.size() << " source and " << sink_commits.size()
+          << " sink commit samples\n";
   std::cout << summary.str();
   RecordProperty("lines", line_count);
   RecordProperty("duplicates", duplicates);
