@@ -169,11 +169,16 @@ TEST_F(NetworkConsumerTest, RebalanceListenerSeesRevokedThenAssignedInsidePoll) 
   // A second member: the first gives up everything (eager range), then gets one back.
   auto second = consumer({{"group.id", "pair"}});
   ASSERT_TRUE(second->subscribe({"shared"}).ok());
+  // A consumer is used by one thread at a time (as Kafka's): its poller reports its assignment.
   std::atomic<bool> stop{false};
+  std::atomic<std::size_t> second_assigned{0};
   std::thread second_poller([&] {
-    while (!stop) (void)second->poll(100ms);
+    while (!stop) {
+      (void)second->poll(100ms);
+      second_assigned = second->assignment().size();
+    }
   });
-  while ((first->assignment().size() != 1 || second->assignment().size() != 1) &&
+  while ((first->assignment().size() != 1 || second_assigned != 1) &&
          std::chrono::steady_clock::now() < deadline) {
     ASSERT_TRUE(first->poll(100ms).ok());
   }
@@ -197,8 +202,11 @@ TEST_F(NetworkConsumerTest, TwoMembersSplitThePartitionsAndALeaverHandsItsOwnBac
   ASSERT_TRUE(first->subscribe({"split"}).ok());
   ASSERT_TRUE(second->subscribe({"split"}).ok());
 
+  // A consumer is used by one thread at a time (as Kafka's): each poller reports what its member
+  // read and its assignment after each poll.
   std::mutex mutex;
-  std::map<std::string, std::vector<ConsumerRecord>> read;  // by member
+  std::map<std::string, std::vector<ConsumerRecord>> read;   // by member; guarded by mutex
+  std::map<std::string, std::set<TopicPartition>> assigned;  // by member; guarded by mutex
   std::atomic<bool> stop{false};
   const auto run = [&](NetworkConsumer& member, const std::string& name) {
     while (!stop) {
@@ -209,13 +217,18 @@ TEST_F(NetworkConsumerTest, TwoMembersSplitThePartitionsAndALeaverHandsItsOwnBac
       }
       std::scoped_lock lock(mutex);
       for (ConsumerRecord& record : *polled) read[name].push_back(std::move(record));
+      assigned[name] = member.assignment();
     }
+  };
+  const auto assigned_sizes = [&] {
+    std::scoped_lock lock(mutex);
+    return std::pair(assigned["first"].size(), assigned["second"].size());
   };
   std::thread second_poller(run, std::ref(*second), "second");
   std::thread first_poller(run, std::ref(*first), "first");
   const auto deadline = std::chrono::steady_clock::now() + 30s;
   // Both in the group with a partition each, then the records.
-  while ((first->assignment().size() != 1 || second->assignment().size() != 1) &&
+  while (assigned_sizes() != std::pair<std::size_t, std::size_t>(1, 1) &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(20ms);
   }
