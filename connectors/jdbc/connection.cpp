@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <stdexcept>
 #include <thread>
 
@@ -240,9 +241,10 @@ FERRY_JDBC_NO_VPTR_CHECK MYSQL* mysql_handle(Connection& connection) {
   return static_cast<soci::mysql_session_backend*>(connection.session().get_backend())->conn_;
 }
 
-// The statement with SOCI's :p0, :p1, ... placeholders as PostgreSQL's $1, $2, ...; quoted text
-// ('...', "...") and casts (::type) stay as they are.
-std::string postgres_placeholders(std::string_view sql) {
+// The statement with each of SOCI's :p0, :p1, ... placeholders replaced by what write(out, n)
+// appends for :p<n>; quoted text ('...', "...", `...`) and casts (::type) stay as they are.
+template <typename WritePlaceholder>
+std::string replace_placeholders(std::string_view sql, WritePlaceholder write) {
   const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
   std::string out;
   out.reserve(sql.size());
@@ -252,7 +254,7 @@ std::string postgres_placeholders(std::string_view sql) {
     if (quote != 0) {
       if (c == quote) quote = 0;
       out += c;
-    } else if (c == '\'' || c == '"') {
+    } else if (c == '\'' || c == '"' || c == '`') {
       quote = c;
       out += c;
     } else if (c == ':' && i + 1 < sql.size() && sql[i + 1] == ':') {
@@ -262,13 +264,19 @@ std::string postgres_placeholders(std::string_view sql) {
       std::size_t end = i + 2;
       std::size_t number = 0;
       while (end < sql.size() && is_digit(sql[end])) number = number * 10 + (sql[end++] - '0');
-      out += '$' + std::to_string(number + 1);
+      write(out, number);
       i = end - 1;
     } else {
       out += c;
     }
   }
   return out;
+}
+
+// The statement with PostgreSQL's $1, $2, ... for SOCI's placeholders.
+std::string postgres_placeholders(std::string_view sql) {
+  return replace_placeholders(
+      sql, [](std::string& out, std::size_t number) { out += '$' + std::to_string(number + 1); });
 }
 
 struct PgResultDeleter {
@@ -357,11 +365,12 @@ class SociSource final : public ResultReader::Source {
 // A PostgreSQL server-side cursor read with FETCH FORWARD, straight through libpq: the values are
 // read where libpq keeps them, without copies. The first FETCH asks for batch_rows rows, so the
 // first batch comes at once; later ones for about kFetchBytes of rows (estimated from the rows of
-// the previous one), at most kMaxFetchRows and at least batch_rows, handed out batch_rows at a
-// time: a small batch.max.rows (Confluent's default is 100) does not cost a round trip per batch.
-// After a FETCH that filled up, the next one is sent at once and its rows are read when the
-// caller has had these (or when the connection is wanted for something else, receive_fetch):
-// the server reads the table and sends the rows while the caller turns these into records.
+// the previous one), at most kMaxFetchRows and at least batch_rows, a whole number of batches
+// handed out batch_rows at a time: a small batch.max.rows (Confluent's default is 100) does not
+// cost a round trip per batch. After a FETCH that filled up, the next one is sent at once and its
+// rows are read when the caller has had these (or when the connection is wanted for something else,
+// receive_fetch): the server reads the table and sends the rows while the caller turns these into
+// records.
 class PostgresCursor final : public ResultReader::Source {
  public:
   PostgresCursor(Connection& connection, const std::string& sql, std::size_t column_count,
@@ -506,6 +515,8 @@ class PostgresCursor final : public ResultReader::Source {
     const std::size_t row_bytes = std::max<std::size_t>(1, sampled / 3);
     fetch_rows_ =
         std::clamp(kFetchBytes / row_bytes, batch_rows_, std::max(batch_rows_, kMaxFetchRows));
+    // Whole batches: a short batch tells the caller that the result has ended.
+    fetch_rows_ -= fetch_rows_ % batch_rows_;
     send_fetch();
   }
 
@@ -526,6 +537,159 @@ class PostgresCursor final : public ResultReader::Source {
   bool in_flight_ = false;  // a FETCH was sent and its rows not read yet
   PgResult received_;       // the rows of the FETCH after result_'s, read before they were due
   bool closed_ = false;
+};
+
+// A MySQL/MariaDB result streamed from the server (mysql_use_result) as the caller reads it,
+// batch_rows rows at a time, so memory holds one batch instead of the whole result (what
+// mysql_store_result, and so SOCI, keeps). The server sends the rows as fast as the caller takes
+// them, and the connection can run nothing else until the last row is read: anything that wants
+// it (execute(), query(), another reader) first reads the rest of the result into memory for
+// this reader (Connection::CursorTransaction::receive_fetch), as the whole result used to be.
+// The values are the text protocol's, byte for byte what SOCI gave.
+class MysqlStream final : public ResultReader::Source {
+ public:
+  MysqlStream(Connection& connection, const std::string& sql, std::size_t column_count,
+              const std::vector<std::optional<std::string>>& parameters, std::size_t batch_rows)
+      : connection_(connection),
+        conn_(mysql_handle(connection)),
+        column_count_(column_count),
+        batch_rows_(batch_rows) {
+    receive_pending_fetch(connection);
+    const std::string query = replace_placeholders(sql, [&](std::string& out, std::size_t number) {
+      if (number >= parameters.size()) {
+        throw soci::soci_error("the query has :p" + std::to_string(number) + " but only " +
+                               std::to_string(parameters.size()) + " parameter(s)");
+      }
+      if (parameters[number]) {
+        connection.append_mysql_string(out, *parameters[number]);
+      } else {
+        out += "NULL";
+      }
+    });
+    if (mysql_real_query(conn_, query.data(), query.size()) != 0)
+      throw soci::soci_error(mysql_error(conn_));
+    result_ = mysql_use_result(conn_);
+    if (result_ == nullptr) {
+      if (mysql_field_count(conn_) == 0) return;  // a statement without rows: an empty result
+      throw soci::soci_error(mysql_error(conn_));
+    }
+    if (mysql_num_fields(result_) < column_count_) {
+      const unsigned returned = mysql_num_fields(result_);
+      finish();
+      throw soci::soci_error("the query returned " + std::to_string(returned) + " column(s), " +
+                             std::to_string(column_count_) + " expected");
+    }
+    connection.cursor_transaction().receive_fetch = [this] { receive_rest(); };
+  }
+
+  // A result left before its end is read to its end by mysql_free_result (the server would
+  // otherwise still be sending it when the connection is next used).
+  ~MysqlStream() override { finish(); }
+  MysqlStream(const MysqlStream&) = delete;
+  MysqlStream& operator=(const MysqlStream&) = delete;
+
+  std::size_t next_batch() override {
+    if (rest_read_) {
+      if (!serving_rest_) {  // the batch handed out last was the last one streamed
+        serving_rest_ = true;
+        batch_ = std::move(rest_);
+        first_row_ = 0;
+        rows_ = 0;
+      }
+      first_row_ += rows_;
+      rows_ = std::min(batch_rows_, batch_.rows - first_row_);
+      if (rows_ == 0 && !rest_error_.empty()) throw soci::soci_error(rest_error_);
+      return rows_;
+    }
+    batch_.clear();
+    first_row_ = 0;
+    rows_ = read_rows(batch_rows_, batch_);
+    return rows_;
+  }
+  std::size_t rows() const override { return rows_; }
+  std::optional<std::string_view> value(std::size_t row, std::size_t column) const override {
+    const Cell& cell = batch_.cells[(first_row_ + row) * column_count_ + column];
+    if (cell.null) return std::nullopt;
+    return std::string_view(batch_.text).substr(cell.offset, cell.length);
+  }
+
+ private:
+  struct Cell {
+    std::size_t offset = 0;
+    std::size_t length = 0;
+    bool null = false;
+  };
+  // Rows, column_count_ cells each, their text in one buffer.
+  struct Rows {
+    std::vector<Cell> cells;
+    std::string text;
+    std::size_t rows = 0;
+    void clear() {
+      cells.clear();
+      text.clear();
+      rows = 0;
+    }
+  };
+
+  // Appends up to limit rows of the result to into; frees the result at its end. Throws
+  // soci::soci_error with the client's message if the connection fails.
+  std::size_t read_rows(std::size_t limit, Rows& into) {
+    std::size_t count = 0;
+    while (result_ != nullptr && count < limit) {
+      MYSQL_ROW row = mysql_fetch_row(result_);
+      if (row == nullptr) {
+        const bool failed = mysql_errno(conn_) != 0;
+        const std::string error = failed ? mysql_error(conn_) : std::string();
+        finish();
+        if (failed) throw soci::soci_error(error);
+        break;
+      }
+      const unsigned long* lengths = mysql_fetch_lengths(result_);
+      for (std::size_t column = 0; column < column_count_; ++column) {
+        Cell& cell = into.cells.emplace_back();
+        cell.null = row[column] == nullptr;
+        if (cell.null) continue;
+        cell.offset = into.text.size();
+        cell.length = lengths[column];
+        into.text.append(row[column], lengths[column]);
+      }
+      ++into.rows;
+      ++count;
+    }
+    return count;
+  }
+
+  // The connection is wanted for another statement: reads the rest of the result into rest_,
+  // keeping the batch handed out last as it is. A failure is thrown by next_batch() after the
+  // rows read before it.
+  void receive_rest() {
+    rest_read_ = true;
+    try {
+      read_rows(std::numeric_limits<std::size_t>::max(), rest_);
+    } catch (const std::exception& error) {
+      rest_error_ = error.what();
+    }
+  }
+
+  void finish() {
+    if (result_ == nullptr) return;
+    mysql_free_result(result_);
+    result_ = nullptr;
+    connection_.cursor_transaction().receive_fetch = nullptr;
+  }
+
+  Connection& connection_;
+  MYSQL* const conn_;
+  const std::size_t column_count_;
+  const std::size_t batch_rows_;
+  MYSQL_RES* result_ = nullptr;  // while rows are left to stream
+  Rows batch_;                   // the rows handed out, from first_row_ on
+  std::size_t first_row_ = 0;
+  std::size_t rows_ = 0;  // in the current batch
+  bool rest_read_ = false;
+  bool serving_rest_ = false;
+  Rows rest_;  // the rest of the result, once read for another statement
+  std::string rest_error_;
 };
 
 }  // namespace
@@ -755,7 +919,7 @@ ResultReader::ResultReader(Connection& connection, const std::string& sql, std::
     source_ =
         std::make_unique<PostgresCursor>(connection, sql, column_count, parameters, batch_rows);
   } else {
-    source_ = std::make_unique<SociSource>(connection, sql, column_count, parameters, batch_rows);
+    source_ = std::make_unique<MysqlStream>(connection, sql, column_count, parameters, batch_rows);
   }
   batch_rows_ = batch_rows;
 }

@@ -136,8 +136,9 @@ class Connection {
     bool owned = false;  // begun by the first cursor, committed after the last
     std::uint64_t generation = 0;
     std::uint64_t next_cursor = 0;
-    // Set while a cursor's FETCH is in flight: reads its rows into that cursor, so that another
-    // statement can use the connection (execute(), query() and new cursors call it first).
+    // Set while a cursor's FETCH is in flight (PostgreSQL) or a result is streaming (MySQL):
+    // reads its rows into that reader, so that another statement can use the connection
+    // (execute(), query() and new readers call it first).
     std::function<void()> receive_fetch;
   };
   CursorTransaction& cursor_transaction() { return cursor_transaction_; }
@@ -167,7 +168,13 @@ class Connection {
 // connection's (Connection::CursorTransaction): it begins with the first open cursor and commits
 // when the last one closes, so several tables of a task can be read side by side; the reader
 // never begins or commits a transaction someone else started (it only declares its cursor in it).
-// MySQL/MariaDB: SOCI's statement with vectors (Connector/C stores the whole result client-side).
+// MySQL/MariaDB: the result is streamed (mysql_use_result): the server sends rows as the reader
+// takes them, so memory holds one batch, not the whole result. Nothing else can use the
+// connection until the last row is read, so anything that does (execute(), query(), another
+// reader) first reads the rest of the result into memory for this reader; a reader destroyed
+// before its end reads the rest and drops it. The server's net_write_timeout (60 s by default)
+// bounds how long a result may wait for its reader: past it the server drops the connection, and
+// the source task reconnects and queries again from its offsets.
 class ResultReader {
  public:
   // Runs the query (PostgreSQL: declares the cursor). Throws std::runtime_error (soci::soci_error
