@@ -15,6 +15,8 @@
 #                    alone, not the ~600-byte schema, so it shows the connector's own cost.
 #   FERRY_BENCH_JDBC_SINKS       the sink runs (default "postgres mariadb"; "" runs only the
 #                    source).
+#   FERRY_BENCH_JDBC_MARIADB_SOURCE  1 (the default) also runs the source from MariaDB; 0 skips
+#                    it.
 #   FERRY_BENCH_JDBC_SINK_TUNED  connector properties, separated by spaces, for a second sink run
 #                    into each database after the default one (default "consumer.override.
 #                    max.poll.records=5000 consumer.override.max.partition.fetch.bytes=10485760
@@ -42,6 +44,10 @@
 #           late: the worker counts acknowledgements after the task's next poll() returns, and
 #           the JDBC task's poll() waits up to a second when no table is due.)
 #           Baseline: psql's COPY (SELECT <the connector's query>) TO STDOUT > /dev/null.
+#           Then the same from MariaDB (the same rows, loaded with LOAD DATA; schemas.enable=
+#           false, batch.max.rows the last of the list): the result streams (mysql_use_result),
+#           so the peak RSS shows that a table is not held in memory.
+#           Baseline: the mariadb client streaming the connector's query (--quick) > /dev/null.
 #   sink    the JDBC sink, insert.mode=upsert, pk.mode=record_value (pk.fields=id), from that
 #           topic into an empty PostgreSQL table of the same columns: launch to the sink's
 #           sink_record_send_total reaching ROWS and then the table's count(*) (a put() is one
@@ -76,6 +82,7 @@ build_dir=$(cd "$build_dir" && pwd)  # the worker file needs an absolute plugin.
 ferry=$build_dir/bin/ferry
 batch_rows_list=${FERRY_BENCH_JDBC_BATCH_ROWS:-100 1000}
 sinks=${FERRY_BENCH_JDBC_SINKS-postgres mariadb}
+mariadb_source=${FERRY_BENCH_JDBC_MARIADB_SOURCE:-1}
 sink_tuned=${FERRY_BENCH_JDBC_SINK_TUNED-consumer.override.max.poll.records=5000 consumer.override.max.partition.fetch.bytes=10485760 batch.size=5000}
 # A missing client exits 77, which ctest's smoke run reports as skipped.
 for need in psql mariadb kcat curl; do
@@ -119,7 +126,8 @@ cleanup() {
   elif [[ -n $databases_dir && -n ${psql_cmd+set} ]]; then
     "${psql_cmd[@]}" -c "DROP TABLE IF EXISTS $source_table, $sink_table, $copy_table" \
       >/dev/null 2>&1 || true
-    "${mariadb_cmd[@]}" -e "DROP TABLE IF EXISTS $sink_table, $copy_table" >/dev/null 2>&1 || true
+    "${mariadb_cmd[@]}" -e "DROP TABLE IF EXISTS $source_table, $sink_table, $copy_table" \
+      >/dev/null 2>&1 || true
   fi
   if [[ $failed == 0 && $status == 0 ]]; then
     rm -rf "$tmp"
@@ -185,6 +193,17 @@ echo "table size: $("${psql_cmd[@]}" -Atc "SELECT pg_size_pretty(pg_total_relati
 "${psql_cmd[@]}" -c "COPY (SELECT id, quantity, name, price, created_at, active::int
   FROM ${source_table} ORDER BY id) TO STDOUT" >"$tmp/rows-mariadb.tsv"
 
+# MariaDB's columns (the sinks' tables and the MariaDB source's).
+my_columns="quantity int NOT NULL, name varchar(64), price decimal(12,2) NOT NULL,
+  created_at datetime(3) NOT NULL, active boolean NOT NULL"
+if [[ $mariadb_source == 1 ]]; then
+  echo "== the same rows in MariaDB's ${source_table}"
+  "${mariadb_cmd[@]}" --local-infile=1 -e "CREATE TABLE ${source_table}
+      (id bigint PRIMARY KEY, $my_columns);
+    LOAD DATA LOCAL INFILE '$tmp/rows-mariadb.tsv' INTO TABLE ${source_table};
+    ANALYZE TABLE ${source_table};" >/dev/null
+fi
+
 # Results, one line each: name|microseconds|baseline name|details.
 results=()
 
@@ -219,9 +238,19 @@ truncate_copy() {
 }
 copy_from() { "${psql_cmd[@]}" -c "COPY ${copy_table} FROM STDIN" <"$tmp/rows.tsv"; }
 
+# The MariaDB source's query, streamed by the client as the connector streams it.
+mariadb_select() {
+  "${mariadb_cmd[@]}" --quick -B -e "SELECT $columns FROM ${source_table} WHERE id > -1
+    ORDER BY id ASC" >/dev/null
+}
+
 echo "== baselines: COPY TO, COPY FROM"
 baseline "COPY TO (psql > /dev/null)" no_setup copy_to
 baseline "COPY FROM (psql < file)" truncate_copy copy_from
+if [[ $mariadb_source == 1 ]]; then
+  echo "== baseline: SELECT streamed by the mariadb client"
+  baseline "SELECT (mariadb --quick > /dev/null)" no_setup mariadb_select
+fi
 
 # CPU seconds (user + system) of a process so far.
 clock_ticks=$(getconf CLK_TCK)
@@ -365,20 +394,27 @@ topic=bench-${source_table}
 topic_written=0
 
 # One source run: a fresh broker data directory (the topic starts empty) unless the topic the
-# sinks read already exists, in which case the records go to a topic of their own.
+# sinks read already exists, in which case the records go to a topic of their own. $3: the
+# database (postgres, the default, or mariadb).
 source_run() {
-  local batch_rows=$1 schemas=$2
-  local name="source batch.max.rows=$batch_rows" dir=$tmp/source-$batch_rows-$schemas
-  local prefix=bench-
+  local batch_rows=$1 schemas=$2 database=${3:-postgres}
+  local name="source batch.max.rows=$batch_rows" dir=$tmp/source-$batch_rows-$schemas-$database
+  local prefix=bench- url=$FERRY_TEST_POSTGRES_URL baseline_name="COPY TO (psql > /dev/null)"
   [[ $schemas == false ]] && name+=" schemas.enable=false"
   mkdir -p "$dir"
   worker_properties "$dir" "$schemas"
   ((topic_written)) && prefix=bench$batch_rows$schemas-
+  if [[ $database == mariadb ]]; then
+    name="MariaDB $name"
+    prefix=bench-mariadb-
+    url=$FERRY_TEST_MARIADB_URL
+    baseline_name="SELECT (mariadb --quick > /dev/null)"
+  fi
   cat >"$dir/source.properties" <<EOF
 name=bench-source
 connector.class=io.confluent.connect.jdbc.JdbcSourceConnector
 tasks.max=1
-connection.url=$FERRY_TEST_POSTGRES_URL
+connection.url=$url
 mode=incrementing
 incrementing.column.name=id
 table.whitelist=${source_table}
@@ -423,7 +459,7 @@ EOF
   stop_worker "$name"
   topic_bytes=$(du -sb "$tmp/broker/${prefix}${source_table}-0" 2>/dev/null | cut -f 1) || topic_bytes=0
   if [[ -n $done_at ]]; then
-    results+=("$name|$((done_at - start))|COPY TO (psql > /dev/null)|launch to RUNNING ${running:-?} ms, worker CPU $cpu s$threads, peak RSS ${peak:-?} MB, topic data $((topic_bytes / 1000000)) MB, seen $(((seen_at - done_at) / 1000)) ms after the last write")
+    results+=("$name|$((done_at - start))|$baseline_name|launch to RUNNING ${running:-?} ms, worker CPU $cpu s$threads, peak RSS ${peak:-?} MB, topic data $((topic_bytes / 1000000)) MB, seen $(((seen_at - done_at) / 1000)) ms after the last write")
   fi
   topic_written=1
 }
@@ -525,6 +561,10 @@ if [[ ${FERRY_BENCH_JDBC_SCHEMALESS:-1} == 1 ]]; then
   echo "== source, batch.max.rows=$batch_rows, schemas.enable=false"
   source_run "$batch_rows" false
 fi
+if [[ $mariadb_source == 1 ]]; then
+  echo "== source from MariaDB, batch.max.rows=$batch_rows, schemas.enable=false"
+  source_run "$batch_rows" false mariadb
+fi
 
 if [[ " $sinks " == *" postgres "* ]]; then
   echo "== sink into PostgreSQL"
@@ -552,8 +592,6 @@ fi
 
 if [[ " $sinks " == *" mariadb "* ]]; then
   echo "== sink into MariaDB, baseline LOAD DATA LOCAL INFILE"
-  my_columns="quantity int NOT NULL, name varchar(64), price decimal(12,2) NOT NULL,
-    created_at datetime(3) NOT NULL, active boolean NOT NULL"
   "${mariadb_cmd[@]}" -e "CREATE TABLE ${sink_table} (id bigint PRIMARY KEY, $my_columns);
     CREATE TABLE ${copy_table} (id bigint PRIMARY KEY, $my_columns);"
   truncate_mariadb() { "${mariadb_cmd[@]}" -e "TRUNCATE ${copy_table}"; }
