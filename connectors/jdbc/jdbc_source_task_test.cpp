@@ -399,6 +399,49 @@ TEST_P(JdbcSourceTaskTest, AReaderHoldsABatchNotTheWholeResult) {
   EXPECT_EQ(rows, 50000u);
 }
 
+// The task's session killed in the middle of a large result (PostgreSQL: the cursor's transaction;
+// MySQL: a result still streaming): the task reconnects and queries again from its offset, and
+// every row comes once, in order.
+TEST_P(JdbcSourceTaskTest, ASessionKilledMidResultReconnectsAndResumesAfterTheOffset) {
+  admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() + ", body TEXT NOT NULL)");
+  // 20 MB: more than the socket buffers hold, so the server is still sending when it is killed.
+  admin_->execute(postgres() ? "INSERT INTO " + table_ +
+                                   " (body) SELECT repeat('x', 400) FROM generate_series(1, 50000)"
+                             : "INSERT INTO " + table_ +
+                                   " (body) SELECT REPEAT('x', 400) FROM seq_1_to_50000");
+  // The task's session alone: tests of other processes share the database.
+  auto task = start_task({{"connection.url", database_.url + "&ApplicationName=" + table_},
+                          {"mode", "incrementing"},
+                          {"incrementing.column.name", "id"},
+                          {"batch.max.rows", "100"},
+                          {"connection.backoff.ms", "100"}});
+  auto records = poll(*task, 100);
+  ASSERT_EQ(records.size(), 100u);
+  if (postgres()) {
+    EXPECT_EQ(admin_
+                  ->query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                          "application_name = '" +
+                              table_ + "'",
+                          1)
+                  .at(0)
+                  .at(0),
+              "1");
+  } else {
+    const auto sessions =
+        admin_->query("SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE '%" + table_ +
+                          "%' AND ID <> CONNECTION_ID()",
+                      1);
+    ASSERT_EQ(sessions.size(), 1u) << "the task's query is not streaming";
+    admin_->execute("KILL CONNECTION " + sessions.at(0).at(0).value());
+  }
+  for (auto& record : poll(*task, 50000 - records.size())) records.push_back(std::move(record));
+  ASSERT_EQ(records.size(), 50000u);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    ASSERT_EQ(records[i].value.as<sdk::Struct>().get("id").as<std::int32_t>(),
+              static_cast<std::int32_t>(i + 1));
+  }
+}
+
 TEST_P(JdbcSourceTaskTest, TimestampIncrementingModeSeesUpdates) {
   admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() +
                   ", name VARCHAR(45) NOT NULL, updated " + timestamp_type() + " NOT NULL)");
