@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,7 +38,7 @@ class HttpServerTest : public ::testing::Test {
     port_ = static_cast<unsigned short>(std::stoi(url.substr(url.rfind(':') + 1)));
     server_->start([this](const Request& request) {
       ++handled_;
-      if (request.target() == "/slow") std::this_thread::sleep_for(3s);
+      if (request.target() == "/slow") hold_slow_request();
       Response response{http::status::ok, request.version()};
       response.set(http::field::content_type, "text/plain");
       response.body() = std::string(request.method_string()) + " " + std::string(request.target()) +
@@ -64,10 +66,40 @@ class HttpServerTest : public ::testing::Test {
     return read_response(socket, buffer);
   }
 
+  // The handler of /slow: runs until release_slow_request() (or 60 s), so a test sees other
+  // requests answered while it is still running rather than racing a fixed handler time.
+  void hold_slow_request() {
+    std::unique_lock lock(slow_mutex_);
+    slow_started_ = true;
+    slow_changed_.notify_all();
+    slow_changed_.wait_for(lock, 60s, [this] { return slow_released_; });
+    slow_finished_ = true;
+  }
+  bool wait_for_slow_request_to_start() {
+    std::unique_lock lock(slow_mutex_);
+    return slow_changed_.wait_for(lock, 60s, [this] { return slow_started_; });
+  }
+  bool slow_request_finished() {
+    std::scoped_lock lock(slow_mutex_);
+    return slow_finished_;
+  }
+  void release_slow_request() {
+    {
+      std::scoped_lock lock(slow_mutex_);
+      slow_released_ = true;
+    }
+    slow_changed_.notify_all();
+  }
+
   asio::io_context io_;
   std::unique_ptr<HttpServer> server_;
   unsigned short port_ = 0;
   std::atomic<int> handled_{0};
+  std::mutex slow_mutex_;
+  std::condition_variable slow_changed_;
+  bool slow_started_ = false;   // guarded by slow_mutex_
+  bool slow_released_ = false;  // guarded by slow_mutex_
+  bool slow_finished_ = false;  // guarded by slow_mutex_
 };
 
 TEST_F(HttpServerTest, ServesSeveralRequestsOnOneKeptAliveConnection) {
@@ -117,15 +149,19 @@ TEST_F(HttpServerTest, AMalformedRequestIs400AndTheServerKeepsServing) {
 }
 
 TEST_F(HttpServerTest, HalfOpenAndSlowClientsDoNotBlockOthers) {
-  // One client sent half a header and waits; another's handler takes three seconds.
+  // One client sent half a header and waits; another's handler is still running (it runs until
+  // the test releases it). The third is answered meanwhile: neither blocks it.
   tcp::socket half_open = connect();
   asio::write(half_open, asio::buffer(std::string("GET /half HTTP/1.1\r\nHo")));
-  std::thread slow([this] { exchange("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n"); });
-  std::this_thread::sleep_for(100ms);
-  const auto started = std::chrono::steady_clock::now();
+  std::string slow_body;
+  std::thread slow(
+      [this, &slow_body] { slow_body = exchange("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n").body(); });
+  EXPECT_TRUE(wait_for_slow_request_to_start());
   EXPECT_EQ(exchange("GET /fast HTTP/1.1\r\nHost: a\r\n\r\n").body(), "GET /fast ");
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  EXPECT_FALSE(slow_request_finished()) << "the fast request waited for the slow one";
+  release_slow_request();
   slow.join();
+  EXPECT_EQ(slow_body, "GET /slow ");
 }
 
 TEST_F(HttpServerTest, ManyClientsAtOnceAreAllAnswered) {
