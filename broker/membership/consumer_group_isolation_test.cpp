@@ -63,7 +63,9 @@ TEST(ConsumerGroupIsolation, WorkerRebalancesLeaveAConsumerGroupAlone) {
   MembershipSettings settings;
   settings.bootstrap_servers = {broker.address()};
   settings.group_id = "workers";
-  settings.session_timeout = 1500ms;
+  // Nothing here waits for a session to expire (b leaves), so a long one: heartbeats delayed by
+  // a loaded machine must not expire a member and add a generation.
+  settings.session_timeout = 10s;
   settings.heartbeat_interval = 100ms;
   EchoWorker worker_a;
   EchoWorker worker_b;

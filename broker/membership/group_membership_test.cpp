@@ -78,27 +78,34 @@ class TestWorker : public MembershipCallbacks {
   std::chrono::milliseconds assign_delay_{0};
 };
 
+// A member's session, unless a test expires it: long enough that heartbeats delayed by a loaded
+// machine (under a sanitizer) never expire a member that a test expects to keep.
+constexpr std::chrono::milliseconds kSession = 10s;
+// The session of a member whose expiry a test waits for (or races): short, so that expiry takes a
+// second and a half rather than Kafka's minimum six.
+constexpr std::chrono::milliseconds kShortSession = 1500ms;
+
 class GroupMembershipTest : public ::testing::Test {
  protected:
-  // Short sessions, so that expiry takes a second rather than Kafka's minimum six.
   GroupMembershipTest()
       : broker_(std::map<std::string, std::string>{{"group.min.session.timeout.ms", "200"}}) {}
 
-  MembershipSettings settings(const std::string& group = "workers") const {
+  MembershipSettings settings(const std::string& group = "workers",
+                              std::chrono::milliseconds session = kSession) const {
     MembershipSettings settings;
     settings.bootstrap_servers = {broker_.address()};
     settings.group_id = group;
     settings.client_id = "test-worker";
-    settings.session_timeout = 1500ms;
+    settings.session_timeout = session;
     settings.heartbeat_interval = 100ms;
     settings.rebalance_timeout = 10s;
     settings.request_timeout = 5s;
     return settings;
   }
 
-  std::unique_ptr<GroupMembership> member(TestWorker& worker,
-                                          const std::string& group = "workers") {
-    auto membership = GroupMembership::create(settings(group), worker);
+  std::unique_ptr<GroupMembership> member(TestWorker& worker, const std::string& group = "workers",
+                                          std::chrono::milliseconds session = kSession) {
+    auto membership = GroupMembership::create(settings(group, session), worker);
     EXPECT_TRUE(membership.ok()) << membership.status().message();
     return std::move(*membership);
   }
@@ -196,8 +203,8 @@ TEST_F(GroupMembershipTest, DestroyedMemberLeavesAndTheOtherRejoinsAloneAsLeader
   const auto destroyed = std::chrono::steady_clock::now();
   b.reset();
   ASSERT_TRUE(a->wait_for_rejoin_needed(10s));
-  // LeaveGroup, not the 1.5 s session timeout, started the rebalance.
-  EXPECT_LT(std::chrono::steady_clock::now() - destroyed, 1s);
+  // LeaveGroup, not b's 10 s session timeout, started the rebalance.
+  EXPECT_LT(std::chrono::steady_clock::now() - destroyed, kSession / 2);
   auto alone = a->join();
   ASSERT_TRUE(alone.ok()) << alone.status().message();
   EXPECT_TRUE(alone->leader());
@@ -208,7 +215,7 @@ TEST_F(GroupMembershipTest, MemberWhoseHeartbeatsStopIsRemovedAfterItsSession) {
   TestWorker worker_a("a");
   TestWorker worker_b("b");
   auto a = member(worker_a);
-  auto b = member(worker_b);
+  auto b = member(worker_b, "workers", kShortSession);
   ASSERT_TRUE(a->join().ok());
   join_second(*a, *b);
 
@@ -229,9 +236,9 @@ TEST_F(GroupMembershipTest, SlowLeaderAssignmentDoesNotExpireTheFollower) {
   TestWorker worker_a("a");
   TestWorker worker_b("b");
   auto a = member(worker_a);
-  auto b = member(worker_b);
+  auto b = member(worker_b, "workers", kShortSession);
   ASSERT_TRUE(a->join().ok());
-  // Longer than the 1.5 s session: the follower waiting in SyncGroup must keep heartbeating.
+  // Longer than b's 1.5 s session: the follower waiting in SyncGroup must keep heartbeating.
   worker_a.set_assign_delay(2500ms);
   const auto [a_joined, b_joined] = join_second(*a, *b);
   EXPECT_TRUE(a_joined.leader());  // the coordinator keeps the leader that rejoined
