@@ -349,8 +349,13 @@ void GroupCoordinator::sync_group(SyncGroupRequest request,
           if (target != group.members.end()) target->second.assignment = assignment;
         }
         group.state = State::kStable;
+        const Clock::time_point now = Clock::now();
         for (auto& [id, other] : group.members) {
           if (!other.awaiting_sync) continue;
+          // Its session starts again with the answer, as Kafka's
+          // completeAndScheduleNextHeartbeatExpiration does: a follower that waited longer than
+          // its session for a slow leader is not expired at the next tick.
+          other.last_heartbeat = now;
           SyncGroupResponse response;
           response.protocol_type = group.protocol_type;
           response.protocol_name = group.protocol_name;
