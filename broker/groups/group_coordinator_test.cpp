@@ -130,7 +130,8 @@ TEST_F(GroupCoordinatorTest, LeavingAndExpiringMembersRebalanceTheRest) {
   const std::string a = new_member_id();
   ASSERT_EQ(join(request(a)).get().error, GroupError::kNone);
   const std::string b = new_member_id();
-  auto b_join = join(request(b, "m", 100));
+  // A 1 s session: short to wait out, long enough that B still has it when it syncs below.
+  auto b_join = join(request(b, "m", 1000));
   auto a_join = join(request(a));
   ASSERT_EQ(a_join.get().generation_id, 2);
   ASSERT_EQ(b_join.get().generation_id, 2);
@@ -139,7 +140,8 @@ TEST_F(GroupCoordinatorTest, LeavingAndExpiringMembersRebalanceTheRest) {
 
   // B stops heartbeating; A keeps going and is told to rebalance once B's session expires.
   GroupError error = GroupError::kNone;
-  for (int i = 0; i < 200 && error == GroupError::kNone; ++i) {
+  const auto give_up = std::chrono::steady_clock::now() + 30s;
+  while (error == GroupError::kNone && std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(10ms);
     error = coordinator_->heartbeat("g", 2, a);
   }
@@ -178,16 +180,23 @@ TEST_F(GroupCoordinatorTest, MembersThatNeverSyncAreDroppedAfterTheRebalanceTime
 
 TEST_F(GroupCoordinatorTest, AFollowerWaitingInSyncOutlivesItsSessionUntilTheLeaderSyncs) {
   const std::string a = new_member_id();
-  ASSERT_EQ(join(request(a)).get().error, GroupError::kNone);
+  // A rebalance timeout far longer than the leader's wait below: only B's session is short.
+  JoinGroupRequest a_request = request(a);
+  a_request.rebalance_timeout_ms = 30000;
+  ASSERT_EQ(join(a_request).get().error, GroupError::kNone);
   ASSERT_EQ(sync(a, 1, {{a, Bytes{1}}}).get().error, GroupError::kNone);
   const std::string b = new_member_id();
-  auto b_join = join(request(b, "m", 100));  // a 100 ms session
-  ASSERT_EQ(join(request(a)).get().generation_id, 2);
+  // A 1 s session: B must still have it when it sends SyncGroup and heartbeats after the sync,
+  // which a loaded machine may delay by more than a shorter one.
+  JoinGroupRequest b_request = request(b, "m", 1000);
+  b_request.rebalance_timeout_ms = 30000;
+  auto b_join = join(b_request);
+  ASSERT_EQ(join(a_request).get().generation_id, 2);
   ASSERT_EQ(b_join.get().generation_id, 2);
   auto b_sync = sync(b, 2);
   // The leader takes three of the follower's sessions to assign; the follower, waiting in
   // SyncGroup, sends no heartbeat meanwhile.
-  std::this_thread::sleep_for(300ms);
+  std::this_thread::sleep_for(3s);
   ASSERT_EQ(sync(a, 2, {{a, Bytes{1}}, {b, Bytes{2}}}).get().error, GroupError::kNone);
   const SyncGroupResponse b_synced = b_sync.get();
   EXPECT_EQ(b_synced.error, GroupError::kNone);
