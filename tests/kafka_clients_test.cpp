@@ -147,9 +147,11 @@ for i in range(5):
 producer.flush()
 producer.close()
 
+# consumer_timeout_ms also covers finding the coordinator and joining the group, which a loaded
+# machine can make slow; the loop ends at the 35th record, not at the timeout.
 consumer = KafkaConsumer('orders', bootstrap_servers=bootstrap, group_id='py-group',
                          auto_offset_reset='earliest', enable_auto_commit=True,
-                         auto_commit_interval_ms=100, consumer_timeout_ms=5000,
+                         auto_commit_interval_ms=100, consumer_timeout_ms=30000,
                          value_deserializer=lambda v: json.loads(v.decode()))
 seen = {}
 count = 0
