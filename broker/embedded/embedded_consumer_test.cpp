@@ -63,7 +63,11 @@ class EmbeddedConsumerTest : public ::testing::Test {
     config.auto_offset_reset = OffsetReset::kEarliest;
     config.enable_auto_commit = false;
     config.heartbeat_interval_ms = 50;
-    config.session_timeout_ms = 500;
+    // No test waits for one of these members' sessions to expire (the crashed member of
+    // AMemberThatStopsHeartbeating... joins with its own), so a session that a heartbeat thread
+    // held up by a loaded machine (or TSan) cannot miss: an expiry would add a rebalance, listener
+    // events and records read twice.
+    config.session_timeout_ms = 10000;
     config.max_poll_interval_ms = 10000;
     return config;
   }
