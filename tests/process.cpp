@@ -1,8 +1,14 @@
 #include "tests/process.h"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -185,19 +191,41 @@ std::optional<std::filesystem::path> find_program(const std::vector<std::string>
 }
 
 int free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+  // Binds port on 127.0.0.1 (port 0: any free one) and returns the bound port, or -1.
+  const auto bind_loopback = [](int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    socklen_t length = sizeof address;
+    const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                       ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
     ::close(fd);
-    return -1;
+    return bound ? static_cast<int>(ntohs(address.sin_port)) : -1;
+  };
+  // Below the kernel's ephemeral range, where connect() picks the local ports of outgoing
+  // connections: while the server is down between a kill and its restart, its clients' reconnects
+  // (or another test's) could otherwise take the port, and the restarted server could not bind it.
+  // Below 20000 too, where scripts/test-databases.sh picks the ports of the servers it restarts.
+  int ephemeral_low = 32768;
+  std::ifstream("/proc/sys/net/ipv4/ip_local_port_range") >> ephemeral_low;
+  constexpr int kLowest = 10000;
+  const int highest = std::min(ephemeral_low - 1, 19999);
+  if (highest > kLowest) {
+    std::random_device random;
+    std::uniform_int_distribution<int> pick(kLowest, highest);
+    // Never the same port twice in one test process (a test may ask for two before binding).
+    static std::mutex mutex;
+    static std::set<int> given;
+    std::scoped_lock lock(mutex);
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      const int port = bind_loopback(pick(random));
+      if (port > 0 && given.insert(port).second) return port;
+    }
   }
-  ::close(fd);
-  return ntohs(address.sin_port);
+  return bind_loopback(0);
 }
 
 }  // namespace ferry::testing

@@ -50,7 +50,8 @@ class BackgroundProcess {
 std::optional<std::filesystem::path> find_program(const std::vector<std::string>& names);
 
 // A loopback TCP port nobody listens on now, or -1: for a server that must come back on the same
-// port after a restart (a port picked by the server itself would change).
+// port after a restart (a port picked by the server itself would change). Picked below the
+// ephemeral range when there is room, so no outgoing connection takes it while the server is down.
 int free_loopback_port();
 
 // <build>/bin/ferry of the build under test.
