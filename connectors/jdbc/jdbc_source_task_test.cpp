@@ -112,6 +112,12 @@ class JdbcSourceTaskTest : public ::testing::TestWithParam<DatabaseKind> {
     return postgres() ? "id SERIAL PRIMARY KEY" : "id INT AUTO_INCREMENT PRIMARY KEY";
   }
   std::string timestamp_type() const { return postgres() ? "TIMESTAMP(3)" : "DATETIME(3)"; }
+  // A FROM clause of the numbers 1..count as column i.
+  std::string numbers(int count) const {
+    return postgres()
+               ? " FROM generate_series(1, " + std::to_string(count) + ") AS i"
+               : " FROM (SELECT seq AS i FROM seq_1_to_" + std::to_string(count) + ") AS numbers";
+  }
 
   TestDatabase database_;
   std::unique_ptr<Connection> admin_;
@@ -332,10 +338,7 @@ TEST_P(JdbcSourceTaskTest, ResultReadersShareTheConnection) {
 // (10,000 rows at most each) comes whole and in order.
 TEST_P(JdbcSourceTaskTest, ResultReaderKeepsItsRowsWhileTheConnectionRunsOtherStatements) {
   admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() + ", name VARCHAR(45) NOT NULL)");
-  admin_->execute(postgres() ? "INSERT INTO " + table_ +
-                                   " (name) SELECT 'row ' || i FROM generate_series(1, 25000) AS i"
-                             : "INSERT INTO " + table_ +
-                                   " (name) SELECT CONCAT('row ', seq) FROM seq_1_to_25000");
+  admin_->execute("INSERT INTO " + table_ + " (name) SELECT CONCAT('row ', i)" + numbers(25000));
   auto connection = testing::connect_to(database_);
   const std::string sql = "SELECT id, name FROM " + table_ + " WHERE id > :p0 ORDER BY id";
   ResultReader reader(*connection, sql, 2, {"0"}, 1000);
@@ -381,10 +384,7 @@ std::size_t resident_bytes() {
 // result leaves the process's memory as it was (PostgreSQL: a cursor; MySQL: a streamed result).
 TEST_P(JdbcSourceTaskTest, AReaderHoldsABatchNotTheWholeResult) {
   admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() + ", body TEXT NOT NULL)");
-  admin_->execute(postgres() ? "INSERT INTO " + table_ +
-                                   " (body) SELECT repeat('x', 1000) FROM generate_series(1, 50000)"
-                             : "INSERT INTO " + table_ +
-                                   " (body) SELECT REPEAT('x', 1000) FROM seq_1_to_50000");
+  admin_->execute("INSERT INTO " + table_ + " (body) SELECT repeat('x', 1000)" + numbers(50000));
   auto connection = testing::connect_to(database_);
   const std::size_t before = resident_bytes();
   ResultReader reader(*connection, "SELECT id, body FROM " + table_ + " ORDER BY id", 2, {}, 100);
@@ -405,10 +405,7 @@ TEST_P(JdbcSourceTaskTest, AReaderHoldsABatchNotTheWholeResult) {
 TEST_P(JdbcSourceTaskTest, ASessionKilledMidResultReconnectsAndResumesAfterTheOffset) {
   admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() + ", body TEXT NOT NULL)");
   // 20 MB: more than the socket buffers hold, so the server is still sending when it is killed.
-  admin_->execute(postgres() ? "INSERT INTO " + table_ +
-                                   " (body) SELECT repeat('x', 400) FROM generate_series(1, 50000)"
-                             : "INSERT INTO " + table_ +
-                                   " (body) SELECT REPEAT('x', 400) FROM seq_1_to_50000");
+  admin_->execute("INSERT INTO " + table_ + " (body) SELECT repeat('x', 400)" + numbers(50000));
   // The task's session alone: tests of other processes share the database.
   auto task = start_task({{"connection.url", database_.url + "&ApplicationName=" + table_},
                           {"mode", "incrementing"},
@@ -492,10 +489,7 @@ TEST_P(JdbcSourceTaskTest, BulkModeRereadsTheWholeTable) {
 // whole number of 300-row batches) in bulk mode: one pass publishes every row, once.
 TEST_P(JdbcSourceTaskTest, BulkModePublishesEveryRowOfABigTableOnce) {
   admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() + ", body TEXT NOT NULL)");
-  admin_->execute(postgres() ? "INSERT INTO " + table_ +
-                                   " (body) SELECT repeat('x', 500) FROM generate_series(1, 30000)"
-                             : "INSERT INTO " + table_ +
-                                   " (body) SELECT REPEAT('x', 500) FROM seq_1_to_30000");
+  admin_->execute("INSERT INTO " + table_ + " (body) SELECT repeat('x', 500)" + numbers(30000));
   auto task = start_task({{"mode", "bulk"}, {"batch.max.rows", "300"}});
   const auto records = poll(*task, 30000);
   std::vector<std::int64_t> ids;
