@@ -1,6 +1,7 @@
 #include "connectors/jdbc/connection.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <stdexcept>
@@ -60,6 +61,72 @@ std::string quoted(const std::string& value) {
     out += c;
   }
   return out + "'";
+}
+
+// Whether two parameter names or values are the same, ignoring ASCII case (the drivers read them
+// so).
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// The URL parameter named name (ignoring case), if there is one.
+const std::string* find_parameter(const std::map<std::string, std::string>& parameters,
+                                  std::string_view name) {
+  for (const auto& [key, value] : parameters) {
+    if (same_ignoring_case(key, name)) return &value;
+  }
+  return nullptr;
+}
+
+// PgJDBC's TLS parameters as libpq keywords: sslmode (disable, allow, prefer, require, verify-ca,
+// verify-full), sslrootcert, sslcert, sslkey and sslpassword. ssl=true without sslmode means
+// verify-full, as in PgJDBC, or require with the NonValidatingFactory; without either libpq
+// prefers TLS, as PgJDBC does.
+std::vector<std::pair<std::string, std::string>> postgres_tls_keywords(
+    std::string_view url, const std::map<std::string, std::string>& parameters) {
+  std::vector<std::pair<std::string, std::string>> keywords;
+  std::string mode;
+  if (const std::string* value = find_parameter(parameters, "sslmode")) {
+    mode = *value;
+    static constexpr std::string_view kModes[] = {"disable", "allow",     "prefer",
+                                                  "require", "verify-ca", "verify-full"};
+    if (std::find(std::begin(kModes), std::end(kModes), mode) == std::end(kModes)) {
+      bad_url(url, "sslmode=" + mode +
+                       " is not one of disable, allow, prefer, require, verify-ca, verify-full");
+    }
+  } else if (const std::string* ssl = find_parameter(parameters, "ssl");
+             ssl != nullptr && same_ignoring_case(*ssl, "true")) {
+    const std::string* factory = find_parameter(parameters, "sslfactory");
+    mode = factory != nullptr && factory->ends_with("NonValidatingFactory") ? "require"
+                                                                            : "verify-full";
+  }
+  if (!mode.empty()) keywords.emplace_back("sslmode", mode);
+  for (const std::string_view name : {"sslrootcert", "sslcert", "sslkey", "sslpassword"}) {
+    if (const std::string* value = find_parameter(parameters, name))
+      keywords.emplace_back(std::string(name), *value);
+  }
+  return keywords;
+}
+
+// The parameter that asks a MySQL/MariaDB connection for TLS ("sslMode=REQUIRED"), if any:
+// Connector/J's sslMode REQUIRED, VERIFY_CA or VERIFY_IDENTITY and requireSSL=true, MariaDB
+// Connector/J's (jdbc:mariadb:) sslMode trust, verify-ca or verify-full and useSsl=true.
+// Connector/J's useSSL=true alone prefers TLS without requiring it, as sslMode=PREFERRED does.
+std::optional<std::string> mysql_tls_demand(const std::map<std::string, std::string>& parameters,
+                                            bool mariadb_url) {
+  for (const auto& [key, value] : parameters) {
+    const bool demands =
+        (same_ignoring_case(key, "sslMode") &&
+         !(same_ignoring_case(value, "DISABLED") || same_ignoring_case(value, "disable") ||
+           same_ignoring_case(value, "PREFERRED"))) ||
+        (same_ignoring_case(key, "requireSSL") && same_ignoring_case(value, "true")) ||
+        (mariadb_url && same_ignoring_case(key, "useSsl") && same_ignoring_case(value, "true"));
+    if (demands) return key + "=" + value;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -150,6 +217,14 @@ ConnectionSettings ConnectionSettings::parse(std::string_view url, const std::st
   }
   if (!user.empty()) settings.user = user;
   if (!password.empty()) settings.password = password;
+  if (settings.kind == DatabaseKind::kPostgres) {
+    settings.postgres_tls = postgres_tls_keywords(url, settings.parameters);
+  } else if (const auto demand =
+                 mysql_tls_demand(settings.parameters, url.starts_with("jdbc:mariadb:"))) {
+    bad_url(url, *demand +
+                     " asks for TLS, which Ferry's MySQL/MariaDB connections do not support "
+                     "yet: connect over a network you trust (or a tunnel) and leave it out");
+  }
   return settings;
 }
 
@@ -163,6 +238,7 @@ std::string ConnectionSettings::soci_connect_string() const {
     // PgJDBC's ApplicationName URL parameter names the session in pg_stat_activity.
     const auto name = parameters.find("ApplicationName");
     text += " application_name=" + quoted(name != parameters.end() ? name->second : "ferry");
+    for (const auto& [keyword, value] : postgres_tls) text += " " + keyword + "=" + quoted(value);
   } else {
     text = "host=" + quoted(host) + " port=" + std::to_string(port);
     if (!database.empty()) text += " db=" + quoted(database);

@@ -45,9 +45,13 @@ struct ConnectionSettings {
   std::string user;
   std::string password;
   std::map<std::string, std::string> parameters;  // the URL's other parameters, decoded
+  // PostgreSQL: the libpq TLS keywords and values the URL's PgJDBC parameters ask for.
+  std::vector<std::pair<std::string, std::string>> postgres_tls;
 
   // Parses a JDBC URL; user and password (when not empty) override the URL's. Throws
-  // sdk::ConfigException naming connection.url and what is wrong (never the password).
+  // sdk::ConfigException naming connection.url and what is wrong (never the password), also for
+  // an unknown sslmode and for a MySQL/MariaDB URL that requires TLS (not supported yet: the
+  // connection would otherwise go without it).
   static ConnectionSettings parse(std::string_view url, const std::string& user = "",
                                   const std::string& password = "");
 

@@ -69,6 +69,66 @@ TEST(ConnectionSettings, ConnectStringQuotesEveryValue) {
             "host='h' port=5432 dbname='d' application_name='o\\'s app'");
 }
 
+// PgJDBC's TLS parameters reach libpq: sslmode and the certificate files as they are; ssl=true
+// alone verifies the server fully, as in PgJDBC, and the NonValidatingFactory only requires TLS.
+TEST(ConnectionSettings, PostgresTlsParametersBecomeLibpqKeywords) {
+  const std::string base = "host='h' port=5432 dbname='d' application_name='ferry'";
+  EXPECT_EQ(ConnectionSettings::parse("jdbc:postgresql://h/d?sslmode=verify-ca&sslrootcert=/etc/"
+                                      "ca.pem&sslcert=c.pem&sslkey=k.pem&sslpassword=pw")
+                .soci_connect_string(),
+            base +
+                " sslmode='verify-ca' sslrootcert='/etc/ca.pem' sslcert='c.pem' sslkey='k.pem' "
+                "sslpassword='pw'");
+  EXPECT_EQ(ConnectionSettings::parse("jdbc:postgresql://h/d?ssl=true").soci_connect_string(),
+            base + " sslmode='verify-full'");
+  EXPECT_EQ(ConnectionSettings::parse(
+                "jdbc:postgresql://h/d?ssl=true&sslfactory=org.postgresql.ssl.NonValidatingFactory")
+                .soci_connect_string(),
+            base + " sslmode='require'");
+  EXPECT_EQ(ConnectionSettings::parse("jdbc:postgresql://h/d?ssl=false").soci_connect_string(),
+            base);
+  EXPECT_EQ(ConnectionSettings::parse("jdbc:postgresql://h/d?sslmode=disable&ssl=true")
+                .soci_connect_string(),
+            base + " sslmode='disable'");
+  try {
+    ConnectionSettings::parse("jdbc:postgresql://h/d?sslmode=always&password=topsecret");
+    ADD_FAILURE() << "accepted sslmode=always";
+  } catch (const sdk::ConfigException& error) {
+    EXPECT_NE(std::string(error.what()).find("sslmode=always is not one of"), std::string::npos)
+        << error.what();
+    EXPECT_EQ(std::string(error.what()).find("topsecret"), std::string::npos) << error.what();
+  }
+}
+
+// A MySQL/MariaDB URL that requires TLS is refused (the connection would go without it); one that
+// only prefers it or turns it off connects as before.
+TEST(ConnectionSettings, MysqlUrlsThatRequireTlsAreRefused) {
+  for (const char* url :
+       {"jdbc:mysql://h/d?sslMode=REQUIRED", "jdbc:mysql://h/d?sslmode=verify_identity",
+        "jdbc:mysql://h/d?useSSL=true&requireSSL=true&password=topsecret",
+        "jdbc:mariadb://h/d?sslMode=verify-full", "jdbc:mariadb://h/d?useSsl=true",
+        "jdbc:mariadb://h/d?useSSL=true"}) {
+    try {
+      ConnectionSettings::parse(url);
+      ADD_FAILURE() << "accepted " << url;
+    } catch (const sdk::ConfigException& error) {
+      EXPECT_NE(std::string(error.what())
+                    .find("asks for TLS, which Ferry's MySQL/MariaDB "
+                          "connections do not support yet"),
+                std::string::npos)
+          << error.what();
+      EXPECT_EQ(std::string(error.what()).find("topsecret"), std::string::npos) << error.what();
+    }
+  }
+  for (const char* url :
+       {"jdbc:mysql://h/d?useSSL=false", "jdbc:mysql://h/d?useSSL=true",
+        "jdbc:mysql://h/d?useSsl=true", "jdbc:mariadb://h/d?useSsl=false",
+        "jdbc:mysql://h/d?sslMode=PREFERRED", "jdbc:mysql://h/d?sslMode=DISABLED",
+        "jdbc:mariadb://h/d?sslMode=disable", "jdbc:mysql://h/d?requireSSL=false"}) {
+    EXPECT_NO_THROW(ConnectionSettings::parse(url)) << url;
+  }
+}
+
 TEST(CopyText, EscapesOnlyWhatEndsAFieldOrARowOrStartsAnEscape) {
   std::string row;
   append_copy_text(row, "plain");

@@ -439,6 +439,26 @@ TEST_P(JdbcSourceTaskTest, ASessionKilledMidResultReconnectsAndResumesAfterTheOf
   }
 }
 
+// TLS asked for in the URL against the test servers, which have none: PostgreSQL's libpq refuses
+// to go on without it; a MySQL URL that requires TLS is refused before connecting; TLS turned
+// off connects.
+TEST_P(JdbcSourceTaskTest, TlsRequiredByTheUrlIsNeverDroppedSilently) {
+  if (postgres()) {
+    try {
+      Connection::open(ConnectionSettings::parse(database_.url + "&sslmode=require"));
+      ADD_FAILURE() << "connected without TLS although sslmode=require";
+    } catch (const sdk::ConnectException& error) {
+      EXPECT_NE(std::string(error.what()).find("SSL"), std::string::npos) << error.what();
+    }
+    EXPECT_NO_THROW(
+        Connection::open(ConnectionSettings::parse(database_.url + "&sslmode=disable")));
+  } else {
+    EXPECT_THROW(ConnectionSettings::parse(database_.url + "&sslMode=REQUIRED"),
+                 sdk::ConfigException);
+    EXPECT_NO_THROW(Connection::open(ConnectionSettings::parse(database_.url + "&useSSL=false")));
+  }
+}
+
 TEST_P(JdbcSourceTaskTest, TimestampIncrementingModeSeesUpdates) {
   admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() +
                   ", name VARCHAR(45) NOT NULL, updated " + timestamp_type() + " NOT NULL)");
