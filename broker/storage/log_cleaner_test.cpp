@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -752,6 +753,13 @@ TEST(LogCleaner, ProducersAndConsumersRunThroughCompactions) {
   for (int p = 0; p < kProducers; ++p) {
     threads.emplace_back([&, p] {
       for (int i = 0; i < kAppends; ++i) {
+        if (i == kAppends / 2) {
+          // Halfway, until the cleaner has swapped segments in (it may get no CPU before the
+          // producers are done on a loaded machine), so compaction surely meets appends.
+          const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+          while (compactions.load() == 0 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
         const std::string key = "p" + std::to_string(p) + "-k" + std::to_string(i % kKeys);
         std::vector<std::uint8_t> batch = batch_of({{key, std::to_string(i)}}, clock.load());
         auto result = log->append(batch, clock.fetch_add(1));
