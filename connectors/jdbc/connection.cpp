@@ -658,9 +658,13 @@ class MysqlStream final : public ResultReader::Source {
     connection.cursor_transaction().receive_fetch = [this] { receive_rest(); };
   }
 
-  // A result left before its end is read to its end by mysql_free_result (the server would
-  // otherwise still be sending it when the connection is next used).
-  ~MysqlStream() override { finish(); }
+  // A result left before its end (a task stopping in the middle of a table) ends the connection:
+  // mysql_free_result would first read the rest of the result from the server, seconds for a
+  // big table. Whatever uses the connection next finds it lost (the source task reconnects).
+  ~MysqlStream() override {
+    if (result_ != nullptr) mariadb_cancel(conn_);
+    finish();
+  }
   MysqlStream(const MysqlStream&) = delete;
   MysqlStream& operator=(const MysqlStream&) = delete;
 

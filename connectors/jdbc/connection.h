@@ -176,9 +176,10 @@ class Connection {
 // takes them, so memory holds one batch, not the whole result. Nothing else can use the
 // connection until the last row is read, so anything that does (execute(), query(), another
 // reader) first reads the rest of the result into memory for this reader; a reader destroyed
-// before its end reads the rest and drops it. The server's net_write_timeout (60 s by default)
-// bounds how long a result may wait for its reader: past it the server drops the connection, and
-// the source task reconnects and queries again from its offsets.
+// before its end ends the connection rather than read the rest (alive() is false after it). The
+// server's net_write_timeout (60 s by default) bounds how long a result may wait for its reader:
+// past it the server drops the connection, and the source task reconnects and queries again from
+// its offsets.
 class ResultReader {
  public:
   // Runs the query (PostgreSQL: declares the cursor). Throws std::runtime_error (soci::soci_error

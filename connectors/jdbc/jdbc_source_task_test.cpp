@@ -399,6 +399,22 @@ TEST_P(JdbcSourceTaskTest, AReaderHoldsABatchNotTheWholeResult) {
   EXPECT_EQ(rows, 50000u);
 }
 
+// A reader left in the middle of a large result does not read the rest: PostgreSQL closes its
+// cursor and the connection goes on; MySQL ends the connection (a streamed result can only be
+// left by reading it to its end), so a task stopping in the middle of a table stops at once.
+TEST_P(JdbcSourceTaskTest, AReaderLeftMidResultDoesNotReadTheRest) {
+  admin_->execute("CREATE TABLE " + table_ + " (" + auto_id() + ", body TEXT NOT NULL)");
+  admin_->execute("INSERT INTO " + table_ + " (body) SELECT repeat('x', 1000)" + numbers(50000));
+  auto connection = testing::connect_to(database_);
+  {
+    ResultReader reader(*connection, "SELECT id, body FROM " + table_ + " ORDER BY id", 2, {}, 100);
+    ASSERT_TRUE(reader.next_batch());
+  }
+  EXPECT_EQ(connection->alive(), postgres());
+  EXPECT_EQ(testing::connect_to(database_)->query("SELECT COUNT(*) FROM " + table_, 1).at(0).at(0),
+            "50000");
+}
+
 // The task's session killed in the middle of a large result (PostgreSQL: the cursor's transaction;
 // MySQL: a result still streaming): the task reconnects and queries again from its offset, and
 // every row comes once, in order.
