@@ -282,19 +282,12 @@ std::unique_ptr<Connection> Connection::open(const ConnectionSettings& settings,
                               std::to_string(std::max(1, attempts)) + " attempt(s): " + last_error);
 }
 
-namespace {
-
-// Reads the rows of a cursor's FETCH in flight on the connection into that cursor, if there is
-// one, so that the connection can run another statement.
-void receive_pending_fetch(Connection& connection) {
-  if (auto receive = std::exchange(connection.cursor_transaction().receive_fetch, nullptr))
-    receive();
+void Connection::read_unread_rows() {
+  if (auto read = std::exchange(unread_rows_, nullptr)) read();
 }
 
-}  // namespace
-
 void Connection::execute(const std::string& sql) {
-  receive_pending_fetch(*this);
+  read_unread_rows();
   *session_ << sql;
 }
 
@@ -445,8 +438,8 @@ class SociSource final : public ResultReader::Source {
 // handed out batch_rows at a time: a small batch.max.rows (Confluent's default is 100) does not
 // cost a round trip per batch. After a FETCH that filled up, the next one is sent at once and its
 // rows are read when the caller has had these (or when the connection is wanted for something else,
-// receive_fetch): the server reads the table and sends the rows while the caller turns these into
-// records.
+// read_unread_rows): the server reads the table and sends the rows while the caller turns these
+// into records.
 class PostgresCursor final : public ResultReader::Source {
  public:
   PostgresCursor(Connection& connection, const std::string& sql, std::size_t column_count,
@@ -455,7 +448,7 @@ class PostgresCursor final : public ResultReader::Source {
         conn_(postgres_handle(connection)),
         column_count_(column_count),
         batch_rows_(batch_rows) {
-    receive_pending_fetch(connection);
+    connection.read_unread_rows();
     Connection::CursorTransaction& transaction = connection.cursor_transaction();
     bool began = false;
     if (transaction.open_cursors == 0) {
@@ -543,13 +536,13 @@ class PostgresCursor final : public ResultReader::Source {
       throw std::runtime_error(error.empty() ? "FETCH failed" : error);
     }
     in_flight_ = true;
-    connection_.cursor_transaction().receive_fetch = [this] { receive(); };
+    connection_.set_unread_rows([this] { receive(); });
   }
 
   // Reads the result of the FETCH in flight into received_ (null if the connection failed).
   void receive() {
     in_flight_ = false;
-    connection_.cursor_transaction().receive_fetch = nullptr;
+    connection_.set_unread_rows(nullptr);
     received_.reset(PQgetResult(conn_));
     while (PGresult* more = PQgetResult(conn_)) PQclear(more);  // none for one statement
   }
@@ -620,7 +613,7 @@ class PostgresCursor final : public ResultReader::Source {
 // mysql_store_result, and so SOCI, keeps). The server sends the rows as fast as the caller takes
 // them, and the connection can run nothing else until the last row is read: anything that wants
 // it (execute(), query(), another reader) first reads the rest of the result into memory for
-// this reader (Connection::CursorTransaction::receive_fetch), as the whole result used to be.
+// this reader (Connection::read_unread_rows), as the whole result used to be.
 // The values are the text protocol's, byte for byte what SOCI gave.
 class MysqlStream final : public ResultReader::Source {
  public:
@@ -630,7 +623,7 @@ class MysqlStream final : public ResultReader::Source {
         conn_(mysql_handle(connection)),
         column_count_(column_count),
         batch_rows_(batch_rows) {
-    receive_pending_fetch(connection);
+    connection.read_unread_rows();
     const std::string query = replace_placeholders(sql, [&](std::string& out, std::size_t number) {
       if (number >= parameters.size()) {
         throw soci::soci_error("the query has :p" + std::to_string(number) + " but only " +
@@ -655,7 +648,7 @@ class MysqlStream final : public ResultReader::Source {
       throw soci::soci_error("the query returned " + std::to_string(returned) + " column(s), " +
                              std::to_string(column_count_) + " expected");
     }
-    connection.cursor_transaction().receive_fetch = [this] { receive_rest(); };
+    connection.set_unread_rows([this] { receive_rest(); });
   }
 
   // A result left before its end (a task stopping in the middle of a table) ends the connection:
@@ -755,7 +748,7 @@ class MysqlStream final : public ResultReader::Source {
     if (result_ == nullptr) return;
     mysql_free_result(result_);
     result_ = nullptr;
-    connection_.cursor_transaction().receive_fetch = nullptr;
+    connection_.set_unread_rows(nullptr);
   }
 
   Connection& connection_;
@@ -977,7 +970,7 @@ bool Connection::alive() {
 
 std::vector<TextRow> Connection::query(const std::string& sql, std::size_t column_count,
                                        const std::vector<std::optional<std::string>>& parameters) {
-  receive_pending_fetch(*this);
+  read_unread_rows();
   SociSource source(*this, sql, column_count, parameters, 1000);
   std::vector<TextRow> rows;
   while (const std::size_t count = source.next_batch()) {

@@ -140,12 +140,15 @@ class Connection {
     bool owned = false;  // begun by the first cursor, committed after the last
     std::uint64_t generation = 0;
     std::uint64_t next_cursor = 0;
-    // Set while a cursor's FETCH is in flight (PostgreSQL) or a result is streaming (MySQL):
-    // reads its rows into that reader, so that another statement can use the connection
-    // (execute(), query() and new readers call it first).
-    std::function<void()> receive_fetch;
   };
   CursorTransaction& cursor_transaction() { return cursor_transaction_; }
+
+  // A ResultReader whose rows are still on their way (a PostgreSQL FETCH in flight, a MySQL
+  // result streaming) sets how to read them into it; the reader clears it once they are read.
+  void set_unread_rows(std::function<void()> read) { unread_rows_ = std::move(read); }
+  // Reads such rows into their reader, if there are any, so that the connection can run another
+  // statement (execute(), query() and new readers call it first).
+  void read_unread_rows();
 
  private:
   Connection(ConnectionSettings settings, std::unique_ptr<soci::session> session);
@@ -153,6 +156,7 @@ class Connection {
   ConnectionSettings settings_;
   std::unique_ptr<soci::session> session_;
   CursorTransaction cursor_transaction_;
+  std::function<void()> unread_rows_;
   bool mysql_multi_statements_ = false;  // send_script() switched them on
 };
 
