@@ -1,7 +1,6 @@
 #include "connectors/jdbc/connection.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <limits>
 #include <stdexcept>
@@ -12,6 +11,7 @@
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/soci.h>
 
+#include "connectors/jdbc/ascii_case.h"
 #include "ferry/sdk/config_def.h"
 #include "ferry/sdk/errors.h"
 
@@ -63,20 +63,11 @@ std::string quoted(const std::string& value) {
   return out + "'";
 }
 
-// Whether two parameter names or values are the same, ignoring ASCII case (the drivers read them
-// so).
-bool same_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // The URL parameter named name (ignoring case), if there is one.
 const std::string* find_parameter(const std::map<std::string, std::string>& parameters,
                                   std::string_view name) {
   for (const auto& [key, value] : parameters) {
-    if (same_ignoring_case(key, name)) return &value;
+    if (equals_ignoring_case(key, name)) return &value;
   }
   return nullptr;
 }
@@ -98,7 +89,7 @@ std::vector<std::pair<std::string, std::string>> postgres_tls_keywords(
                        " is not one of disable, allow, prefer, require, verify-ca, verify-full");
     }
   } else if (const std::string* ssl = find_parameter(parameters, "ssl");
-             ssl != nullptr && same_ignoring_case(*ssl, "true")) {
+             ssl != nullptr && equals_ignoring_case(*ssl, "true")) {
     const std::string* factory = find_parameter(parameters, "sslfactory");
     mode = factory != nullptr && factory->ends_with("NonValidatingFactory") ? "require"
                                                                             : "verify-full";
@@ -119,11 +110,11 @@ std::optional<std::string> mysql_tls_demand(const std::map<std::string, std::str
                                             bool mariadb_url) {
   for (const auto& [key, value] : parameters) {
     const bool demands =
-        (same_ignoring_case(key, "sslMode") &&
-         !(same_ignoring_case(value, "DISABLED") || same_ignoring_case(value, "disable") ||
-           same_ignoring_case(value, "PREFERRED"))) ||
-        (same_ignoring_case(key, "requireSSL") && same_ignoring_case(value, "true")) ||
-        (mariadb_url && same_ignoring_case(key, "useSsl") && same_ignoring_case(value, "true"));
+        (equals_ignoring_case(key, "sslMode") &&
+         !(equals_ignoring_case(value, "DISABLED") || equals_ignoring_case(value, "disable") ||
+           equals_ignoring_case(value, "PREFERRED"))) ||
+        (equals_ignoring_case(key, "requireSSL") && equals_ignoring_case(value, "true")) ||
+        (mariadb_url && equals_ignoring_case(key, "useSsl") && equals_ignoring_case(value, "true"));
     if (demands) return key + "=" + value;
   }
   return std::nullopt;

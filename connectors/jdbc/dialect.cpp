@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "connectors/jdbc/ascii_case.h"
 #include "ferry/sdk/errors.h"
 #include "ferry/sdk/logical_types.h"
 
@@ -185,8 +186,7 @@ std::vector<ColumnInfo> Dialect::describe_query(Connection& connection,
     for (TextRow& row : connection.query("SHOW COLUMNS FROM " + quote(temporary.name), 6)) {
       ColumnInfo column;
       column.name = row[0].value_or("");
-      column.column_type = row[1].value_or("");
-      for (char& c : column.column_type) c = static_cast<char>(std::tolower(c));
+      column.column_type = ascii_lower(row[1].value_or(""));
       const auto paren = column.column_type.find_first_of("( ");
       column.type = column.column_type.substr(0, paren);
       if (paren != std::string::npos && column.column_type[paren] == '(') {

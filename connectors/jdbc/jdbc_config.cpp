@@ -6,6 +6,8 @@
 
 #include <unistd.h>
 
+#include "connectors/jdbc/ascii_case.h"
+
 namespace ferry::connectors::jdbc {
 
 void define_connection_keys(sdk::ConfigDef& def, bool url_required) {
@@ -104,9 +106,7 @@ std::unique_ptr<Connection> connect(const sdk::ParsedConfig& config) {
 }
 
 Dialect dialect_for(const sdk::ParsedConfig& config, DatabaseKind kind) {
-  std::string quoting = config.get_string("quote.sql.identifiers");
-  for (char& c : quoting) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return Dialect(kind, quoting != "never");
+  return Dialect(kind, ascii_lower(config.get_string("quote.sql.identifiers")) != "never");
 }
 
 void log(std::string_view message) {

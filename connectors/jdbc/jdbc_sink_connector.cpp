@@ -4,6 +4,7 @@
 
 #include <soci/soci.h>
 
+#include "connectors/jdbc/ascii_case.h"
 #include "connectors/jdbc/jdbc_config.h"
 #include "connectors/jdbc/jdbc_sink_task.h"
 #include "connectors/jdbc/sink_offset_store.h"
@@ -134,8 +135,7 @@ const sdk::ConfigDef& JdbcSinkConnector::config_def() {
 
 sdk::ParsedConfig JdbcSinkConnector::parse(const sdk::ConfigMap& props) {
   sdk::ParsedConfig config = config_def().parse(props);
-  std::string pk_mode = config.get_string("pk.mode");
-  for (char& c : pk_mode) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string pk_mode = ascii_lower(config.get_string("pk.mode"));
   if (config.get_bool("delete.enabled") && pk_mode != "record_key") {
     throw sdk::ConfigException(
         "Primary key mode must be 'record_key' when delete support is "

@@ -10,6 +10,7 @@
 
 #include <soci/soci.h>
 
+#include "connectors/jdbc/ascii_case.h"
 #include "connectors/jdbc/column_mapping.h"
 #include "connectors/jdbc/jdbc_config.h"
 #include "connectors/jdbc/jdbc_sink_connector.h"
@@ -17,11 +18,6 @@
 
 namespace ferry::connectors::jdbc {
 namespace {
-
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
 
 std::string where(const sdk::SinkRecord& record) {
   return "record " + record.topic + "-" + std::to_string(record.kafka_partition) + "@" +
@@ -125,8 +121,8 @@ std::string JdbcSinkTask::version() const { return kVersion; }
 
 void JdbcSinkTask::start(const sdk::ConfigMap& props) {
   config_ = std::make_unique<sdk::ParsedConfig>(JdbcSinkConnector::parse(props));
-  insert_mode_ = lower(config_->get_string("insert.mode"));
-  pk_mode_ = lower(config_->get_string("pk.mode"));
+  insert_mode_ = ascii_lower(config_->get_string("insert.mode"));
+  pk_mode_ = ascii_lower(config_->get_string("pk.mode"));
   pk_fields_ = config_->get_list("pk.fields");
   for (const auto& field : config_->get_list("fields.whitelist")) fields_whitelist_.insert(field);
   for (const auto& field : config_->get_list("fields.include")) fields_whitelist_.insert(field);
@@ -134,7 +130,7 @@ void JdbcSinkTask::start(const sdk::ConfigMap& props) {
   direct_backoff_ = kFirstDirectPause;
   // errors.tolerance is the worker's key; the connector hands its whole configuration on.
   if (const auto found = props.find("errors.tolerance"); found != props.end())
-    tolerate_errors_ = lower(found->second) == "all";
+    tolerate_errors_ = ascii_lower(found->second) == "all";
   db_time_zone_ = db_time_zone(*config_);
   connection_ = connect(*config_);
   dialect_ = std::make_unique<Dialect>(dialect_for(*config_, connection_->kind()));
