@@ -103,7 +103,7 @@ Result<std::vector<std::uint8_t>> encode_subscription(const Subscription& subscr
     std::vector<std::size_t> order(owned.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-      const int by_topic = compare_java_strings(owned[a].topic, owned[b].topic);
+      const int by_topic = compare_java_strings_then_bytes(owned[a].topic, owned[b].topic);
       return by_topic != 0 ? by_topic < 0 : owned[a].partition < owned[b].partition;
     });
     std::vector<std::vector<std::size_t>> groups;

@@ -121,6 +121,35 @@ TEST(ConsumerProtocolSubscription, V1SortsTopicsAndGroupsOwnedPartitionsByTopic)
   EXPECT_EQ(encode(subscription, 1), expected);
 }
 
+TEST(ConsumerProtocolSubscription, TopicsJavaCannotTellApartStillEncodeOneWay) {
+  // Java decodes each ill-formed UTF-8 byte to U+FFFD, so these three names are the same text
+  // to it and compare equal; the encoding must not depend on the order they arrive in. More
+  // than 16 topics, because sorting shorter lists is an insertion sort, which keeps ties.
+  const std::vector<std::string> names = {"t\xFF", "t\xFE", "t\xC0"};
+  Subscription forward;
+  Subscription backward;
+  for (int i = 0; i < 30; ++i) {
+    forward.topics.push_back(names[static_cast<std::size_t>(i) % names.size()]);
+    forward.owned_partitions.push_back({names[static_cast<std::size_t>(i) % names.size()], i});
+  }
+  backward.topics.assign(forward.topics.rbegin(), forward.topics.rend());
+  backward.owned_partitions.assign(forward.owned_partitions.rbegin(),
+                                   forward.owned_partitions.rend());
+  const Bytes encoded = encode(forward, kConsumerProtocolHighestVersion);
+  EXPECT_EQ(encode(backward, kConsumerProtocolHighestVersion), encoded);
+  auto decoded = decode_subscription(encoded);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(encode(*decoded, kConsumerProtocolHighestVersion), encoded);
+  // Owned partitions are grouped under one entry per topic, not one per run of a topic.
+  int topic_changes = 0;
+  for (std::size_t i = 1; i < decoded->owned_partitions.size(); ++i) {
+    if (decoded->owned_partitions[i].topic != decoded->owned_partitions[i - 1].topic) {
+      ++topic_changes;
+    }
+  }
+  EXPECT_EQ(topic_changes, 2);
+}
+
 TEST(ConsumerProtocolSubscription, V3MatchesHandWrittenBytes) {
   Subscription subscription;
   subscription.topics = {"t"};

@@ -72,6 +72,13 @@ int compare_java_strings(std::string_view a, std::string_view b) {
   }
 }
 
+int compare_java_strings_then_bytes(std::string_view a, std::string_view b) {
+  const int by_java = compare_java_strings(a, b);
+  if (by_java != 0) return by_java;
+  const int by_bytes = a.compare(b);
+  return by_bytes < 0 ? -1 : (by_bytes > 0 ? 1 : 0);
+}
+
 std::int32_t java_string_hash(std::string_view text) {
   std::uint32_t hash = 0;  // unsigned: Java's int arithmetic wraps
   Utf16Units units(text);

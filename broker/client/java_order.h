@@ -34,9 +34,15 @@ namespace ferry::broker {
 // <0, 0 or >0 as Java's a.compareTo(b) (the sign only).
 int compare_java_strings(std::string_view a, std::string_view b);
 
+// compare_java_strings, then the bytes where Java sees the same text: ill-formed UTF-8 that
+// decodes to the same U+FFFD sequence stays two different strings here. That makes it a total
+// order on bytes, so sorting is canonical and no two byte strings share a map key, while
+// agreeing with Java wherever Java tells the strings apart.
+int compare_java_strings_then_bytes(std::string_view a, std::string_view b);
+
 struct JavaStringLess {
   bool operator()(std::string_view a, std::string_view b) const {
-    return compare_java_strings(a, b) < 0;
+    return compare_java_strings_then_bytes(a, b) < 0;
   }
 };
 

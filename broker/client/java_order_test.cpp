@@ -31,6 +31,16 @@ TEST(JavaStringOrder, IllFormedBytesCompareAsTheReplacementCharacter) {
   EXPECT_GT(compare_java_strings("a\xFF", "a\xEF\xBF\xBC"), 0);
 }
 
+TEST(JavaStringOrder, StringsJavaSeesAsTheSameTextAreOrderedByTheirBytes) {
+  EXPECT_LT(compare_java_strings_then_bytes("a\xEF\xBF\xBD", "a\xFF"), 0);
+  EXPECT_GT(compare_java_strings_then_bytes("a\xFF", "a\xFE"), 0);
+  EXPECT_EQ(compare_java_strings_then_bytes("a\xFF", "a\xFF"), 0);
+  // Java's order still decides wherever Java tells the strings apart, against byte order here.
+  EXPECT_GT(compare_java_strings_then_bytes("\xEF\xBF\xBF", "\xF0\x9F\x98\x80"), 0);
+  EXPECT_TRUE(JavaStringLess{}("a\xFE", "a\xFF"));
+  EXPECT_FALSE(JavaStringLess{}("a\xFF", "a\xFE"));
+}
+
 TEST(JavaStringHash, MatchesJavaStringHashCode) {
   EXPECT_EQ(java_string_hash(""), 0);
   EXPECT_EQ(java_string_hash("hello"), 99162322);        // "hello".hashCode()

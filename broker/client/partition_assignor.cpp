@@ -39,10 +39,10 @@ std::vector<std::string> members_in_member_info_order(
       const int by_instance = compare_java_strings(**a.instance, **b.instance);
       // Instance ids are unique in a group; the member id only makes a hostile tie stable.
       if (by_instance != 0) return by_instance < 0;
-      return compare_java_strings(*a.id, *b.id) < 0;
+      return JavaStringLess{}(*a.id, *b.id);
     }
     if (a_static != b_static) return a_static;
-    return compare_java_strings(*a.id, *b.id) < 0;
+    return JavaStringLess{}(*a.id, *b.id);
   });
   std::vector<std::string> ids;
   ids.reserve(members.size());

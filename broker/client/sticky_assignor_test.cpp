@@ -167,6 +167,15 @@ TEST(StickyUserData, MatchesHandWrittenV1Bytes) {
   EXPECT_EQ(decoded->generation, 5);
 }
 
+TEST(StickyUserData, TopicsJavaCannotTellApartKeepTheirOwnNames) {
+  // Both names decode to "t\uFFFD" in Java; they are still two topics, and each partition keeps
+  // its own.
+  const Partitions owned = {tp("t\xFF", 0), tp("t\xFE", 1)};
+  auto decoded = decode_sticky_user_data(user_data(owned, 3));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(decoded->partitions, (Partitions{tp("t\xFE", 1), tp("t\xFF", 0)}));
+}
+
 TEST(StickyUserData, V0HasNoGeneration) {
   const Bytes v0 = {0, 0, 0, 1, 0, 1, 't', 0, 0, 0, 1, 0, 0, 0, 3};
   auto decoded = decode_sticky_user_data(v0);
