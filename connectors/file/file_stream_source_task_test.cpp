@@ -343,8 +343,9 @@ TEST_F(FileStreamSourceTaskTest, StopInterruptsAWaitingPollQuickly) {
   const auto latency = Clock::now() - stop_called;
   EXPECT_TRUE(polled.get().empty());
   // The wait is a poll() that stop() wakes, so the latency is the scheduler's: far below the 10 s
-  // idle wait, but not a few milliseconds on a loaded machine under a sanitizer.
-  EXPECT_LT(latency, 1s);
+  // idle wait, but not a few milliseconds (nor always below a second) on a loaded machine under
+  // a sanitizer.
+  EXPECT_LT(latency, 3s);
   std::cout << "[ stop latency ] "
             << std::chrono::duration_cast<std::chrono::microseconds>(latency).count()
             << " us after stop()\n";
@@ -404,7 +405,7 @@ TEST_F(FileStreamSourceTaskTest, StopInterruptsAPollWaitingOnStandardInput) {
   const auto stop_called = Clock::now();
   task->stop();
   ASSERT_EQ(polled.wait_for(5s), std::future_status::ready);
-  EXPECT_LT(Clock::now() - stop_called, 1s);  // not the 10 s idle wait (as above)
+  EXPECT_LT(Clock::now() - stop_called, 3s);  // not the 10 s idle wait (as above)
 }
 
 TEST_F(FileStreamSourceTaskTest, DataOnStandardInputEndsTheWaitAtOnce) {
