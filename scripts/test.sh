@@ -6,7 +6,8 @@
 #   3. Clang ASan+UBSan build of the same tests plus the libFuzzer targets; run ctest
 #   4. Clang ThreadSanitizer build of the tests with concurrent parts (the broker storage); run them
 #   5. each fuzzer for FERRY_FUZZ_SECONDS (default 30) on its seed corpus; any crash, leak or
-#      sanitizer report fails the run
+#      sanitizer report fails the run, and prints the failing input in base64 (a CI machine's
+#      files are gone afterwards): `base64 -d > unit` and run the fuzzer on `unit` to repeat it
 # Ends with one line "ferry: N passed, M failed" counting ctest cases and fuzz runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,13 +72,23 @@ for fuzzer in build/sanitize/fuzzers/*; do
   mkdir -p "$corpus"
   seeds=$(find . -path ./build -prune -o -type d -name "${name}_seeds" -print | head -n 1)
   log=build/sanitize/$name.log
+  artifacts=build/sanitize/fuzz-artifacts/$name
+  rm -rf "$artifacts"
+  mkdir -p "$artifacts"
   if "$fuzzer" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
-      -print_final_stats=1 "$corpus" ${seeds:+"$seeds"} >"$log" 2>&1; then
+      -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" ${seeds:+"$seeds"} \
+      >"$log" 2>&1; then
     echo "fuzz $name: ok ($(grep -m1 -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$') runs)"
     passed=$((passed + 1))
   else
     echo "fuzz $name: FAILED, last lines of $log:"
     tail -n 40 "$log"
+    for unit in "$artifacts"/*; do
+      [ -f "$unit" ] || continue
+      echo "fuzz $name: the input that failed, $(basename "$unit") ($(stat -c %s "$unit") bytes), in base64:"
+      base64 -w 0 "$unit"
+      echo
+    done
     failed=$((failed + 1))
     status=1
   fi
