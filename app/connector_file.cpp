@@ -11,12 +11,33 @@
 namespace ferry::app {
 namespace {
 
+std::string json_kind(const boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::null:
+      return "null";
+    case boost::json::kind::bool_:
+      return "a boolean";
+    case boost::json::kind::int64:
+    case boost::json::kind::uint64:
+    case boost::json::kind::double_:
+      return "a number";
+    case boost::json::kind::array:
+      return "an array";
+    case boost::json::kind::object:
+      return "an object";
+    case boost::json::kind::string:
+      break;
+  }
+  return "a string";
+}
+
 Result<sdk::ConfigMap> string_map(const boost::json::object& object, const std::string& where) {
   sdk::ConfigMap config;
   for (const auto& [key, value] : object) {
     if (!value.is_string()) {
+      // The kind only, not the value: the key may be a password.
       return Status::invalid_argument(where + ": the value of \"" + std::string(key) +
-                                      "\" must be a string, got " + boost::json::serialize(value));
+                                      "\" must be a string, got " + json_kind(value));
     }
     config.emplace(std::string(key), std::string(value.get_string()));
   }

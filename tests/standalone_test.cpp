@@ -660,6 +660,23 @@ TEST_F(StandaloneTest, UnknownConnectorClassFailsNamingTheFileAndTheCloseMatches
       << "the closest match first: " << matches;
 }
 
+// A JSON connector file whose value is not a string is refused naming the file and the key, and
+// only the kind of value it got: the key may be a password.
+TEST_F(StandaloneTest, AJsonConnectorValueThatIsNotAStringIsRefusedWithoutEchoingIt) {
+  const fs::path worker = write_worker();
+  const fs::path connector = dir_.write("secret.json", R"({"name": "secret", "config": {
+  "connector.class": "FileStreamSource", "topic": "connect-test",
+  "connection.password": {"value": "S3cr3tXyzJ"}}})");
+  const auto [code, text] = run_to_failure({"standalone", worker.string(), connector.string()});
+  EXPECT_EQ(code, 1) << text;
+  EXPECT_NE(text.find(connector.string() +
+                      ": config: the value of \"connection.password\" must be a string, got an "
+                      "object"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("S3cr3tXyzJ"), std::string::npos) << text;
+}
+
 // The YAML twins of the sample configs and a JSON connector file in the POST /connectors form,
 // run through connect-standalone.sh (the link to ferry in <build>/bin), as Kafka users run it.
 TEST_F(StandaloneTest, YamlAndJsonConfigsRunThroughConnectStandaloneSh) {

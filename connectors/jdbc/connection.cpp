@@ -21,9 +21,20 @@ namespace {
 constexpr std::string_view kUrlKey = "connection.url";
 
 [[noreturn]] void bad_url(std::string_view url, const std::string& reason) {
-  // The URL may hold a password parameter: show only what comes before the '?'.
-  const std::string shown(url.substr(0, url.find('?')));
-  throw sdk::ConfigException("Invalid value " + shown + (shown.size() < url.size() ? "?..." : "") +
+  // The URL may hold a password: in a parameter (show only what comes before the '?') or as
+  // user:password@ before the host (show "...@" instead).
+  const std::string_view before_query = url.substr(0, url.find('?'));
+  std::string shown(before_query);
+  if (const auto slashes = before_query.find("//"); slashes != std::string_view::npos) {
+    const auto authority_end = before_query.find('/', slashes + 2);
+    const auto at = before_query.substr(0, authority_end).rfind('@');
+    if (at != std::string_view::npos && at > slashes) {
+      shown = std::string(before_query.substr(0, slashes + 2)) + "..." +
+              std::string(before_query.substr(at));
+    }
+  }
+  throw sdk::ConfigException("Invalid value " + shown +
+                             (before_query.size() < url.size() ? "?..." : "") +
                              " for configuration " + std::string(kUrlKey) + ": " + reason);
 }
 

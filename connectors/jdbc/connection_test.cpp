@@ -44,9 +44,11 @@ TEST(ConnectionSettings, Ipv6Host) {
 }
 
 TEST(ConnectionSettings, BadUrlsAreConfigErrorsThatNeverShowThePassword) {
-  for (const char* url : {"", "jdbc:oracle:thin:@h:1521:x", "jdbc:postgresql://:5432/x",
-                          "jdbc:postgresql://h:99999/x?password=topsecret",
-                          "jdbc:mysql://h:12ab/x?password=topsecret"}) {
+  for (const char* url :
+       {"", "jdbc:oracle:thin:@h:1521:x", "jdbc:postgresql://:5432/x",
+        "jdbc:postgresql://h:99999/x?password=topsecret",
+        "jdbc:mysql://h:12ab/x?password=topsecret", "jdbc:postgresql://alice:topsecret@h:5432/x",
+        "jdbc:mysql://alice:topsecret@h/x?user=bob"}) {
     try {
       ConnectionSettings::parse(url);
       ADD_FAILURE() << "accepted " << url;
@@ -55,6 +57,13 @@ TEST(ConnectionSettings, BadUrlsAreConfigErrorsThatNeverShowThePassword) {
           << error.what();
       EXPECT_EQ(std::string(error.what()).find("topsecret"), std::string::npos) << error.what();
     }
+  }
+  try {
+    ConnectionSettings::parse("jdbc:postgresql://alice:topsecret@h:5432/x");
+  } catch (const sdk::ConfigException& error) {
+    // The rest of the URL still shows where the problem is.
+    EXPECT_NE(std::string(error.what()).find("jdbc:postgresql://...@h:5432/x"), std::string::npos)
+        << error.what();
   }
 }
 

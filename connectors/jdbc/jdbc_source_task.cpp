@@ -59,6 +59,8 @@ struct JdbcSourceTask::Querier {
   std::unique_ptr<ResultReader> reader;
   Clock::time_point next_poll{};
   int failed_queries = 0;  // in a row, for query.retry.attempts
+  // query.masked: the query is a secret, and a database's error message can quote it.
+  bool masked = false;
 
   std::string name() const { return table ? table->qualified() : "query"; }
 };
@@ -143,6 +145,7 @@ void JdbcSourceTask::start(const sdk::ConfigMap& props) {
   if (!query.empty()) {
     auto querier = std::make_unique<Querier>();
     querier->query = query;
+    querier->masked = config_->get_string("query").empty();
     querier->topic = prefix;
     querier->partition = {{"query", sdk::Value("query")}};
     queriers.push_back(std::move(querier));
@@ -461,8 +464,11 @@ bool JdbcSourceTask::read(Querier& querier, const std::function<void()>& reading
     throw;
   } catch (const std::exception& error) {
     querier.reader.reset();
-    const std::string message = "Failed to read " + querier.name() + " from " +
-                                connection_->settings().describe() + ": " + error.what();
+    const std::string message =
+        "Failed to read " + querier.name() + " from " + connection_->settings().describe() + ": " +
+        (querier.masked ? "the database's message is hidden, as it may quote the query "
+                          "(query.masked); run the query by hand to see it"
+                        : error.what());
     if (connection_->alive()) {
       // The database answers: the query failed (Confluent's query.retry.attempts; -1 and 0
       // retry for ever, a later poll running the query again from the querier's offset).

@@ -573,6 +573,29 @@ TEST_P(JdbcSourceTaskTest, MaskedQueryRunsAsTheQuery) {
                sdk::ConfigException);
 }
 
+// A failing masked query: the database's message can quote the query (PostgreSQL's LINE excerpt,
+// MySQL's "near '...'"), so neither the log nor the task's error holds any of it.
+TEST_P(JdbcSourceTaskTest, AFailingMaskedQueryIsQuotedNowhere) {
+  const std::string secret = "S3cr3tXyzQ";
+  ::testing::internal::CaptureStderr();
+  std::string failure;
+  try {
+    auto task = start_task({{"mode", "bulk"},
+                            {"query.retry.attempts", "2"},
+                            {"query.masked", "SELECT '" + secret + "' AS token FROM no_such_table"},
+                            {JdbcSourceConnector::kTablesConfig, ""}});
+    for (int polls = 0; polls < 20 && failure.empty(); ++polls) (void)task->poll();
+  } catch (const sdk::ConnectException& error) {
+    failure = error.what();
+  }
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_NE(failure.find("failed 2 time(s) in a row"), std::string::npos) << failure;
+  EXPECT_NE(failure.find("query.masked"), std::string::npos) << failure;
+  EXPECT_EQ(failure.find(secret), std::string::npos) << failure;
+  EXPECT_NE(log.find("running it again"), std::string::npos) << log;
+  EXPECT_EQ(log.find(secret), std::string::npos) << log;
+}
+
 // transaction.isolation.mode sets the session's level on each database; DEFAULT leaves it.
 TEST_P(JdbcSourceTaskTest, TransactionIsolationModeSetsTheSessionLevel) {
   const Dialect dialect(GetParam(), true);

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <set>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -20,6 +22,28 @@ namespace {
 
 Status unknown_connector(const std::string& name) {
   return Status::not_found("Connector " + name + " not found");
+}
+
+// A Kafka client PASSWORD key under a connector's client override prefix, such as
+// producer.override.sasl.jaas.config. Kafka's REST shows these; Ferry hides them like the
+// connector's own secrets.
+bool is_client_override_secret(std::string_view key) {
+  constexpr std::string_view kPrefixes[] = {"producer.override.", "consumer.override.",
+                                            "admin.override."};
+  constexpr std::string_view kClientPasswords[] = {"sasl.jaas.config",
+                                                   "ssl.key.password",
+                                                   "ssl.keystore.password",
+                                                   "ssl.keystore.key",
+                                                   "ssl.keystore.certificate.chain",
+                                                   "ssl.truststore.password",
+                                                   "ssl.truststore.certificates"};
+  for (const std::string_view prefix : kPrefixes) {
+    if (!key.starts_with(prefix)) continue;
+    const std::string_view client_key = key.substr(prefix.size());
+    return std::find(std::begin(kClientPasswords), std::end(kClientPasswords), client_key) !=
+           std::end(kClientPasswords);
+  }
+  return false;
 }
 
 // put_connector's type check needs the class before the full parse: a map without
@@ -129,6 +153,9 @@ Result<Worker::Connector> Worker::prepare(const sdk::ConfigMap& config) const {
   for (const sdk::ConfigKey& key : framework.keys()) {
     if (key.type == sdk::ConfigType::kPassword) connector.secret_keys.insert(key.name);
   }
+  for (const auto& [key, value] : config) {
+    if (is_client_override_secret(key)) connector.secret_keys.insert(key);
+  }
   // Everything a task needs must exist and configure, so a typo fails here, not in a task.
   auto converters = RecordConverters::create(collaborators_.plugins, config_, connector.parsed);
   if (!converters.ok()) return converters.status();
@@ -177,10 +204,14 @@ Status Worker::validate_connector(const sdk::ConfigMap& config) const {
 Result<ConfigValidation> Worker::validate_connector_config(const sdk::ConfigMap& config) const {
   const std::string class_name = class_of(config);
   if (class_name.empty()) {
-    // Java's Map.toString, as Kafka's message shows the config.
+    // Java's Map.toString, as Kafka's message shows the config, but without a connector Ferry
+    // cannot tell which keys are passwords: only the framework's other keys show their values.
+    const sdk::ConfigDef framework = connector_config_def(ConnectorType::kSink);
     std::string shown;
     for (const auto& [key, value] : config) {
-      shown += (shown.empty() ? "" : ", ") + key + "=" + value;
+      const sdk::ConfigKey* known = framework.find(key);
+      const bool visible = known != nullptr && known->type != sdk::ConfigType::kPassword;
+      shown += (shown.empty() ? "" : ", ") + key + "=" + (visible ? value : "[hidden]");
     }
     return Status::invalid_argument("Connector config {" + shown + "} contains no connector type");
   }

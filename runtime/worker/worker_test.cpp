@@ -397,7 +397,13 @@ class WorkerTest : public ::testing::Test {
 // What the REST API reads besides infos: statuses by connector and task, the keys to mask, and a
 // validation of every key that starts nothing.
 TEST_F(WorkerTest, StatusesSecretKeysAndValidationForTheRestApi) {
-  ASSERT_TRUE(worker_->put_connector(source("s", 10, {{"secret", "x"}}), false).ok());
+  ASSERT_TRUE(worker_
+                  ->put_connector(source("s", 10,
+                                         {{"secret", "x"},
+                                          {"producer.override.sasl.jaas.config", "x"},
+                                          {"producer.override.acks", "all"}}),
+                                  false)
+                  .ok());
   eventually(
       [&] {
         auto status = worker_->connector_status("s");
@@ -413,6 +419,9 @@ TEST_F(WorkerTest, StatusesSecretKeysAndValidationForTheRestApi) {
   ASSERT_TRUE(secrets.ok());
   EXPECT_TRUE(secrets->contains("secret"));
   EXPECT_FALSE(secrets->contains("topic"));
+  // Kafka's client PASSWORD keys under the client override prefixes too, not the other overrides.
+  EXPECT_TRUE(secrets->contains("producer.override.sasl.jaas.config"));
+  EXPECT_FALSE(secrets->contains("producer.override.acks"));
 
   auto validation =
       worker_->validate_connector_config(source("v", 1, {{"topic", ""}, {"tasks.max", "x"}}));
@@ -427,6 +436,12 @@ TEST_F(WorkerTest, StatusesSecretKeysAndValidationForTheRestApi) {
   EXPECT_EQ(worker_->connectors(), std::vector<std::string>{"s"});  // nothing started
   auto no_class = worker_->validate_connector_config({{"name", "n"}});
   EXPECT_EQ(no_class.status().message(), "Connector config {name=n} contains no connector type");
+  // Without a connector, no key is known to hold a password but the framework's own.
+  auto no_class_with_secret = worker_->validate_connector_config(
+      {{"name", "n"}, {"tasks.max", "2"}, {"connection.password", "S3cr3t"}});
+  EXPECT_EQ(no_class_with_secret.status().message(),
+            "Connector config {connection.password=[hidden], name=n, tasks.max=2} contains no "
+            "connector type");
 }
 
 // Validation shows each transformation and predicate alias in a group of its own, as Kafka's
