@@ -1,5 +1,7 @@
 #include "connectors/jdbc/connection.h"
 
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "connectors/jdbc/jdbc_source_connector.h"
@@ -7,6 +9,17 @@
 
 namespace ferry::connectors::jdbc {
 namespace {
+
+// The ConfigException's message for a URL that must be refused (a failure if it is accepted).
+std::string refusal_of(const std::string& url) {
+  try {
+    ConnectionSettings::parse(url);
+    ADD_FAILURE() << "accepted " << url;
+  } catch (const sdk::ConfigException& error) {
+    return error.what();
+  }
+  return "";
+}
 
 TEST(ConnectionSettings, PostgresUrlWithUserAndPasswordParameters) {
   const auto settings = ConnectionSettings::parse(
@@ -49,22 +62,13 @@ TEST(ConnectionSettings, BadUrlsAreConfigErrorsThatNeverShowThePassword) {
         "jdbc:postgresql://h:99999/x?password=topsecret",
         "jdbc:mysql://h:12ab/x?password=topsecret", "jdbc:postgresql://alice:topsecret@h:5432/x",
         "jdbc:mysql://alice:topsecret@h/x?user=bob"}) {
-    try {
-      ConnectionSettings::parse(url);
-      ADD_FAILURE() << "accepted " << url;
-    } catch (const sdk::ConfigException& error) {
-      EXPECT_NE(std::string(error.what()).find("connection.url"), std::string::npos)
-          << error.what();
-      EXPECT_EQ(std::string(error.what()).find("topsecret"), std::string::npos) << error.what();
-    }
+    const std::string message = refusal_of(url);
+    EXPECT_NE(message.find("connection.url"), std::string::npos) << message;
+    EXPECT_EQ(message.find("topsecret"), std::string::npos) << message;
   }
-  try {
-    ConnectionSettings::parse("jdbc:postgresql://alice:topsecret@h:5432/x");
-  } catch (const sdk::ConfigException& error) {
-    // The rest of the URL still shows where the problem is.
-    EXPECT_NE(std::string(error.what()).find("jdbc:postgresql://...@h:5432/x"), std::string::npos)
-        << error.what();
-  }
+  // The rest of the URL still shows where the problem is.
+  const std::string message = refusal_of("jdbc:postgresql://alice:topsecret@h:5432/x");
+  EXPECT_NE(message.find("jdbc:postgresql://...@h:5432/x"), std::string::npos) << message;
 }
 
 TEST(ConnectionSettings, ConnectStringQuotesEveryValue) {
@@ -99,14 +103,9 @@ TEST(ConnectionSettings, PostgresTlsParametersBecomeLibpqKeywords) {
   EXPECT_EQ(ConnectionSettings::parse("jdbc:postgresql://h/d?sslmode=disable&ssl=true")
                 .soci_connect_string(),
             base + " sslmode='disable'");
-  try {
-    ConnectionSettings::parse("jdbc:postgresql://h/d?sslmode=always&password=topsecret");
-    ADD_FAILURE() << "accepted sslmode=always";
-  } catch (const sdk::ConfigException& error) {
-    EXPECT_NE(std::string(error.what()).find("sslmode=always is not one of"), std::string::npos)
-        << error.what();
-    EXPECT_EQ(std::string(error.what()).find("topsecret"), std::string::npos) << error.what();
-  }
+  const std::string message = refusal_of("jdbc:postgresql://h/d?sslmode=always&password=topsecret");
+  EXPECT_NE(message.find("sslmode=always is not one of"), std::string::npos) << message;
+  EXPECT_EQ(message.find("topsecret"), std::string::npos) << message;
 }
 
 // A MySQL/MariaDB URL that requires TLS is refused (the connection would go without it); one that
@@ -117,17 +116,12 @@ TEST(ConnectionSettings, MysqlUrlsThatRequireTlsAreRefused) {
         "jdbc:mysql://h/d?useSSL=true&requireSSL=true&password=topsecret",
         "jdbc:mariadb://h/d?sslMode=verify-full", "jdbc:mariadb://h/d?useSsl=true",
         "jdbc:mariadb://h/d?useSSL=true"}) {
-    try {
-      ConnectionSettings::parse(url);
-      ADD_FAILURE() << "accepted " << url;
-    } catch (const sdk::ConfigException& error) {
-      EXPECT_NE(std::string(error.what())
-                    .find("asks for TLS, which Ferry's MySQL/MariaDB "
-                          "connections do not support yet"),
-                std::string::npos)
-          << error.what();
-      EXPECT_EQ(std::string(error.what()).find("topsecret"), std::string::npos) << error.what();
-    }
+    const std::string message = refusal_of(url);
+    EXPECT_NE(message.find("asks for TLS, which Ferry's MySQL/MariaDB connections do not support "
+                           "yet"),
+              std::string::npos)
+        << message;
+    EXPECT_EQ(message.find("topsecret"), std::string::npos) << message;
   }
   for (const char* url :
        {"jdbc:mysql://h/d?useSSL=false", "jdbc:mysql://h/d?useSSL=true",

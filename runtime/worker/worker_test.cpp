@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -374,6 +375,13 @@ class WorkerTest : public ::testing::Test {
     }
   }
 
+  // The last offset the counting source's task committed (its "i"), if any.
+  std::optional<std::int64_t> committed_count(const std::string& connector, int task) {
+    auto offset = offsets_->offset(connector, {{"task", sdk::Value(std::to_string(task))}});
+    if (!offset) return std::nullopt;
+    return offset->at("i").as<std::int64_t>();
+  }
+
   State task_state(const std::string& connector, int task) {
     auto entry = statuses_->task({connector, task});
     return entry ? entry->state : State::kDestroyed;
@@ -595,12 +603,7 @@ TEST_F(WorkerTest, SourceRecordsReachTheTopicAndTheirOffsetsAreCommitted) {
   EXPECT_EQ(statuses_->connector("counter")->state, State::kRunning);
   eventually([&] { return topic_values("numbers").size() == 500; }, "500 records");
   EXPECT_EQ(topic_values("numbers"), expected_values(1, 500));
-  eventually(
-      [&] {
-        auto offset = offsets_->offset("counter", {{"task", sdk::Value("0")}});
-        return offset && offset->at("i").as<std::int64_t>() == 500;
-      },
-      "the last offset committed");
+  eventually([&] { return committed_count("counter", 0) == 500; }, "the last offset committed");
   EXPECT_EQ(task_state("counter", 0), State::kRunning);
   auto tasks = worker_->task_configs("counter");
   ASSERT_TRUE(tasks.ok());
@@ -837,16 +840,11 @@ TEST_F(WorkerTest, AFailingTaskIsFailedWithItsTraceAndTheOthersKeepRunning) {
   EXPECT_NE(failed->trace.find("counting source failed at 1"), std::string::npos) << failed->trace;
   EXPECT_NE(failed->trace.find("ConnectException"), std::string::npos) << failed->trace;
   EXPECT_EQ(task_state("counter", 0), State::kRunning);
-  eventually(
-      [&] {
-        auto offset = offsets_->offset("counter", {{"task", sdk::Value("0")}});
-        return offset && offset->at("i").as<std::int64_t>() == 100;
-      },
-      "task 0 done");
+  eventually([&] { return committed_count("counter", 0) == 100; }, "task 0 done");
   // What the failed task returned before failing (its first poll: 1..50) was committed too.
-  auto offset = offsets_->offset("counter", {{"task", sdk::Value("1")}});
-  ASSERT_TRUE(offset.has_value());
-  EXPECT_EQ(offset->at("i").as<std::int64_t>(), 50);
+  const auto committed = committed_count("counter", 1);
+  ASSERT_TRUE(committed.has_value());
+  EXPECT_EQ(*committed, 50);
 
   // Restarting only the failed tasks restarts task 1 alone. With the fault gone, it resumes
   // after what it committed and finishes.
@@ -854,12 +852,7 @@ TEST_F(WorkerTest, AFailingTaskIsFailedWithItsTraceAndTheOthersKeepRunning) {
   ASSERT_TRUE(worker_->restart_connector("counter", true, true).ok());
   EXPECT_NE(task_state("counter", 1), State::kFailed);
   EXPECT_EQ(statuses_->connector("counter")->state, State::kRunning);
-  eventually(
-      [&] {
-        auto resumed = offsets_->offset("counter", {{"task", sdk::Value("1")}});
-        return resumed && resumed->at("i").as<std::int64_t>() == 100;
-      },
-      "task 1 done after its restart");
+  eventually([&] { return committed_count("counter", 1) == 100; }, "task 1 done after its restart");
   EXPECT_EQ(task_state("counter", 1), State::kRunning);
 }
 
